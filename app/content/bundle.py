@@ -1,0 +1,161 @@
+"""The content bundle: everything one content version holds, as a pydantic schema.
+
+A bundle is stored whole (one JSON document per version) so that loading a version
+is a single-row read, drafts are copies, and diffs compare two documents. Every
+text is a map from locale to text so that a locale can be added item by item and
+missing items fall back per item to the bundle's default locale.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+FieldPath = Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[a-z0-9_]+$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+LocalizedText = dict[Locale, Text]
+TriageLevel = Literal["self_care", "consult", "urgent"]
+
+ConditionOp = Literal[
+    "present",  # the field was provided
+    "true",  # boolean field is true
+    "false",  # boolean field is false
+    "eq",  # equals value
+    "in",  # value is a list; field value is one of them
+    "contains",  # list field contains value
+    "contains_any",  # list field contains any of value (a list)
+    "gte",
+    "gt",
+    "lte",
+    "lt",
+    "between",  # value = [lo, hi], inclusive
+    "ramp_up",  # value = [lo, hi]: 0 at or below lo, 1 at or above hi, linear between
+    "ramp_down",  # value = [lo, hi]: 1 at or below lo, 0 at or above hi, linear between
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Strict):
+    """One test over a context field; a missing field never matches."""
+
+    field: FieldPath
+    op: ConditionOp
+    value: float | bool | str | list[float] | list[str] | None = None
+
+
+class Signal(_Strict):
+    """A weighted piece of evidence: all conditions hold -> weight moves the cause's logit.
+
+    Ramps make the activation fractional (0..1); the contribution is weight x activation.
+    """
+
+    id: Slug
+    when: list[Condition] = Field(min_length=1, max_length=4)
+    weight: float = Field(ge=-10, le=10)
+    evidence_field: FieldPath | None = None  # defaults to when[0].field
+    message: LocalizedText
+
+
+class CauseRules(_Strict):
+    """The ranking rules of one cause: a prior (logit) plus its signals."""
+
+    cause: Slug
+    prior: float = Field(ge=-10, le=10)
+    signals: list[Signal] = Field(max_length=200)
+
+
+class CauseText(_Strict):
+    title: Text
+    summary: Text
+    explanation: Text
+    typical_situations: list[Text] = Field(min_length=1, max_length=20)
+
+
+class Cause(_Strict):
+    id: Slug
+    text: dict[Locale, CauseText]
+
+
+class TipText(_Strict):
+    title: Text
+    body: Text
+
+
+class Tip(_Strict):
+    id: Slug
+    addresses: list[Slug] = Field(min_length=1, max_length=20)
+    text: dict[Locale, TipText]
+
+
+class FaqText(_Strict):
+    question: Text
+    answer: Text
+
+
+class Faq(_Strict):
+    id: Slug
+    text: dict[Locale, FaqText]
+
+
+class RedFlag(_Strict):
+    """A finding that sets the triage level before any ranking (all conditions must hold)."""
+
+    id: Slug
+    level: Literal["consult", "urgent"]
+    when: list[Condition] = Field(min_length=1, max_length=4)
+    message: LocalizedText
+
+
+class FollowUpQuestion(_Strict):
+    """The question asked when a context field is missing and would change the ranking."""
+
+    field: FieldPath
+    text: LocalizedText
+
+
+class GoldenExpectation(_Strict):
+    top1_any: list[Slug] | None = None
+    top3_includes: list[Slug] | None = None
+    triage_any: list[TriageLevel] | None = None
+
+
+class GoldenCase(_Strict):
+    """A workout context with the result the content must keep producing."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")]
+    context: dict[str, Any]
+    expect: GoldenExpectation
+
+
+class Bundle(_Strict):
+    """Everything one content version holds."""
+
+    schema_version: Literal[1] = 1
+    default_locale: Locale = "en"
+    locales: list[Locale] = Field(default_factory=lambda: ["en"], min_length=1)
+    partial_locales: list[Locale] = Field(default_factory=list)
+    causes: list[Cause] = Field(min_length=1, max_length=500)
+    tips: list[Tip] = Field(max_length=2000)
+    faqs: list[Faq] = Field(max_length=500)
+    rules: list[CauseRules] = Field(max_length=500)
+    red_flags: list[RedFlag] = Field(max_length=200)
+    questions: list[FollowUpQuestion] = Field(max_length=200)
+    triage_headlines: dict[TriageLevel, LocalizedText]
+    disclaimer: LocalizedText
+    golden_cases: list[GoldenCase] = Field(default_factory=list, max_length=1000)
+
+
+BUNDLE_KINDS: dict[str, str] = {
+    # PATCH kind -> the attribute of each item that is its id
+    "causes": "id",
+    "tips": "id",
+    "faqs": "id",
+    "rules": "cause",
+    "red_flags": "id",
+}
