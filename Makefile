@@ -1,0 +1,56 @@
+# tremor-guide: the project's vocabulary. `make help` lists the targets.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format typecheck migrate openapi bench fuzz vignettes clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(VENV)/.synced ## create .venv with the locked dependencies
+
+run: install ## migrate, load the default content and serve on $(HOST):$(PORT) (SQLite by default)
+	$(VENV)/bin/tremor-guide serve --host $(HOST) --port $(PORT) --workers 1
+
+test: install lint typecheck ## lint, type-check and run the whole test suite
+	$(PY) -m pytest
+
+lint: install ## ruff lint and format check
+	$(VENV)/bin/ruff check app tests migrations bench
+	$(VENV)/bin/ruff format --check app tests migrations bench
+
+format: install ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix app tests migrations bench
+	$(VENV)/bin/ruff format app tests migrations bench
+
+typecheck: install ## mypy --strict on app/
+	$(VENV)/bin/mypy app
+
+migrate: install ## apply database migrations to DATABASE_URL
+	$(VENV)/bin/tremor-guide migrate
+
+openapi: install ## regenerate openapi/openapi.json from the app
+	$(PY) -m app.openapi_export openapi/openapi.json
+
+bench: install ## engine microbenchmark, then the service against the framework's floor
+	$(PY) bench/engine_bench.py
+	@if [ -f bench/run.py ]; then $(PY) bench/run.py; fi
+
+fuzz: install ## schemathesis with many more examples (not part of make test)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest -m fuzz -p no:cacheprovider tests
+
+vignettes: ## score a running server against the public vignettes
+	python3 ../shared/vignettes/run_vignettes.py --base-url http://$(HOST):$(PORT) ../shared/vignettes/public.json
+
+clean: ## remove the virtualenv, caches and the local SQLite database
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis data

@@ -1,0 +1,359 @@
+"""Turn a bundle's rules, red flags and tips into closures, once per content version.
+
+Everything that can be decided before a request is decided here: which field a condition
+reads, which comparison it makes, which inputs each cause depends on. Content that the engine
+could not evaluate is refused with every problem listed by its path in the bundle, so an
+editor sees all mistakes of a draft at once rather than one per publish attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from app.assessment.fields import KNOWN_FIELDS, OPS_BY_KIND, FieldKind, FieldSpec
+from app.content.bundle import Bundle, Condition, TriageLevel
+
+Activation = Callable[[Mapping[str, Any]], float]
+"""Reads a flattened context; 0.0 = does not hold (or field missing), up to 1.0 = fully holds."""
+
+LEVEL_ORDER: Final[dict[TriageLevel, int]] = {"self_care": 0, "consult": 1, "urgent": 2}
+_RAMPS = frozenset({"ramp_up", "ramp_down"})
+_NUMERIC_OPS = frozenset({"gte", "gt", "lte", "lt"})
+_PAIR_OPS = frozenset({"between", *_RAMPS})
+_NO_VALUE_OPS = frozenset({"present", "true", "false"})
+
+Problem = tuple[str, str]
+"""(path in the bundle, what is wrong), e.g. ("rules.2.signals.0.when.0.field", "unknown ...")."""
+
+
+class RuleCompileError(ValueError):
+    """The bundle's rules cannot be evaluated; `problems` lists each one with its path."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledSignal:
+    id: str
+    cause_id: str
+    weight: float
+    activation: Activation
+    evidence_field: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCause:
+    id: str
+    prior: float
+    signals: tuple[CompiledSignal, ...]
+    input_fields: tuple[str, ...]  # inputs its signals read, directly or through derived fields
+    input_weights: tuple[tuple[str, float], ...]  # input -> largest |weight| of a signal using it
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRedFlag:
+    id: str
+    level: TriageLevel
+    activation: Activation
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTip:
+    id: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRuleset:
+    """What the engine evaluates: causes in bundle order (the ranking tie-break)."""
+
+    causes: tuple[CompiledCause, ...]
+    red_flags: tuple[CompiledRedFlag, ...]  # the most severe level first
+    tips: tuple[CompiledTip, ...]
+    question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
+
+
+def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
+    """Compile a bundle, or raise `RuleCompileError` with every problem found."""
+    problems: list[Problem] = []
+    causes = _compile_causes(bundle, problems)
+    red_flags = _compile_red_flags(bundle, problems)
+    tips = _compile_tips(bundle, problems)
+    question_fields = _check_questions(bundle, problems)
+    _check_texts(bundle, problems)
+    if problems:
+        raise RuleCompileError(problems)
+    return CompiledRuleset(causes, red_flags, tips, question_fields)
+
+
+def find_rule_problems(bundle: Bundle) -> list[Problem]:
+    """The problems `compile_ruleset` would raise, for validation without an exception."""
+    try:
+        compile_ruleset(bundle)
+    except RuleCompileError as error:
+        return error.problems
+    return []
+
+
+def _compile_causes(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledCause, ...]:
+    cause_ids = [cause.id for cause in bundle.causes]
+    rules_by_cause: dict[str, int] = {}
+    for index, rules in enumerate(bundle.rules):
+        path = f"rules.{index}"
+        if rules.cause not in cause_ids:
+            problems.append((f"{path}.cause", f"rules for unknown cause {rules.cause!r}"))
+        elif rules.cause in rules_by_cause:
+            problems.append((f"{path}.cause", f"second set of rules for {rules.cause!r}"))
+        else:
+            rules_by_cause[rules.cause] = index
+    compiled: list[CompiledCause] = []
+    for cause_index, cause_id in enumerate(cause_ids):
+        rules_index = rules_by_cause.get(cause_id)
+        if rules_index is None:
+            problems.append((f"causes.{cause_index}", f"cause {cause_id!r} has no rules"))
+            continue
+        rules = bundle.rules[rules_index]
+        signals: list[CompiledSignal] = []
+        weights: dict[str, float] = {}
+        seen: set[str] = set()
+        for signal_index, signal in enumerate(rules.signals):
+            path = f"rules.{rules_index}.signals.{signal_index}"
+            if signal.id in seen:
+                problems.append((f"{path}.id", f"signal id {signal.id!r} is used twice"))
+            seen.add(signal.id)
+            activation = _compile_conditions(signal.when, f"{path}.when", problems)
+            evidence_field = signal.evidence_field or signal.when[0].field
+            if evidence_field not in KNOWN_FIELDS:
+                problems.append((f"{path}.evidence_field", f"unknown field {evidence_field!r}"))
+            if activation is None:
+                continue
+            signals.append(
+                CompiledSignal(signal.id, cause_id, signal.weight, activation, evidence_field)
+            )
+            for condition in signal.when:
+                for field in KNOWN_FIELDS[condition.field].inputs:
+                    weights[field] = max(weights.get(field, 0.0), abs(signal.weight))
+        compiled.append(
+            CompiledCause(
+                cause_id, rules.prior, tuple(signals), tuple(weights), tuple(weights.items())
+            )
+        )
+    return tuple(compiled)
+
+
+def _compile_red_flags(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledRedFlag, ...]:
+    compiled: list[CompiledRedFlag] = []
+    seen: set[str] = set()
+    for index, flag in enumerate(bundle.red_flags):
+        path = f"red_flags.{index}"
+        if flag.id in seen:
+            problems.append((f"{path}.id", f"red flag id {flag.id!r} is used twice"))
+        seen.add(flag.id)
+        for condition_index, condition in enumerate(flag.when):
+            if condition.op in _RAMPS:
+                problems.append(
+                    (
+                        f"{path}.when.{condition_index}.op",
+                        "a red flag either fires or not: use gte/lte instead of a ramp",
+                    )
+                )
+        activation = _compile_conditions(flag.when, f"{path}.when", problems)
+        if activation is not None:
+            compiled.append(CompiledRedFlag(flag.id, flag.level, activation))
+    compiled.sort(key=lambda flag: -LEVEL_ORDER[flag.level])  # stable: bundle order per level
+    return tuple(compiled)
+
+
+def _compile_tips(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledTip, ...]:
+    cause_ids = {cause.id for cause in bundle.causes}
+    tips: dict[str, CompiledTip] = {}
+    for index, tip in enumerate(bundle.tips):
+        if tip.id in tips:
+            problems.append((f"tips.{index}.id", f"tip id {tip.id!r} is used twice"))
+            continue
+        for address_index, cause_id in enumerate(tip.addresses):
+            if cause_id not in cause_ids:
+                problems.append(
+                    (f"tips.{index}.addresses.{address_index}", f"unknown cause {cause_id!r}")
+                )
+        tips[tip.id] = CompiledTip(tip.id, tuple(dict.fromkeys(tip.addresses)))
+    return tuple(tips.values())
+
+
+def _check_questions(bundle: Bundle, problems: list[Problem]) -> tuple[str, ...]:
+    fields: list[str] = []
+    for index, question in enumerate(bundle.questions):
+        spec = KNOWN_FIELDS.get(question.field)
+        if spec is None or not spec.is_input:
+            problems.append(
+                (f"questions.{index}.field", f"{question.field!r} is not an input field")
+            )
+        elif question.field in fields:
+            problems.append((f"questions.{index}.field", f"second question for {question.field!r}"))
+        else:
+            fields.append(question.field)
+    return tuple(fields)
+
+
+def _check_texts(bundle: Bundle, problems: list[Problem]) -> None:
+    """Every item needs its default-locale text: other locales fall back to it per item."""
+    default = bundle.default_locale
+    texts: list[tuple[str, Mapping[str, Any]]] = [
+        *((f"causes.{i}.text", cause.text) for i, cause in enumerate(bundle.causes)),
+        *((f"tips.{i}.text", tip.text) for i, tip in enumerate(bundle.tips)),
+        *((f"red_flags.{i}.message", flag.message) for i, flag in enumerate(bundle.red_flags)),
+        *((f"questions.{i}.text", q.text) for i, q in enumerate(bundle.questions)),
+        *(
+            (f"rules.{i}.signals.{j}.message", signal.message)
+            for i, rules in enumerate(bundle.rules)
+            for j, signal in enumerate(rules.signals)
+        ),
+        ("disclaimer", bundle.disclaimer),
+    ]
+    for level in LEVEL_ORDER:
+        texts.append((f"triage_headlines.{level}", bundle.triage_headlines.get(level, {})))
+    for path, text in texts:
+        if default not in text:
+            problems.append((path, f"no text in the default locale {default!r}"))
+
+
+def _compile_conditions(
+    conditions: Sequence[Condition], path: str, problems: list[Problem]
+) -> Activation | None:
+    """All conditions must hold; ramps multiply, so the activation stays monotone in each."""
+    compiled: list[Activation] = []
+    for index, condition in enumerate(conditions):
+        activation = _compile_condition(condition, f"{path}.{index}", problems)
+        if activation is not None:
+            compiled.append(activation)
+    if len(compiled) != len(conditions):
+        return None
+    if len(compiled) == 1:
+        return compiled[0]
+    first, *rest = compiled
+
+    def all_hold(flat: Mapping[str, Any]) -> float:
+        activation = first(flat)
+        for condition in rest:
+            if not activation:
+                break
+            activation *= condition(flat)
+        return activation
+
+    return all_hold
+
+
+def _compile_condition(
+    condition: Condition, path: str, problems: list[Problem]
+) -> Activation | None:
+    spec = KNOWN_FIELDS.get(condition.field)
+    if spec is None:
+        problems.append((f"{path}.field", f"unknown field {condition.field!r}"))
+        return None
+    if condition.op not in OPS_BY_KIND[spec.kind]:
+        allowed = ", ".join(sorted(OPS_BY_KIND[spec.kind]))
+        problems.append(
+            (
+                f"{path}.op",
+                f"{condition.op!r} does not apply to {spec.kind} field {spec.path!r}"
+                f" (use one of: {allowed})",
+            )
+        )
+        return None
+    message = _value_problem(condition, spec)
+    if message is not None:
+        problems.append((f"{path}.value", message))
+        return None
+    return _activation(condition.field, condition.op, condition.value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _value_problem(condition: Condition, spec: FieldSpec) -> str | None:
+    """Why the value does not fit the op and field, or None when it does."""
+    op, value = condition.op, condition.value
+    if op in _NO_VALUE_OPS:
+        return None if value is None else f"{op!r} takes no value"
+    if spec.kind is FieldKind.BOOL:  # only eq remains
+        return None if isinstance(value, bool) else "'eq' on a bool field needs true or false"
+    if spec.kind is FieldKind.NUMBER:
+        if op in _NUMERIC_OPS or op == "eq":
+            return None if _is_number(value) else f"{op!r} needs a number"
+        if op == "in":
+            ok = isinstance(value, list) and value and all(_is_number(v) for v in value)
+            return None if ok else "'in' needs a non-empty list of numbers"
+        pair = value if isinstance(value, list) else []
+        if len(pair) != 2 or not all(_is_number(v) for v in pair):
+            return f"{op!r} needs [low, high]"
+        low, high = float(pair[0]), float(pair[1])
+        if low > high or (op in _RAMPS and low == high):
+            return f"{op!r} needs low < high, got {pair}"
+        return None
+    # enum and list fields: the values must be ones the schema can produce
+    wanted = value if op in ("in", "contains_any") else [value]
+    if not isinstance(wanted, list) or not wanted or not all(isinstance(v, str) for v in wanted):
+        return f"{op!r} needs " + ("a non-empty list of values" if op != "eq" else "a value")
+    unknown = sorted(str(v) for v in wanted if v not in spec.choices)
+    if unknown:
+        return f"unknown value(s) {unknown} for {spec.path!r}; known: {sorted(spec.choices)}"
+    return None
+
+
+def _activation(field: str, op: str, value: Any) -> Activation:
+    """One small closure per op: the request path makes one dict lookup and one comparison."""
+    if op == "present":
+        return lambda flat: 1.0 if field in flat else 0.0
+    if op == "true":
+        return lambda flat: 1.0 if flat.get(field) is True else 0.0
+    if op == "false":
+        return lambda flat: 1.0 if flat.get(field) is False else 0.0
+    if op == "eq":
+        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x == value else 0.0
+    if op == "in":
+        choices = frozenset(value)
+        return lambda flat: 1.0 if flat.get(field) in choices else 0.0
+    if op == "contains":
+        return lambda flat: 1.0 if value in flat.get(field, ()) else 0.0
+    if op == "contains_any":
+        wanted = frozenset(value)
+        return lambda flat: 1.0 if not wanted.isdisjoint(flat.get(field, ())) else 0.0
+    if op in _NUMERIC_OPS or op == "between":
+        return _comparison(field, op, value)
+    low, high = float(value[0]), float(value[1])
+    span = high - low
+    if op == "ramp_up":
+
+        def ramp_up(flat: Mapping[str, Any]) -> float:
+            x = flat.get(field)
+            if x is None or x <= low:
+                return 0.0
+            return 1.0 if x >= high else (x - low) / span
+
+        return ramp_up
+
+    def ramp_down(flat: Mapping[str, Any]) -> float:
+        x: Any = flat.get(field)
+        if x is None or x >= high:
+            return 0.0
+        return 1.0 if x <= low else (high - x) / span
+
+    return ramp_down
+
+
+def _comparison(field: str, op: str, value: Any) -> Activation:
+    if op == "gte":
+        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x >= value else 0.0
+    if op == "gt":
+        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x > value else 0.0
+    if op == "lte":
+        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x <= value else 0.0
+    if op == "lt":
+        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x < value else 0.0
+    low, high = value
+    return lambda flat: 1.0 if (x := flat.get(field)) is not None and low <= x <= high else 0.0

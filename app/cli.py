@@ -1,0 +1,265 @@
+"""The `tremor-guide` command: serve, migrate, content and keys.
+
+The content commands run the same service functions as the HTTP API, so an editors'
+CI can validate, publish and diff from a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.content.files import BundleFileError, load_bundle, write_bundle
+from app.core.config import get_settings
+from app.core.errors import ProblemError
+from app.core.lifespan import build_services, prepare_database
+from app.core.state import Services
+
+CLI_ACTOR = "cli"
+
+
+def _services() -> Services:
+    """Services for a one-off command: migrated database, current content loaded."""
+    services = build_services(get_settings())
+    prepare_database(services)
+    services.cache.refresh(services.engine)
+    return services
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    # Migrate once here, so several workers do not race to do it.
+    prepare_database(build_services(settings))
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        server_header=False,
+        date_header=True,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=10,
+        limit_concurrency=args.limit_concurrency,
+        backlog=2048,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.core import migrate
+
+    url = get_settings().database_url
+    if args.downgrade:
+        migrate.downgrade(url, args.downgrade)
+        print(f"downgraded to {args.downgrade}")
+    else:
+        migrate.upgrade(url)
+        print("database is at the latest revision")
+    return 0
+
+
+def cmd_content_import(args: argparse.Namespace) -> int:
+    from app.content import service
+
+    bundle = load_bundle(Path(args.path))
+    services = _services()
+    with Session(services.engine) as session:
+        version = service.import_draft(session, bundle, notes=args.notes, actor=CLI_ACTOR)
+        session.commit()
+    print(f"imported {args.path} as draft version {version}")
+    if args.publish:
+        return _publish(services, version, force=False, reason=None)
+    return 0
+
+
+def cmd_content_export(args: argparse.Namespace) -> int:
+    from app.content import service
+
+    services = _services()
+    with Session(services.engine) as session:
+        bundle = service.stored_bundle(session, args.version)
+    write_bundle(bundle, Path(args.path))
+    print(f"exported version {args.version} to {args.path}")
+    return 0
+
+
+def cmd_content_validate(args: argparse.Namespace) -> int:
+    from app.assessment.golden import run_golden_case
+    from app.content.cache import build_loaded
+    from app.content.validation import check_bundle
+
+    bundle = load_bundle(Path(args.path))
+    problems = check_bundle(bundle)
+    for problem in problems:
+        print(f"problem  {problem.path}: {problem.message}")
+    failures = 0
+    if not problems:
+        loaded = build_loaded(bundle, 0, "file")
+        for case in bundle.golden_cases:
+            outcome = run_golden_case(loaded.engine, case)
+            if not outcome.passed:
+                failures += 1
+                print(f"golden   {case.id}: {'; '.join(outcome.reasons)}")
+    ok = not problems and not failures
+    print(
+        f"{'valid' if ok else 'INVALID'}: {len(problems)} problem(s), "
+        f"{failures} of {len(bundle.golden_cases)} golden case(s) broken"
+    )
+    return 0 if ok else 1
+
+
+def _publish(services: Services, version: int, *, force: bool, reason: str | None) -> int:
+    from app.content import service
+
+    with Session(services.engine) as session:
+        result = service.publish(
+            session, services.cache, version, actor=CLI_ACTOR, notes=None, force=force,
+            reason=reason, if_match=None,
+        )
+    print(f"published version {result.version}; it is now current")
+    return 0
+
+
+def cmd_content_publish(args: argparse.Namespace) -> int:
+    return _publish(_services(), args.version, force=args.force, reason=args.reason)
+
+
+def cmd_content_diff(args: argparse.Namespace) -> int:
+    from app.content import service
+
+    services = _services()
+    with Session(services.engine) as session:
+        result = service.diff(session, args.from_version, args.to_version)
+    print(json.dumps(result.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    from app.auth import service as keys
+
+    scopes = keys.parse_scopes(args.scope)
+    services = _services()
+    with Session(services.engine) as session:
+        key = keys.create_key(session, args.name, scopes, actor=CLI_ACTOR)
+        session.commit()
+    print(key)
+    print(
+        f"key {args.name!r} created with scopes {', '.join(sorted(scopes))}; "
+        "it is shown only this once",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    from app.auth import repository
+
+    services = _services()
+    with Session(services.engine) as session:
+        rows = repository.list_keys(session)
+    for row in rows:
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        print(f"{row.name}\ttg_{row.prefix}_…\t{row.scopes}\t{state}")
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    from app.auth import service as keys
+
+    services = _services()
+    with Session(services.engine) as session:
+        keys.revoke_key(session, args.name, actor=CLI_ACTOR)
+        session.commit()
+    print(f"key {args.name!r} revoked")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tremor-guide", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, load content and serve HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: one per core)"
+    )
+    serve.add_argument("--limit-concurrency", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--downgrade", metavar="REVISION", help="go down to REVISION instead")
+    migrate.set_defaults(func=cmd_migrate)
+
+    content = commands.add_parser("content", help="move, check and publish content bundles")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    imp = content_commands.add_parser("import", help="store a bundle file or folder as a draft")
+    imp.add_argument("path")
+    imp.add_argument("--notes", default="imported from a file")
+    imp.add_argument("--publish", action="store_true", help="publish it right away")
+    imp.set_defaults(func=cmd_content_import)
+    exp = content_commands.add_parser("export", help="write a stored version to a file")
+    exp.add_argument("version", type=int)
+    exp.add_argument("path")
+    exp.set_defaults(func=cmd_content_export)
+    val = content_commands.add_parser("validate", help="check a bundle file, golden cases too")
+    val.add_argument("path")
+    val.set_defaults(func=cmd_content_validate)
+    pub = content_commands.add_parser("publish", help="publish a draft version")
+    pub.add_argument("version", type=int)
+    pub.add_argument("--force", action="store_true", help="publish despite broken golden cases")
+    pub.add_argument("--reason", help="why (required with --force)")
+    pub.set_defaults(func=cmd_content_publish)
+    dif = content_commands.add_parser("diff", help="what changed between two versions")
+    dif.add_argument("from_version", type=int)
+    dif.add_argument("to_version", type=int)
+    dif.set_defaults(func=cmd_content_diff)
+
+    keys = commands.add_parser("keys", help="create, list and revoke API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--scope", action="append", required=True,
+        help="assess, content:read, content:write or admin (repeat or comma-separate)",
+    )
+    create.set_defaults(func=cmd_keys_create)
+    key_commands.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
+        func=cmd_keys_list
+    )
+    revoke = key_commands.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("name")
+    revoke.set_defaults(func=cmd_keys_revoke)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except (BundleFileError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ProblemError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        for key, value in exc.extra.items():
+            print(json.dumps({key: value}, indent=2, ensure_ascii=False), file=sys.stderr)
+        return 1
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

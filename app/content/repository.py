@@ -1,0 +1,83 @@
+"""Every query of the content store lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from app.content.models import ContentPointer, ContentVersion, VersionStatus
+from app.core.models import utcnow
+
+
+def get_version(session: Session, version: int) -> ContentVersion | None:
+    return session.get(ContentVersion, version)
+
+
+def list_versions(session: Session, *, include_drafts: bool = True) -> Sequence[ContentVersion]:
+    """Version metadata only (the bundles are not read), newest first."""
+    columns = [c for c in ContentVersion.__table__.columns if c.name != "bundle_json"]  # type: ignore[attr-defined]
+    query = select(*columns).order_by(col(ContentVersion.version).desc())
+    if not include_drafts:
+        query = query.where(col(ContentVersion.status) != VersionStatus.draft)
+    rows = session.exec(query).all()  # type: ignore[call-overload]
+    return [ContentVersion.model_construct(**row._mapping, bundle_json="") for row in rows]
+
+
+def published_versions(
+    session: Session, *, exclude: Iterable[int] = ()
+) -> Sequence[ContentVersion]:
+    """Published versions not already held by the caller (one query, whole bundles)."""
+    query = select(ContentVersion).where(
+        col(ContentVersion.status) == VersionStatus.published
+    )
+    excluded = list(exclude)
+    if excluded:
+        query = query.where(col(ContentVersion.version).not_in(excluded))
+    return session.exec(query.order_by(col(ContentVersion.version))).all()
+
+
+def get_pointer(session: Session) -> ContentPointer | None:
+    return session.get(ContentPointer, 1)
+
+
+def count_versions(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(ContentVersion)).one())
+
+
+def add_version(session: Session, version: ContentVersion) -> ContentVersion:
+    session.add(version)
+    session.flush()
+    return version
+
+
+def move_pointer(session: Session, to_version: int) -> int:
+    """Point at `to_version` and bump the generation; returns the new generation.
+
+    Done as one UPDATE ... SET generation = generation + 1 so that two concurrent moves
+    can never produce the same generation number.
+    """
+    if get_pointer(session) is None:
+        session.add(ContentPointer(id=1, current_version=to_version, generation=1))
+        session.flush()
+        return 1
+    session.execute(
+        update(ContentPointer)
+        .where(col(ContentPointer.id) == 1)
+        .values(
+            current_version=to_version,
+            generation=ContentPointer.generation + 1,  # type: ignore[operator]
+            updated_at=utcnow(),
+        )
+    )
+    session.flush()
+    pointer = get_pointer(session)
+    assert pointer is not None
+    session.refresh(pointer)
+    return pointer.generation
+
+
+def delete_version(session: Session, version: ContentVersion) -> None:
+    session.delete(version)
+    session.flush()

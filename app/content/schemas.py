@@ -1,0 +1,157 @@
+"""What the content API answers with (public read models) and what its writers send."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.content.bundle import Bundle
+from app.content.models import VersionStatus
+
+
+class CausePublic(BaseModel):
+    """A cause of leg shaking, in one locale."""
+
+    id: str = Field(description="Stable id, e.g. dehydration.")
+    title: str
+    summary: str = Field(description="One or two sentences.")
+    explanation: str = Field(description="The mechanism, in plain language.")
+    typical_situations: list[str] = Field(description="Situations where it is common.")
+    tip_ids: list[str] = Field(description="Ids of the prevention tips that address it.")
+
+
+class TipPublic(BaseModel):
+    """A prevention tip, in one locale."""
+
+    id: str
+    title: str
+    body: str
+    addresses: list[str] = Field(description="Ids of the causes it addresses.")
+
+
+class FaqPublic(BaseModel):
+    """A frequently asked question, in one locale."""
+
+    id: str
+    question: str
+    answer: str
+
+
+class _Listing(BaseModel):
+    content_version: int = Field(description="The published version the answer comes from.")
+    locale: str = Field(description="The locale of the texts.")
+    fallback_items: list[str] = Field(
+        default_factory=list,
+        description="Ids of items not available in the requested locale, given in the default.",
+    )
+
+
+class CauseList(_Listing):
+    """The causes of a content version."""
+
+    causes: list[CausePublic]
+
+
+class CauseDetail(_Listing):
+    """One cause of a content version."""
+
+    cause: CausePublic
+
+
+class TipList(_Listing):
+    """The prevention tips of a content version."""
+
+    tips: list[TipPublic]
+
+
+class TipDetail(_Listing):
+    """One prevention tip of a content version."""
+
+    tip: TipPublic
+
+
+class FaqList(_Listing):
+    """The FAQs of a content version."""
+
+    faqs: list[FaqPublic]
+
+
+class VersionSummary(BaseModel):
+    """A content version's metadata."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    status: VersionStatus
+    notes: str
+    base_version: int | None = None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None = None
+    published_by: str | None = None
+    is_current: bool
+
+
+class VersionDetail(VersionSummary):
+    """A content version with its whole bundle."""
+
+    etag: str = Field(description="The version's ETag; send it as If-Match when writing a draft.")
+    bundle: Bundle
+
+
+class DraftCreate(BaseModel):
+    """Start a draft from a published version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_version: int | None = Field(
+        default=None, ge=1, description="The version to copy; default: the current one."
+    )
+    notes: str = Field(default="", max_length=2000)
+
+
+class PublishRequest(BaseModel):
+    """Publish a draft; `force` skips failing golden cases but needs a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notes: str | None = Field(default=None, max_length=2000, description="Why it is published.")
+    force: bool = False
+    reason: str | None = Field(default=None, max_length=2000, description="Required with force.")
+
+
+class RollbackRequest(BaseModel):
+    """Make an earlier published version current."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to_version: int = Field(ge=1)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ValidationIssue(BaseModel):
+    """One problem that would stop a publish."""
+
+    path: str = Field(description="Where in the bundle, e.g. tips.3.addresses.0.")
+    message: str
+
+
+class GoldenCaseFailure(BaseModel):
+    """A golden case whose result the draft no longer produces."""
+
+    id: str
+    reasons: list[str]
+    expected: dict[str, Any]
+    got: dict[str, Any]
+
+
+class ValidationReport(BaseModel):
+    """Everything a publish would refuse, without publishing."""
+
+    version: int
+    valid: bool
+    problems: list[ValidationIssue]
+    golden_failures: list[GoldenCaseFailure]
+    golden_cases_run: int

@@ -1,0 +1,477 @@
+"""The content lifecycle: bootstrap, drafts, validation, publish, rollback, diff.
+
+Every state change happens in one transaction together with its audit record, and
+the in-memory cache of this process is updated only after the commit succeeded, so a
+failed publish leaves the database and every process exactly as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from app.assessment.golden import run_golden_case
+from app.audit import service as audit
+from app.auth.scopes import Scope
+from app.content import repository
+from app.content.bundle import BUNDLE_KINDS, Bundle
+from app.content.cache import ContentCache, LoadedVersion, build_loaded, bundle_checksum
+from app.content.diff import ContentDiff, GoldenCaseChange, diff_items
+from app.content.models import ContentVersion, VersionStatus
+from app.content.schemas import (
+    GoldenCaseFailure,
+    ValidationIssue,
+    ValidationReport,
+    VersionDetail,
+    VersionSummary,
+)
+from app.content.validation import check_bundle
+from app.core.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    Unauthorized,
+    Unprocessable,
+)
+from app.core.metrics import CONTENT_EVENTS
+from app.core.models import as_utc, utcnow
+from app.core.state import Services
+
+logger = logging.getLogger("app.content")
+
+
+def serialize_bundle(bundle: Bundle) -> str:
+    """The stored form: canonical JSON, so equal bundles have equal checksums."""
+    return json.dumps(
+        bundle.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def version_etag(row: ContentVersion) -> str:
+    return f'"v{row.version}-r{row.revision}-{row.checksum[:12]}"'
+
+
+def summary(row: ContentVersion, current: int | None) -> VersionSummary:
+    return VersionSummary(
+        version=row.version or 0,
+        status=row.status,
+        notes=row.notes,
+        base_version=row.base_version,
+        created_at=as_utc(row.created_at) or utcnow(),
+        updated_at=as_utc(row.updated_at) or utcnow(),
+        published_at=as_utc(row.published_at),
+        published_by=row.published_by,
+        is_current=row.version == current,
+    )
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def version_summaries(session: Session, current: int | None) -> list[VersionSummary]:
+    return [summary(row, current) for row in repository.list_versions(session)]
+
+
+def version_detail(
+    session: Session, services: Services, version: int, *, authorization: str | None
+) -> VersionDetail:
+    """A version with its bundle; a draft only for a caller holding content:write."""
+    row = repository.get_version(session, version)
+    if row is None:
+        raise NotFound(f"Content version {version} does not exist.")
+    if row.status == VersionStatus.draft:
+        _require_writer(services, authorization)
+    return _detail(row, services.cache.current_version)
+
+
+def _detail(row: ContentVersion, current: int | None) -> VersionDetail:
+    base = summary(row, current)
+    return VersionDetail(
+        **base.model_dump(),
+        etag=version_etag(row),
+        bundle=Bundle.model_validate_json(row.bundle_json),
+    )
+
+
+def _require_writer(services: Services, authorization: str | None) -> None:
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("Drafts are visible only with a key that has content:write.")
+    principal = services.keys.verify(key.strip())
+    if principal is None:
+        raise Unauthorized("The API key is not valid or has been revoked.")
+    if not principal.has(Scope.content_write):
+        raise Forbidden("Drafts are visible only with a key that has content:write.")
+
+
+# --- bootstrap, import, export ---------------------------------------------------------
+
+
+def bootstrap(session: Session, bundle: Bundle, *, actor: str = "system") -> int | None:
+    """On an empty store, publish `bundle` as version 1; returns it, or None if not empty."""
+    if repository.count_versions(session) > 0:
+        return None
+    row = _new_row(bundle, status=VersionStatus.published, notes="Bundled default content")
+    row.version = 1
+    row.published_at = utcnow()
+    row.published_by = actor
+    row.publish_reason = "initial content"
+    repository.add_version(session, row)
+    repository.move_pointer(session, 1)
+    audit.record(session, actor=actor, action="publish", version=1, reason="initial content")
+    return 1
+
+
+def _new_row(
+    bundle: Bundle,
+    *,
+    status: VersionStatus,
+    notes: str,
+    base_version: int | None = None,
+    created_by: str | None = None,
+) -> ContentVersion:
+    data = serialize_bundle(bundle)
+    return ContentVersion(
+        status=status,
+        notes=notes,
+        base_version=base_version,
+        bundle_json=data,
+        checksum=bundle_checksum(data),
+        created_by=created_by,
+    )
+
+
+def import_draft(session: Session, bundle: Bundle, *, notes: str, actor: str) -> int:
+    """Store a bundle from a file as a new draft."""
+    row = repository.add_version(
+        session, _new_row(bundle, status=VersionStatus.draft, notes=notes, created_by=actor)
+    )
+    assert row.version is not None
+    return row.version
+
+
+def stored_bundle(session: Session, version: int) -> Bundle:
+    row = repository.get_version(session, version)
+    if row is None:
+        raise NotFound(f"Content version {version} does not exist.")
+    return Bundle.model_validate_json(row.bundle_json)
+
+
+# --- drafts ------------------------------------------------------------------------------
+
+
+def create_draft(
+    session: Session, cache: ContentCache, *, base_version: int | None, notes: str, actor: str
+) -> VersionDetail:
+    base_number = base_version if base_version is not None else cache.current_version
+    if base_number is None:
+        raise Conflict("There is no current version to copy.")
+    base = repository.get_version(session, base_number)
+    if base is None:
+        raise NotFound(f"Content version {base_number} does not exist.")
+    row = ContentVersion(
+        status=VersionStatus.draft,
+        notes=notes,
+        base_version=base_number,
+        bundle_json=base.bundle_json,
+        checksum=base.checksum,
+        created_by=actor,
+    )
+    repository.add_version(session, row)
+    return _detail(row, cache.current_version)
+
+
+def _editable_draft(session: Session, version: int, if_match: str | None) -> ContentVersion:
+    row = repository.get_version(session, version)
+    if row is None:
+        raise NotFound(f"Content version {version} does not exist.")
+    if row.status != VersionStatus.draft:
+        raise Conflict(
+            f"Version {version} is {row.status.value}; published and archived versions never "
+            "change. Create a draft from it instead."
+        )
+    _check_if_match(row, if_match)
+    return row
+
+
+def _check_if_match(row: ContentVersion, if_match: str | None) -> None:
+    if if_match is None:
+        return
+    tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
+    if "*" not in tags and version_etag(row) not in tags:
+        raise PreconditionFailed(
+            f"Version {row.version} changed since you read it (its ETag is now "
+            f"{version_etag(row)}); fetch it again and reapply your change."
+        )
+
+
+def _store_draft_bundle(
+    session: Session, row: ContentVersion, bundle: Bundle, current: int | None
+) -> VersionDetail:
+    """Write a draft's new bundle only if nobody else wrote it meanwhile."""
+    data = serialize_bundle(bundle)
+    result = session.execute(
+        update(ContentVersion)
+        .where(col(ContentVersion.version) == row.version)
+        .where(col(ContentVersion.revision) == row.revision)
+        .where(col(ContentVersion.status) == VersionStatus.draft)
+        .values(
+            bundle_json=data,
+            checksum=bundle_checksum(data),
+            revision=row.revision + 1,
+            updated_at=utcnow(),
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"Version {row.version} was changed or published by another request.")
+    session.refresh(row)
+    return _detail(row, current)
+
+
+def replace_draft(
+    session: Session, cache: ContentCache, version: int, bundle: Bundle, if_match: str | None
+) -> VersionDetail:
+    row = _editable_draft(session, version, if_match)
+    return _store_draft_bundle(session, row, bundle, cache.current_version)
+
+
+def patch_item(
+    session: Session,
+    cache: ContentCache,
+    version: int,
+    kind: str,
+    item_id: str,
+    changes: dict[str, Any],
+    if_match: str | None,
+) -> VersionDetail:
+    """Merge `changes` into one item of a draft (JSON merge patch, RFC 7396)."""
+    if kind not in BUNDLE_KINDS:
+        raise NotFound(f"Unknown kind {kind!r}; kinds: {', '.join(BUNDLE_KINDS)}.")
+    row = _editable_draft(session, version, if_match)
+    document = json.loads(row.bundle_json)
+    id_attr = BUNDLE_KINDS[kind]
+    items: list[dict[str, Any]] = document[kind]
+    index = next((i for i, item in enumerate(items) if item.get(id_attr) == item_id), None)
+    if index is None:
+        raise NotFound(f"Version {version} has no {kind} item {item_id!r}.")
+    patched = merge_patch(items[index], changes)
+    if patched.get(id_attr) != item_id:
+        raise Unprocessable(
+            f"The {id_attr} of an item cannot be changed by PATCH.",
+            errors=[FieldError(loc=id_attr, message="must stay " + item_id)],
+        )
+    items[index] = patched
+    try:
+        bundle = Bundle.model_validate(document)
+    except ValidationError as exc:
+        raise Unprocessable(
+            "The patched item does not fit the bundle schema.",
+            errors=[
+                FieldError(loc=".".join(str(p) for p in e["loc"]), message=e["msg"])
+                for e in exc.errors()
+            ],
+        ) from exc
+    return _store_draft_bundle(session, row, bundle, cache.current_version)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: objects merge recursively, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def delete_draft(session: Session, version: int, if_match: str | None) -> None:
+    row = _editable_draft(session, version, if_match)
+    repository.delete_version(session, row)
+
+
+# --- validation and publishing ------------------------------------------------------------
+
+
+def _golden_failures(loaded: LoadedVersion) -> list[GoldenCaseFailure]:
+    failures = []
+    for case in loaded.bundle.golden_cases:
+        outcome = run_golden_case(loaded.engine, case)
+        if not outcome.passed:
+            failures.append(
+                GoldenCaseFailure(
+                    id=case.id,
+                    reasons=list(outcome.reasons),
+                    expected=case.expect.model_dump(exclude_none=True),
+                    got=dict(outcome.got),
+                )
+            )
+    return failures
+
+
+def _validate(row: ContentVersion) -> tuple[ValidationReport, LoadedVersion | None]:
+    assert row.version is not None
+    bundle = Bundle.model_validate_json(row.bundle_json)
+    problems = check_bundle(bundle)
+    loaded: LoadedVersion | None = None
+    failures: list[GoldenCaseFailure] = []
+    if not problems:
+        loaded = build_loaded(bundle, row.version, row.checksum, utcnow())
+        failures = _golden_failures(loaded)
+    report = ValidationReport(
+        version=row.version,
+        valid=not problems and not failures,
+        problems=problems,
+        golden_failures=failures,
+        golden_cases_run=len(bundle.golden_cases) if not problems else 0,
+    )
+    return report, loaded
+
+
+def validate_version(session: Session, version: int) -> ValidationReport:
+    row = repository.get_version(session, version)
+    if row is None:
+        raise NotFound(f"Content version {version} does not exist.")
+    return _validate(row)[0]
+
+
+def publish(
+    session: Session,
+    cache: ContentCache,
+    version: int,
+    *,
+    actor: str,
+    notes: str | None,
+    force: bool,
+    reason: str | None,
+    if_match: str | None,
+) -> VersionSummary:
+    """Validate, run the golden cases, then publish and move the pointer in one transaction."""
+    if force and not (reason and reason.strip()):
+        raise Unprocessable(
+            "A forced publish needs a reason.",
+            errors=[FieldError(loc="reason", message="required when force is true")],
+        )
+    row = _editable_draft(session, version, if_match)
+    report, loaded = _validate(row)
+    if report.problems or loaded is None:
+        raise Unprocessable(
+            f"Version {version} is not valid: {len(report.problems)} problem(s).",
+            extra={"problems": [p.model_dump() for p in report.problems]},
+        )
+    if report.golden_failures and not force:
+        raise Unprocessable(
+            f"{len(report.golden_failures)} golden case(s) would break; fix the draft, or "
+            "publish with force and a reason.",
+            extra={"golden_failures": [f.model_dump() for f in report.golden_failures]},
+        )
+    now = utcnow()
+    result = session.execute(
+        update(ContentVersion)
+        .where(col(ContentVersion.version) == version)
+        .where(col(ContentVersion.status) == VersionStatus.draft)
+        .where(col(ContentVersion.revision) == row.revision)
+        .values(
+            status=VersionStatus.published,
+            published_at=now,
+            published_by=actor,
+            publish_reason=reason or notes,
+            updated_at=now,
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"Version {version} was changed or published by another request.")
+    generation = repository.move_pointer(session, version)
+    action = "publish_forced" if force and report.golden_failures else "publish"
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        version=version,
+        reason=reason or notes,
+        details={
+            "previous_version": cache.current_version,
+            "golden_failures": [f.id for f in report.golden_failures],
+        },
+    )
+    session.commit()
+    cache.install(loaded, current=True, generation=generation)
+    CONTENT_EVENTS.labels(action).inc()
+    session.refresh(row)
+    return summary(row, version)
+
+
+def rollback(
+    session: Session, cache: ContentCache, to_version: int, *, actor: str, reason: str | None
+) -> VersionSummary:
+    """Point at an earlier published version again, recorded like a publish."""
+    row = repository.get_version(session, to_version)
+    if row is None:
+        raise NotFound(f"Content version {to_version} does not exist.")
+    if row.status != VersionStatus.published:
+        raise Conflict(f"Version {to_version} is {row.status.value}; only published ones serve.")
+    previous = cache.current_version
+    if previous == to_version:
+        raise Conflict(f"Version {to_version} is already current.")
+    loaded = cache.versions.get(to_version) or build_loaded(
+        Bundle.model_validate_json(row.bundle_json), to_version, row.checksum, row.published_at
+    )
+    generation = repository.move_pointer(session, to_version)
+    audit.record(
+        session,
+        actor=actor,
+        action="rollback",
+        version=to_version,
+        reason=reason,
+        details={"previous_version": previous},
+    )
+    session.commit()
+    cache.install(loaded, current=True, generation=generation)
+    CONTENT_EVENTS.labels("rollback").inc()
+    return summary(row, to_version)
+
+
+# --- diff ----------------------------------------------------------------------------------
+
+
+def diff(session: Session, from_version: int, to_version: int) -> ContentDiff:
+    """Items added, removed and changed, and the golden cases whose results differ."""
+    rows = {}
+    for number in (from_version, to_version):
+        row = repository.get_version(session, number)
+        if row is None:
+            raise NotFound(f"Content version {number} does not exist.")
+        rows[number] = row
+    before = Bundle.model_validate_json(rows[from_version].bundle_json)
+    after = Bundle.model_validate_json(rows[to_version].bundle_json)
+    comparable = not check_bundle(before) and not check_bundle(after)
+    ranking: list[GoldenCaseChange] = []
+    if comparable:
+        old = build_loaded(before, from_version, rows[from_version].checksum)
+        new = build_loaded(after, to_version, rows[to_version].checksum)
+        cases = {c.id: c for c in [*before.golden_cases, *after.golden_cases]}
+        for case_id, case in cases.items():
+            got_before = dict(run_golden_case(old.engine, case).got)
+            got_after = dict(run_golden_case(new.engine, case).got)
+            if got_before != got_after:
+                ranking.append(GoldenCaseChange(id=case_id, before=got_before, after=got_after))
+    return ContentDiff(
+        from_version=from_version,
+        to_version=to_version,
+        items=diff_items(before, after),
+        golden_case_changes=ranking,
+        ranking_comparable=comparable,
+    )
+
+
+def issues_as_errors(problems: list[ValidationIssue]) -> list[FieldError]:
+    return [FieldError(loc=p.path, message=p.message) for p in problems]

@@ -1,0 +1,55 @@
+"""Settings from the environment (and an optional .env file), read once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; the README's configuration table mirrors this class."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./data/tremor-guide.db",
+        description="SQLAlchemy URL; postgresql+psycopg://user@host/db for PostgreSQL.",
+    )
+    admin_api_key: SecretStr | None = Field(
+        default=None, description="A bearer key with every scope (for operators and CI)."
+    )
+    require_api_keys: bool = Field(
+        default=False,
+        description="When true, reading content needs content:read and assessing needs assess.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger bodies get 413.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated origins allowed by CORS."
+    )
+    content_poll_interval_s: float = Field(
+        default=0.5, gt=0, le=60, description="How often each process checks the current version."
+    )
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_statement_timeout_ms: int = Field(default=5000, ge=100)
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    load_default_content: bool = Field(
+        default=True, description="Publish the bundled default content on an empty database."
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept a comma-separated string, the natural form in an environment variable."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""
+    return Settings()

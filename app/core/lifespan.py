@@ -1,0 +1,65 @@
+"""Start-up and shut-down of one process: migrate, bootstrap, load content, poll."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlmodel import Session
+
+from app.auth.service import KeyVerifier
+from app.content import service as content_service
+from app.content.cache import ContentCache
+from app.content.files import DEFAULT_CONTENT_DIR, load_bundle
+from app.content.poller import poll_forever, refresh_once
+from app.core import migrate
+from app.core.config import Settings
+from app.core.db import make_engine
+from app.core.state import Services
+
+logger = logging.getLogger("app")
+
+
+def build_services(settings: Settings) -> Services:
+    engine = make_engine(settings)
+    admin_key = settings.admin_api_key.get_secret_value() if settings.admin_api_key else None
+    return Services(
+        settings=settings,
+        engine=engine,
+        cache=ContentCache(),
+        keys=KeyVerifier(engine, admin_key),
+    )
+
+
+def prepare_database(services: Services) -> None:
+    """Apply migrations and, on an empty store, publish the bundled default as version 1."""
+    migrate.upgrade(services.settings.database_url)
+    if not services.settings.load_default_content:
+        return
+    with Session(services.engine) as session:
+        if content_service.bootstrap(session, load_bundle(DEFAULT_CONTENT_DIR)) is not None:
+            session.commit()
+            logger.info("published the bundled default content as version 1")
+
+
+def make_lifespan(settings: Settings) -> object:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(settings)
+        app.state.services = services
+        await asyncio.to_thread(prepare_database, services)
+        await asyncio.to_thread(refresh_once, services)
+        poller = asyncio.create_task(poll_forever(services))
+        try:
+            yield
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+            services.engine.dispose()
+
+    return lifespan

@@ -1,0 +1,50 @@
+"""Choosing the answer's locale: ?locale=, else Accept-Language (q-values), else default."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+
+def _parse_accept_language(header: str) -> list[str]:
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")[:20]):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()
+        if not tag or tag == "*" or len(tag) > 35:
+            continue
+        quality = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, index, tag))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+@lru_cache(maxsize=512)
+def negotiate_locale(
+    requested: str | None, accept_language: str | None, available: Sequence[str], default: str
+) -> str:
+    """Pick the best available locale; a region falls back to its language (es-MX -> es).
+
+    Unknown locales never fail: the default answers. Cached because apps send the same
+    few headers again and again.
+    """
+    candidates: list[str] = []
+    if requested:
+        candidates.append(requested.strip().lower())
+    elif accept_language:
+        candidates.extend(_parse_accept_language(accept_language))
+    for tag in candidates:
+        tag = tag.replace("_", "-")
+        if tag in available:
+            return tag
+        language = tag.split("-", 1)[0]
+        if language in available:
+            return language
+    return default

@@ -1,0 +1,171 @@
+"""One pure ASGI middleware for the cross-cutting work every request needs.
+
+Pure ASGI rather than BaseHTTPMiddleware: it adds no task or stream per request, which
+matters on the assessment hot path. It does, in order: request id (accepted or made),
+the body size limit (413 before the body is parsed), security headers, one log line
+and the request metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from app.core.logging import request_id_var
+from app.core.metrics import LATENCY, REQUESTS
+
+logger = logging.getLogger("app.request")
+
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_STATIC_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _problem_body(status: int, title: str, detail: str, path: str) -> bytes:
+    return orjson.dumps(
+        {
+            "type": PROBLEM_TYPE_BASE + ("payload-too-large" if status == 413 else str(status)),
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": path,
+        }
+    )
+
+
+class RequestMiddleware:
+    """Request id, body limit, security headers, access log line and metrics."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        id_header = (b"x-request-id", request_id.encode("ascii"))
+        status_holder = [500]
+        response_started = False
+        limit = self.max_body_bytes
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status_holder[0] = message["status"]
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
+                ]
+                headers.append(id_header)
+                headers.extend(_STATIC_HEADERS)
+                message["headers"] = headers
+            await send(message)
+
+        declared = _content_length(scope)
+        try:
+            if declared is not None and declared > limit:
+                await self._send_too_large(scope, send_wrapper, limit)
+                return
+            received = 0
+
+            async def receive_limited() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > limit:
+                        raise _BodyTooLarge
+                return message
+
+            try:
+                await self.app(scope, receive_limited, send_wrapper)
+            except _BodyTooLarge:
+                if response_started:
+                    raise
+                await self._send_too_large(scope, send_wrapper, limit)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope["method"]
+            status = status_holder[0]
+            REQUESTS.labels(template, method, str(status)).inc()
+            LATENCY.labels(template, method).observe(elapsed)
+            logger.info(
+                "request",
+                extra={
+                    "method": method,
+                    "path": scope["path"],
+                    "route": template,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 3),
+                },
+            )
+            request_id_var.reset(token)
+
+    @staticmethod
+    async def _send_too_large(scope: Scope, send: Send, limit: int) -> None:
+        body = _problem_body(
+            413,
+            "Content Too Large",
+            f"The request body is larger than the limit of {limit} bytes.",
+            scope["path"],
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value  # type: ignore[no-any-return]
+    return None
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    raw = _header(scope, b"x-request-id")
+    if raw is None:
+        return None
+    try:
+        value = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    return value if _REQUEST_ID_OK.match(value) else None
+
+
+def _content_length(scope: Scope) -> int | None:
+    raw: Any = _header(scope, b"content-length")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return None

@@ -1,0 +1,61 @@
+"""The application factory: settings in, a configured FastAPI app out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from app.admin.router import router as admin_router
+from app.assessment.router import router as assessment_router
+from app.content.router import router as content_router
+from app.core.config import Settings, get_settings
+from app.core.errors import install_error_handlers
+from app.core.lifespan import make_lifespan
+from app.core.logging import configure_logging
+from app.core.middleware import RequestMiddleware
+from app.ops.router import router as ops_router
+
+DESCRIPTION = """\
+Why do my legs shake after a workout? Post a workout context and get ranked causes with
+the evidence that moved them, prevention tips, follow-up questions and a triage level.
+All texts and ranking rules come from a versioned content store.
+
+General information only: not medical advice.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; tests pass their own settings, servers read the environment."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app: FastAPI = FastAPIOffline(
+        title="tremor-guide",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=make_lifespan(settings),  # type: ignore[arg-type]
+        separate_input_output_schemas=False,
+    )
+    install_error_handlers(app)
+    app.include_router(assessment_router)
+    app.include_router(content_router)
+    app.include_router(admin_router)
+    app.include_router(ops_router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match",
+                           "Accept-Language", "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID", "Content-Language", "Retry-After"],
+        )
+    app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def openapi_document(app: FastAPI | None = None) -> dict[str, Any]:
+    """The spec the service serves, as committed to openapi/openapi.json."""
+    return (app or create_app(Settings(database_url="sqlite://"))).openapi()
