@@ -3,14 +3,13 @@
 FROM python:3.11-slim AS build
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PROJECT_ENVIRONMENT=/opt/venv
 RUN pip install --no-cache-dir uv==0.13.8
-WORKDIR /src
+# The same path as at run time: the project is installed editable, so its data files
+# (content/default, migrations) are found next to the code.
+WORKDIR /srv
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY app ./app
-COPY migrations ./migrations
-COPY content ./content
-COPY alembic.ini ./
-RUN uv sync --frozen --no-dev --no-editable
+RUN uv sync --frozen --no-dev
 
 # Runtime stage: the virtualenv and the app files, run as an unprivileged user.
 FROM python:3.11-slim AS runtime

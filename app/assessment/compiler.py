@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from app.assessment.fields import KNOWN_FIELDS, OPS_BY_KIND, FieldKind, FieldSpec
-from app.content.bundle import Bundle, Condition, TriageLevel
+from app.content.bundle import Bundle, CauseRules, Condition, TriageLevel
 
 Activation = Callable[[Mapping[str, Any]], float]
 """Reads a flattened context; 0.0 = does not hold (or field missing), up to 1.0 = fully holds."""
@@ -82,9 +82,8 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
     problems: list[Problem] = []
     causes = _compile_causes(bundle, problems)
     red_flags = _compile_red_flags(bundle, problems)
-    tips = _compile_tips(bundle, problems)
+    tips = _compile_tips(bundle)
     question_fields = _check_questions(bundle, problems)
-    _check_texts(bundle, problems)
     if problems:
         raise RuleCompileError(problems)
     return CompiledRuleset(causes, red_flags, tips, question_fields)
@@ -100,49 +99,46 @@ def find_rule_problems(bundle: Bundle) -> list[Problem]:
 
 
 def _compile_causes(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledCause, ...]:
+    """Causes in bundle order; a cause without rules keeps a neutral prior and no signals."""
     cause_ids = [cause.id for cause in bundle.causes]
-    rules_by_cause: dict[str, int] = {}
+    rules_by_cause: dict[str, tuple[int, CauseRules]] = {}
     for index, rules in enumerate(bundle.rules):
-        path = f"rules.{index}"
         if rules.cause not in cause_ids:
-            problems.append((f"{path}.cause", f"rules for unknown cause {rules.cause!r}"))
-        elif rules.cause in rules_by_cause:
-            problems.append((f"{path}.cause", f"second set of rules for {rules.cause!r}"))
-        else:
-            rules_by_cause[rules.cause] = index
+            problems.append((f"rules.{index}.cause", f"rules for unknown cause {rules.cause!r}"))
+        rules_by_cause.setdefault(rules.cause, (index, rules))
     compiled: list[CompiledCause] = []
-    for cause_index, cause_id in enumerate(cause_ids):
-        rules_index = rules_by_cause.get(cause_id)
-        if rules_index is None:
-            problems.append((f"causes.{cause_index}", f"cause {cause_id!r} has no rules"))
-            continue
-        rules = bundle.rules[rules_index]
-        signals: list[CompiledSignal] = []
-        weights: dict[str, float] = {}
-        seen: set[str] = set()
-        for signal_index, signal in enumerate(rules.signals):
-            path = f"rules.{rules_index}.signals.{signal_index}"
-            if signal.id in seen:
-                problems.append((f"{path}.id", f"signal id {signal.id!r} is used twice"))
-            seen.add(signal.id)
-            activation = _compile_conditions(signal.when, f"{path}.when", problems)
-            evidence_field = signal.evidence_field or signal.when[0].field
-            if evidence_field not in KNOWN_FIELDS:
-                problems.append((f"{path}.evidence_field", f"unknown field {evidence_field!r}"))
-            if activation is None:
-                continue
-            signals.append(
-                CompiledSignal(signal.id, cause_id, signal.weight, activation, evidence_field)
-            )
-            for condition in signal.when:
-                for field in KNOWN_FIELDS[condition.field].inputs:
-                    weights[field] = max(weights.get(field, 0.0), abs(signal.weight))
-        compiled.append(
-            CompiledCause(
-                cause_id, rules.prior, tuple(signals), tuple(weights), tuple(weights.items())
-            )
-        )
+    for cause_id in cause_ids:
+        if cause_id in rules_by_cause:
+            compiled.append(_compile_cause(*rules_by_cause[cause_id], problems))
+        else:
+            compiled.append(CompiledCause(cause_id, 0.0, (), (), ()))
     return tuple(compiled)
+
+
+def _compile_cause(index: int, rules: CauseRules, problems: list[Problem]) -> CompiledCause:
+    signals: list[CompiledSignal] = []
+    weights: dict[str, float] = {}
+    seen: set[str] = set()
+    for signal_index, signal in enumerate(rules.signals):
+        path = f"rules.{index}.signals.{signal_index}"
+        if signal.id in seen:
+            problems.append((f"{path}.id", f"signal id {signal.id!r} is used twice"))
+        seen.add(signal.id)
+        evidence_field = signal.evidence_field or signal.when[0].field
+        if evidence_field not in KNOWN_FIELDS:
+            problems.append((f"{path}.evidence_field", f"unknown field {evidence_field!r}"))
+        activation = _compile_conditions(signal.when, f"{path}.when", problems)
+        if activation is None:
+            continue
+        signals.append(
+            CompiledSignal(signal.id, rules.cause, signal.weight, activation, evidence_field)
+        )
+        for condition in signal.when:
+            for field in KNOWN_FIELDS[condition.field].inputs:
+                weights[field] = max(weights.get(field, 0.0), abs(signal.weight))
+    return CompiledCause(
+        rules.cause, rules.prior, tuple(signals), tuple(weights), tuple(weights.items())
+    )
 
 
 def _compile_red_flags(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledRedFlag, ...]:
@@ -168,57 +164,28 @@ def _compile_red_flags(bundle: Bundle, problems: list[Problem]) -> tuple[Compile
     return tuple(compiled)
 
 
-def _compile_tips(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledTip, ...]:
+def _compile_tips(bundle: Bundle) -> tuple[CompiledTip, ...]:
+    """Tips by id (the first of a repeated id wins), addressing only causes that exist."""
     cause_ids = {cause.id for cause in bundle.causes}
     tips: dict[str, CompiledTip] = {}
-    for index, tip in enumerate(bundle.tips):
-        if tip.id in tips:
-            problems.append((f"tips.{index}.id", f"tip id {tip.id!r} is used twice"))
-            continue
-        for address_index, cause_id in enumerate(tip.addresses):
-            if cause_id not in cause_ids:
-                problems.append(
-                    (f"tips.{index}.addresses.{address_index}", f"unknown cause {cause_id!r}")
-                )
-        tips[tip.id] = CompiledTip(tip.id, tuple(dict.fromkeys(tip.addresses)))
+    for tip in bundle.tips:
+        addresses = tuple(c for c in dict.fromkeys(tip.addresses) if c in cause_ids)
+        tips.setdefault(tip.id, CompiledTip(tip.id, addresses))
     return tuple(tips.values())
 
 
 def _check_questions(bundle: Bundle, problems: list[Problem]) -> tuple[str, ...]:
-    fields: list[str] = []
+    """Follow-up questions can only ask for what the user can enter: input fields."""
+    fields: dict[str, None] = {}
     for index, question in enumerate(bundle.questions):
         spec = KNOWN_FIELDS.get(question.field)
         if spec is None or not spec.is_input:
             problems.append(
                 (f"questions.{index}.field", f"{question.field!r} is not an input field")
             )
-        elif question.field in fields:
-            problems.append((f"questions.{index}.field", f"second question for {question.field!r}"))
         else:
-            fields.append(question.field)
+            fields.setdefault(question.field)
     return tuple(fields)
-
-
-def _check_texts(bundle: Bundle, problems: list[Problem]) -> None:
-    """Every item needs its default-locale text: other locales fall back to it per item."""
-    default = bundle.default_locale
-    texts: list[tuple[str, Mapping[str, Any]]] = [
-        *((f"causes.{i}.text", cause.text) for i, cause in enumerate(bundle.causes)),
-        *((f"tips.{i}.text", tip.text) for i, tip in enumerate(bundle.tips)),
-        *((f"red_flags.{i}.message", flag.message) for i, flag in enumerate(bundle.red_flags)),
-        *((f"questions.{i}.text", q.text) for i, q in enumerate(bundle.questions)),
-        *(
-            (f"rules.{i}.signals.{j}.message", signal.message)
-            for i, rules in enumerate(bundle.rules)
-            for j, signal in enumerate(rules.signals)
-        ),
-        ("disclaimer", bundle.disclaimer),
-    ]
-    for level in LEVEL_ORDER:
-        texts.append((f"triage_headlines.{level}", bundle.triage_headlines.get(level, {})))
-    for path, text in texts:
-        if default not in text:
-            problems.append((path, f"no text in the default locale {default!r}"))
 
 
 def _compile_conditions(
@@ -234,6 +201,9 @@ def _compile_conditions(
         return None
     if len(compiled) == 1:
         return compiled[0]
+    if len(compiled) == 2:  # the common combination, without the loop
+        first, second = compiled
+        return lambda flat: activation * second(flat) if (activation := first(flat)) else 0.0
     first, *rest = compiled
 
     def all_hold(flat: Mapping[str, Any]) -> float:

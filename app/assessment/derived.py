@@ -8,15 +8,16 @@ that to stay monotone. A derived value is left out when the inputs it needs are 
 from __future__ import annotations
 
 import math
-from collections.abc import MutableMapping, Sequence
-from typing import cast
+from collections.abc import Sequence
+from typing import Any
 
 from app.assessment.context import ActivityType
 
 FieldValue = float | bool | str | Sequence[str]
 """A flattened context value: numbers, booleans, enum values (str) and lists of them."""
 
-Flat = MutableMapping[str, FieldValue]
+Flat = dict[str, Any]
+"""The flattened context being built (values are `FieldValue`s; Any spares casts on the hot path)."""
 
 ASSUMED_HUMIDITY_PCT = 50.0  # a middling value when only the temperature is known
 ASSUMED_APPARENT_TEMPERATURE_C = 20.0  # temperate conditions when nothing is known
@@ -71,23 +72,20 @@ def sweat_rate_ml_per_hour(intensity_rpe: float, apparent_c: float, activity: st
     return (200.0 + 100.0 * intensity_rpe) * heat_factor * SWEAT_FACTOR.get(activity, 1.0)
 
 
-def _number(flat: Flat, path: str) -> float | None:
-    return cast(float | None, flat.get(path))
-
-
 def add_derived(flat: Flat) -> None:
     """Add the `derived.*` values to a flattened context that holds its input fields."""
-    activity = cast(str, flat["activity.type"])
-    hours = cast(float, flat["activity.duration_min"]) / 60.0
+    get = flat.get
+    activity = flat["activity.type"]
+    hours = flat["activity.duration_min"] / 60.0
     flat["derived.duration_h"] = hours
     flat["derived.is_endurance"] = activity in ENDURANCE_TYPES
-    sets = _number(flat, "activity.sets")
+    sets = get("activity.sets")
     flat["derived.is_resistance"] = activity == ActivityType.STRENGTH_TRAINING or bool(sets)
 
-    temperature = _number(flat, "environment.temperature_c")
+    temperature = get("environment.temperature_c")
     apparent: float | None = None
     if temperature is not None:
-        humidity = _number(flat, "environment.humidity_pct")
+        humidity = get("environment.humidity_pct")
         apparent = apparent_temperature_c(
             temperature, ASSUMED_HUMIDITY_PCT if humidity is None else humidity
         )
@@ -97,7 +95,7 @@ def add_derived(flat: Flat) -> None:
     if hr_pct is not None:
         flat["derived.hr_pct_max"] = hr_pct
 
-    intensity = _number(flat, "activity.intensity_rpe")
+    intensity = get("activity.intensity_rpe")
     if intensity is None:
         # Heart rate reserve maps roughly linearly onto CR10: 50 % of max ~ 0, 100 % ~ 10.
         intensity = (
@@ -110,17 +108,17 @@ def add_derived(flat: Flat) -> None:
     )
     flat["derived.estimated_sweat_loss_ml"] = sweat
 
-    fluid = _number(flat, "hydration.fluid_intake_ml")
+    fluid = get("hydration.fluid_intake_ml")
     if fluid is not None:
         flat["derived.estimated_fluid_deficit_ml"] = max(sweat - fluid, 0.0)
         flat["derived.fluid_ml_per_hour"] = fluid / hours
 
-    pre_carbs = _number(flat, "nutrition.pre_workout_carbs_g")
-    carbs_per_hour = _number(flat, "nutrition.carbs_g_per_hour")
+    pre_carbs = get("nutrition.pre_workout_carbs_g")
+    carbs_per_hour = get("nutrition.carbs_g_per_hour")
     if pre_carbs is not None or carbs_per_hour is not None:
         flat["derived.carbs_total_g"] = (pre_carbs or 0.0) + (carbs_per_hour or 0.0) * hours
 
-    reps = _number(flat, "activity.reps_per_set")
+    reps = get("activity.reps_per_set")
     if sets is not None and reps is not None:
         flat["derived.total_reps"] = sets * reps
 
@@ -130,12 +128,13 @@ def add_derived(flat: Flat) -> None:
 
 
 def _heart_rate_pct_max(flat: Flat) -> float | None:
-    average = _number(flat, "activity.avg_heart_rate_bpm")
+    get = flat.get
+    average = get("activity.avg_heart_rate_bpm")
     if average is None:
         return None
-    maximum = _number(flat, "activity.max_heart_rate_bpm")
+    maximum = get("activity.max_heart_rate_bpm")
     if maximum is None:
-        age = _number(flat, "athlete.age_years")
+        age = get("athlete.age_years")
         if age is None:
             return None
         maximum = estimated_max_heart_rate(age)
@@ -144,9 +143,10 @@ def _heart_rate_pct_max(flat: Flat) -> float | None:
 
 def _training_load_spike(flat: Flat) -> bool | None:
     """A sudden jump in load, or a return after time off or injury; None when nothing is known."""
-    change = _number(flat, "training.load_change_pct")
-    weeks_off = _number(flat, "training.returning_after_weeks_off")
-    injury = flat.get("training.returning_from_injury")
+    get = flat.get
+    change = get("training.load_change_pct")
+    weeks_off = get("training.returning_after_weeks_off")
+    injury = get("training.returning_from_injury")
     if change is None and weeks_off is None and injury is None:
         return None
     return (

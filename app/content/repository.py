@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlmodel import Session, col, select
 
 from app.content.models import ContentPointer, ContentVersion, VersionStatus
@@ -47,6 +47,17 @@ def count_versions(session: Session) -> int:
 
 
 def add_version(session: Session, version: ContentVersion) -> ContentVersion:
+    """Insert a version numbered max + 1, so numbers stay consecutive on every database.
+
+    On PostgreSQL a transaction-scoped advisory lock serialises the numbering (SQLite's
+    BEGIN IMMEDIATE already does); a sequence would leave gaps and could disagree with
+    explicitly numbered rows such as the bootstrap's version 1.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(727001)"))
+    if version.version is None:
+        highest = session.exec(select(func.max(ContentVersion.version))).one()
+        version.version = (highest or 0) + 1
     session.add(version)
     session.flush()
     return version

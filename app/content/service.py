@@ -194,7 +194,7 @@ def _editable_draft(session: Session, version: int, if_match: str | None) -> Con
         raise NotFound(f"Content version {version} does not exist.")
     if row.status != VersionStatus.draft:
         raise Conflict(
-            f"Version {version} is {row.status.value}; published and archived versions never "
+            f"Version {version} is {row.status}; published and archived versions never "
             "change. Create a draft from it instead."
         )
     _check_if_match(row, if_match)
@@ -418,7 +418,7 @@ def rollback(
     if row is None:
         raise NotFound(f"Content version {to_version} does not exist.")
     if row.status != VersionStatus.published:
-        raise Conflict(f"Version {to_version} is {row.status.value}; only published ones serve.")
+        raise Conflict(f"Version {to_version} is {row.status}; only published ones serve.")
     previous = cache.current_version
     if previous == to_version:
         raise Conflict(f"Version {to_version} is already current.")

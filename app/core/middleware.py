@@ -31,10 +31,6 @@ _STATIC_HEADERS = [
 ]
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 def _problem_body(status: int, title: str, detail: str, path: str) -> bytes:
     return orjson.dumps(
         {
@@ -66,8 +62,12 @@ class RequestMiddleware:
         response_started = False
         limit = self.max_body_bytes
 
+        too_large = False
+
         async def send_wrapper(message: Message) -> None:
             nonlocal response_started
+            if too_large:
+                return  # the 413 went out already; whatever the app says now is dropped
             if message["type"] == "http.response.start":
                 response_started = True
                 status_holder[0] = message["status"]
@@ -79,28 +79,30 @@ class RequestMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        declared = _content_length(scope)
+        received = 0
+
+        async def receive_limited() -> Message:
+            # A body without Content-Length (chunked) is counted as it arrives; once past the
+            # limit, the 413 is sent and the app sees a disconnect, so it stops reading.
+            nonlocal received, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    if not response_started:
+                        await self._send_too_large(scope, send_wrapper, limit)
+                    too_large = True
+                    return {"type": "http.disconnect"}
+            return message
+
         try:
+            declared = _content_length(scope)
             if declared is not None and declared > limit:
                 await self._send_too_large(scope, send_wrapper, limit)
                 return
-            received = 0
-
-            async def receive_limited() -> Message:
-                nonlocal received
-                message = await receive()
-                if message["type"] == "http.request":
-                    received += len(message.get("body", b""))
-                    if received > limit:
-                        raise _BodyTooLarge
-                return message
-
-            try:
-                await self.app(scope, receive_limited, send_wrapper)
-            except _BodyTooLarge:
-                if response_started:
-                    raise
-                await self._send_too_large(scope, send_wrapper, limit)
+            await self.app(scope, receive_limited, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")

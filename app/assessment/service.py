@@ -1,0 +1,202 @@
+"""The assessment engine of one content version: compiled rules plus texts rendered per locale.
+
+Built once when a version is loaded, so that a request only evaluates closures and reads
+ready-made strings from dicts. Missing translations fall back per item to the bundle's
+default locale here, once, rather than on every request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from app.assessment.compiler import CompiledRuleset, compile_ruleset
+from app.assessment.context import WorkoutContext
+from app.assessment.derived import FieldValue
+from app.assessment.engine import (
+    Evaluation,
+    ScoredCause,
+    confidence,
+    evaluate,
+    follow_up_fields,
+    rank_tips,
+)
+from app.assessment.schemas import (
+    AssessmentResponse,
+    Evidence,
+    EvidenceValue,
+    FollowUp,
+    RankedCause,
+    RankedTip,
+    Triage,
+    TriageReason,
+)
+from app.content.bundle import Bundle, TriageLevel
+
+MAX_LIMIT = 50
+MAX_TIPS = 5
+MAX_FOLLOW_UPS = 3
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class LocaleTexts:
+    """Every text an answer can contain, in one locale, keyed the way the engine looks it up."""
+
+    causes: dict[str, tuple[str, str, str]]  # cause id -> (title, summary, explanation)
+    signals: dict[tuple[str, str], str]  # (cause id, signal id) -> evidence message
+    red_flags: dict[str, str]
+    tips: dict[str, tuple[str, str]]  # tip id -> (title, body)
+    questions: dict[str, str]  # field -> question
+    headlines: dict[TriageLevel, str]
+    disclaimer: str
+
+
+def _pick(texts: Mapping[str, T], locale: str, default_locale: str) -> T | None:
+    """The text in `locale`, else in the default locale, else any (content that validates
+    always has the default locale; the last resort keeps a draft previewable)."""
+    found = texts.get(locale) or texts.get(default_locale)
+    return found if found is not None else next(iter(texts.values()), None)
+
+
+def render_texts(bundle: Bundle, locale: str) -> LocaleTexts:
+    """Resolve every text of the bundle for one locale, with per-item fallback."""
+    default = bundle.default_locale
+
+    def pick(texts: Mapping[str, str]) -> str:
+        return _pick(texts, locale, default) or ""
+
+    causes: dict[str, tuple[str, str, str]] = {}
+    for cause in bundle.causes:
+        text = _pick(cause.text, locale, default)
+        causes[cause.id] = (text.title, text.summary, text.explanation) if text else ("", "", "")
+    tips: dict[str, tuple[str, str]] = {}
+    for tip in bundle.tips:
+        tip_text = _pick(tip.text, locale, default)
+        tips.setdefault(tip.id, (tip_text.title, tip_text.body) if tip_text else ("", ""))
+    signals: dict[tuple[str, str], str] = {}
+    for rules in bundle.rules:  # like the compiler, the first rules of a cause win
+        for signal in rules.signals:
+            signals.setdefault((rules.cause, signal.id), pick(signal.message))
+    return LocaleTexts(
+        causes=causes,
+        signals=signals,
+        red_flags={flag.id: pick(flag.message) for flag in bundle.red_flags},
+        tips=tips,
+        questions={question.field: pick(question.text) for question in bundle.questions},
+        headlines={level: pick(text) for level, text in bundle.triage_headlines.items()},
+        disclaimer=pick(bundle.disclaimer),
+    )
+
+
+def _display(value: FieldValue | None) -> EvidenceValue:
+    """Evidence values as a client would show them: 31 rather than 31.0, 2 decimals at most."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        rounded = round(value, 2)
+        return int(rounded) if rounded.is_integer() else rounded
+    if isinstance(value, str):
+        return str(value)  # an enum member becomes its plain value
+    if isinstance(value, int):
+        return value
+    return [str(item) for item in value]
+
+
+class AssessmentEngine:
+    """Answers assessments for one content version; build it once per version."""
+
+    def __init__(self, bundle: Bundle, version: int) -> None:
+        self.bundle = bundle
+        self.version = version
+        self.ruleset: CompiledRuleset = compile_ruleset(bundle)
+        locales = dict.fromkeys([bundle.default_locale, *bundle.locales, *bundle.partial_locales])
+        self.texts: dict[str, LocaleTexts] = {loc: render_texts(bundle, loc) for loc in locales}
+
+    def evaluate(self, context: WorkoutContext) -> Evaluation:
+        """Triage and ranking without texts (golden cases and benchmarks need no more)."""
+        return evaluate(self.ruleset, context)
+
+    def assess(
+        self, context: WorkoutContext, *, locale: str, limit: int = 5, assessment_id: str
+    ) -> AssessmentResponse:
+        """The full answer in `locale` (the default locale when the bundle lacks it).
+
+        `limit` (1-50) caps the causes returned; tips and questions still consider the top three.
+        """
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        if locale not in self.texts:
+            locale = self.bundle.default_locale
+        texts = self.texts[locale]
+        evaluation = evaluate(self.ruleset, context)
+        return AssessmentResponse.model_construct(
+            assessment_id=assessment_id,
+            content_version=self.version,
+            locale=locale,
+            triage=self._triage(evaluation, texts),
+            causes=[
+                self._cause(rank, item, evaluation, texts)
+                for rank, item in enumerate(evaluation.ranked[:limit], start=1)
+            ],
+            tips=self._tips(evaluation.ranked, texts),
+            follow_up_questions=[
+                FollowUp.model_construct(field=field, question=texts.questions[field])
+                for field in follow_up_fields(
+                    self.ruleset.question_fields, evaluation, MAX_FOLLOW_UPS
+                )
+            ],
+            disclaimer=texts.disclaimer,
+        )
+
+    @staticmethod
+    def _triage(evaluation: Evaluation, texts: LocaleTexts) -> Triage:
+        return Triage.model_construct(
+            level=evaluation.level,
+            headline=texts.headlines.get(evaluation.level, ""),
+            reasons=[
+                TriageReason.model_construct(code=flag.id, message=texts.red_flags[flag.id])
+                for flag in evaluation.red_flags
+            ],
+        )
+
+    @staticmethod
+    def _cause(
+        rank: int, item: ScoredCause, evaluation: Evaluation, texts: LocaleTexts
+    ) -> RankedCause:
+        values = evaluation.values
+        cause_id = item.cause.id
+        title, summary, explanation = texts.causes[cause_id]
+        return RankedCause.model_construct(
+            id=cause_id,
+            rank=rank,
+            score=round(item.score, 3),
+            confidence=confidence(item.cause, values),
+            title=title,
+            summary=summary,
+            explanation=explanation,
+            evidence=[
+                Evidence.model_construct(
+                    field=signal.evidence_field,
+                    value=_display(values.get(signal.evidence_field)),
+                    effect="raises" if contribution > 0 else "lowers",
+                    weight=round(contribution, 3),
+                    message=texts.signals[cause_id, signal.id],
+                )
+                for signal, contribution in item.evidence()
+            ],
+        )
+
+    def _tips(self, ranked: Sequence[ScoredCause], texts: LocaleTexts) -> list[RankedTip]:
+        tips: list[RankedTip] = []
+        for rank, (tip, _relevance) in enumerate(
+            rank_tips(self.ruleset.tips, ranked, MAX_TIPS), start=1
+        ):
+            title, body = texts.tips[tip.id]
+            tips.append(
+                RankedTip.model_construct(
+                    id=tip.id, rank=rank, title=title, body=body, addresses=list(tip.addresses)
+                )
+            )
+        return tips

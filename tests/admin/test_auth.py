@@ -1,0 +1,87 @@
+"""Every admin route refuses no key, a wrong key and a key without the scope.
+
+The routes are enumerated from the app, so a new admin route cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.auth.scopes import Scope
+from app.core.config import Settings
+from app.main import create_app
+
+
+def admin_routes() -> list[tuple[str, str]]:
+    """Every admin operation the app exposes (read from the spec it builds from its routes)."""
+    app = create_app(Settings(_env_file=None, database_url="sqlite://"))  # type: ignore[call-arg]
+    found = []
+    for template, operations in app.openapi()["paths"].items():
+        if not template.startswith("/v1/admin"):
+            continue
+        path = re.sub(r"\{kind\}", "tips", template)
+        path = re.sub(r"\{[a-z_]+\}", "1", path)
+        if "diff" in path:
+            path += "?from=1&to=1"
+        found.extend((method.upper(), path) for method in sorted(operations))
+    assert len(found) >= 9
+    return found
+
+
+ROUTES = admin_routes()
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_admin_routes_need_the_right_key(
+    client: TestClient, make_key: Callable[..., str], method: str, path: str
+) -> None:
+    missing = client.request(method, path)
+    assert missing.status_code == 401, (method, path)
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    assert missing.headers["content-type"] == "application/problem+json"
+
+    wrong = client.request(method, path, headers={"Authorization": "Bearer tg_nope_nope"})
+    assert wrong.status_code == 401
+    assert "tg_nope_nope" not in wrong.text
+
+    reader = make_key(Scope.assess, Scope.content_read)
+    forbidden = client.request(method, path, headers={"Authorization": f"Bearer {reader}"})
+    assert forbidden.status_code == 403, (method, path)
+
+
+def test_a_content_write_key_works_and_revocation_takes_effect(
+    client: TestClient, make_key: Callable[..., str]
+) -> None:
+    key = make_key(Scope.content_write)
+    headers = {"Authorization": f"Bearer {key}"}
+    created = client.post("/v1/admin/content/versions", json={}, headers=headers)
+    assert created.status_code == 201
+    # The audit log needs admin.
+    assert client.get("/v1/admin/audit", headers=headers).status_code == 403
+
+
+def test_keys_are_stored_hashed(client: TestClient, make_key: Callable[..., str]) -> None:
+    from sqlmodel import Session, select
+
+    from app.auth.models import ApiKey
+
+    key = make_key(Scope.admin)
+    with Session(client.app.state.services.engine) as session:  # type: ignore[attr-defined]
+        rows = session.exec(select(ApiKey)).all()
+    assert rows and all(key not in (r.key_hash, r.prefix, r.name) for r in rows)
+    assert all(len(r.key_hash) == 64 for r in rows)
+
+
+def test_reads_and_assessments_need_keys_when_required(settings: Settings) -> None:
+    strict = settings.model_copy(update={"require_api_keys": True})
+    with TestClient(create_app(strict)) as client:
+        assert client.get("/v1/causes").status_code == 401
+        body = {"activity": {"type": "running", "duration_min": 30}}
+        assert client.post("/v1/assessments", json=body).status_code == 401
+        admin = {"Authorization": "Bearer test-admin-key-0123456789"}
+        assert client.get("/v1/causes", headers=admin).status_code == 200
+        assert client.post("/v1/assessments", json=body, headers=admin).status_code == 200
