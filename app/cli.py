@@ -126,8 +126,14 @@ def _publish(services: Services, version: int, *, force: bool, reason: str | Non
 
     with Session(services.engine) as session:
         result = service.publish(
-            session, services.cache, version, actor=CLI_ACTOR, notes=None, force=force,
-            reason=reason, if_match=None,
+            session,
+            services.cache,
+            version,
+            actor=CLI_ACTOR,
+            notes=None,
+            force=force,
+            reason=reason,
+            if_match=None,
         )
     print(f"published version {result.version}; it is now current")
     return 0
@@ -233,7 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     create = key_commands.add_parser("create", help="create a key and print it once")
     create.add_argument("--name", required=True)
     create.add_argument(
-        "--scope", action="append", required=True,
+        "--scope",
+        action="append",
+        required=True,
         help="assess, content:read, content:write or admin (repeat or comma-separate)",
     )
     create.set_defaults(func=cmd_keys_create)

@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="tremor-guide",
         version="1.0.0",
         description=DESCRIPTION,
-        lifespan=make_lifespan(settings),  # type: ignore[arg-type]
+        lifespan=make_lifespan(settings),
         separate_input_output_schemas=False,
     )
     install_error_handlers(app)
@@ -48,8 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match",
-                           "Accept-Language", "X-Request-ID"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Accept-Language",
+                "X-Request-ID",
+            ],
             expose_headers=["ETag", "X-Request-ID", "Content-Language", "Retry-After"],
         )
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)

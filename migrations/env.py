@@ -6,9 +6,9 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
+import app.audit.models
+import app.auth.models
 import app.content.models  # noqa: F401  (registers the tables)
-import app.audit.models  # noqa: F401
-import app.auth.models  # noqa: F401
 from app.core.config import get_settings
 
 config = context.config

@@ -51,7 +51,10 @@ def create_draft(
     """Start a draft as a copy of a version (default: the current one)."""
     request = body or DraftCreate()
     detail = service.create_draft(
-        session, cache, base_version=request.base_version, notes=request.notes,
+        session,
+        cache,
+        base_version=request.base_version,
+        notes=request.notes,
         actor=principal.name,
     )
     response.headers["ETag"] = detail.etag
@@ -101,9 +104,7 @@ def patch_draft_item(
     if_match: IfMatch = None,
 ) -> VersionDetail:
     """Change one item of a draft (causes, tips, faqs, rules by cause id, red_flags)."""
-    detail = service.patch_item(
-        session, cache, version, kind.value, item_id, changes, if_match
-    )
+    detail = service.patch_item(session, cache, version, kind.value, item_id, changes, if_match)
     response.headers["ETag"] = detail.etag
     return detail
 

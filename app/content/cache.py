@@ -58,7 +58,9 @@ def load_version(row: ContentVersion) -> LoadedVersion:
 def build_loaded(
     bundle: Bundle, version: int, checksum: str, published_at: datetime | None = None
 ) -> LoadedVersion:
-    locales = tuple(dict.fromkeys([bundle.default_locale, *bundle.locales, *bundle.partial_locales]))
+    locales = tuple(
+        dict.fromkeys([bundle.default_locale, *bundle.locales, *bundle.partial_locales])
+    )
     return LoadedVersion(
         version=version,
         checksum=checksum,
@@ -105,9 +107,14 @@ class ContentCache:
                 return False
             rows = repository.published_versions(session, exclude=self.versions.keys())
             loaded = {row.version: load_version(row) for row in rows if row.version is not None}
-            if pointer.current_version not in self.versions and pointer.current_version not in loaded:
+            if (
+                pointer.current_version not in self.versions
+                and pointer.current_version not in loaded
+            ):
                 # The pointer names a version that is not published: refuse to serve it.
-                logger.error("current pointer names unpublished version %s", pointer.current_version)
+                logger.error(
+                    "current pointer names unpublished version %s", pointer.current_version
+                )
                 return False
             self.versions = {**self.versions, **loaded}
             changed = self.current_version != pointer.current_version

@@ -46,9 +46,7 @@ def read_context(
     accept_language: Annotated[str | None, Header(max_length=512, include_in_schema=False)] = None,
 ) -> ReadContext:
     loaded = cache.get(content_version)
-    chosen = negotiate_locale(
-        locale, accept_language, loaded.locales, loaded.bundle.default_locale
-    )
+    chosen = negotiate_locale(locale, accept_language, loaded.locales, loaded.bundle.default_locale)
     return ReadContext(loaded=loaded, view=loaded.view(chosen), pinned=content_version is not None)
 
 

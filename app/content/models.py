@@ -40,9 +40,7 @@ class ContentVersion(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
-    published_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True))
-    )
+    published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     published_by: str | None = Field(default=None, sa_column=Column(String(128)))
     publish_reason: str | None = Field(default=None, sa_column=Column(Text))
 

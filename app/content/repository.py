@@ -21,7 +21,7 @@ def list_versions(session: Session, *, include_drafts: bool = True) -> Sequence[
     query = select(*columns).order_by(col(ContentVersion.version).desc())
     if not include_drafts:
         query = query.where(col(ContentVersion.status) != VersionStatus.draft)
-    rows = session.exec(query).all()  # type: ignore[call-overload]
+    rows = session.exec(query).all()
     return [ContentVersion.model_construct(**row._mapping, bundle_json="") for row in rows]
 
 
@@ -29,9 +29,7 @@ def published_versions(
     session: Session, *, exclude: Iterable[int] = ()
 ) -> Sequence[ContentVersion]:
     """Published versions not already held by the caller (one query, whole bundles)."""
-    query = select(ContentVersion).where(
-        col(ContentVersion.status) == VersionStatus.published
-    )
+    query = select(ContentVersion).where(col(ContentVersion.status) == VersionStatus.published)
     excluded = list(exclude)
     if excluded:
         query = query.where(col(ContentVersion.version).not_in(excluded))
@@ -78,7 +76,7 @@ def move_pointer(session: Session, to_version: int) -> int:
         .where(col(ContentPointer.id) == 1)
         .values(
             current_version=to_version,
-            generation=ContentPointer.generation + 1,  # type: ignore[operator]
+            generation=ContentPointer.generation + 1,
             updated_at=utcnow(),
         )
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
-from app.auth.scopes import Scope
 from app.content import service
 from app.content.http import ReadContextDep, not_modified_or_tag
 from app.content.schemas import (
@@ -22,7 +23,9 @@ from app.core.errors import NotFound, problem_responses
 router = APIRouter(prefix="/v1", tags=["content"])
 
 _READ_ERRORS = problem_responses(401, 403, 404, 422, 429)
-_NOT_MODIFIED = {304: {"description": "Not Modified: the copy named by If-None-Match is current."}}
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not Modified: the copy named by If-None-Match is current."}
+}
 
 
 def _fallbacks(ids: list[str], fallback_ids: frozenset[str]) -> list[str]:

@@ -187,9 +187,7 @@ async def _http_exception_handler(request: Request, exc: Exception) -> JSONRespo
         detail = f"No resource at {request.url.path}."
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem_response(
-        exc.status_code, detail, instance=request.url.path, headers=exc.headers
-    )
+    return problem_response(exc.status_code, detail, instance=request.url.path, headers=exc.headers)
 
 
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:

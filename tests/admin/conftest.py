@@ -30,7 +30,9 @@ def make_key(client: TestClient) -> Callable[..., str]:
 
 
 @pytest.fixture
-def new_draft(client: TestClient, admin_headers: dict[str, str]) -> Callable[..., dict[str, object]]:
+def new_draft(
+    client: TestClient, admin_headers: dict[str, str]
+) -> Callable[..., dict[str, object]]:
     def make(**body: object) -> dict[str, object]:
         response = client.post("/v1/admin/content/versions", json=body, headers=admin_headers)
         assert response.status_code == 201, response.text

@@ -95,9 +95,7 @@ def test_the_whole_flow(
     assert audit["items"][0]["actor"] == "admin (ADMIN_API_KEY)"
 
 
-def test_published_versions_never_change(
-    client: TestClient, admin_headers: dict[str, str]
-) -> None:
+def test_published_versions_never_change(client: TestClient, admin_headers: dict[str, str]) -> None:
     tip = first_tip(client)
     patch = client.patch(
         f"{ADMIN}/versions/1/tips/{tip['id']}", json={"addresses": []}, headers=admin_headers
@@ -117,18 +115,21 @@ def test_stale_if_match_is_412(
     tip = first_tip(client)
     url = f"{ADMIN}/versions/{draft['version']}/tips/{tip['id']}"
     first = client.patch(
-        url, json={"text": {"en": {"body": "one"}}},
+        url,
+        json={"text": {"en": {"body": "one"}}},
         headers={**admin_headers, "If-Match": draft["etag"]},
     )
     assert first.status_code == 200
     stale = client.patch(
-        url, json={"text": {"en": {"body": "two"}}},
+        url,
+        json={"text": {"en": {"body": "two"}}},
         headers={**admin_headers, "If-Match": draft["etag"]},
     )
     assert stale.status_code == 412
     assert stale.headers["content-type"] == "application/problem+json"
     fresh = client.patch(
-        url, json={"text": {"en": {"body": "two"}}},
+        url,
+        json={"text": {"en": {"body": "two"}}},
         headers={**admin_headers, "If-Match": first.headers["etag"]},
     )
     assert fresh.status_code == 200
@@ -149,9 +150,10 @@ def test_put_replaces_and_delete_removes_a_draft(
     assert bad.status_code == 422
     deleted = client.delete(f"{ADMIN}/versions/{draft['version']}", headers=admin_headers)
     assert deleted.status_code == 204
-    assert client.get(
-        f"/v1/content/versions/{draft['version']}", headers=admin_headers
-    ).status_code == 404
+    assert (
+        client.get(f"/v1/content/versions/{draft['version']}", headers=admin_headers).status_code
+        == 404
+    )
 
 
 def test_patch_errors(
@@ -178,14 +180,22 @@ def test_broken_golden_case_refuses_publish_unless_forced(
     version = new_draft()["version"]
     # Drown dehydration: the hot, dry ride must no longer rank it first.
     client.patch(
-        f"{ADMIN}/versions/{version}/rules/dehydration", json={"prior": -9, "signals": []},
+        f"{ADMIN}/versions/{version}/rules/dehydration",
+        json={"prior": -9, "signals": []},
         headers=admin_headers,
     )
     client.patch(
         f"{ADMIN}/versions/{version}/rules/dehydration",
-        json={"signals": [{"id": "tiny", "when": [{"field": "activity.duration_min", "op": "gt",
-                                                   "value": 0}],
-                           "weight": 0.01, "message": {"en": "A tiny nudge."}}]},
+        json={
+            "signals": [
+                {
+                    "id": "tiny",
+                    "when": [{"field": "activity.duration_min", "op": "gt", "value": 0}],
+                    "weight": 0.01,
+                    "message": {"en": "A tiny nudge."},
+                }
+            ]
+        },
         headers=admin_headers,
     )
     refused = client.post(f"{ADMIN}/versions/{version}/publish", headers=admin_headers)
@@ -211,12 +221,14 @@ def test_broken_golden_case_refuses_publish_unless_forced(
 
 
 def test_rollback_errors(client: TestClient, admin_headers: dict[str, str]) -> None:
-    assert client.post(
-        f"{ADMIN}/rollback", json={"to_version": 1}, headers=admin_headers
-    ).status_code == 409  # already current
-    assert client.post(
-        f"{ADMIN}/rollback", json={"to_version": 42}, headers=admin_headers
-    ).status_code == 404
+    assert (
+        client.post(f"{ADMIN}/rollback", json={"to_version": 1}, headers=admin_headers).status_code
+        == 409
+    )  # already current
+    assert (
+        client.post(f"{ADMIN}/rollback", json={"to_version": 42}, headers=admin_headers).status_code
+        == 404
+    )
 
 
 def test_audit_is_paginated(

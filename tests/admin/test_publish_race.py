@@ -16,7 +16,8 @@ def test_racing_publishes(
         version = new_draft()["version"]
         url = f"/v1/admin/content/versions/{version}/publish"
         with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(lambda _: client.post(url, headers=admin_headers), range(2)))
+            futures = [pool.submit(client.post, url, headers=admin_headers) for _ in range(2)]
+            results = [f.result() for f in futures]
         statuses = sorted(r.status_code for r in results)
         assert statuses == [200, 409], [r.text for r in results]
         loser = next(r for r in results if r.status_code == 409)
