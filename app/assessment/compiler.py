@@ -21,7 +21,6 @@ Activation = Callable[[Mapping[str, Any]], float]
 LEVEL_ORDER: Final[dict[TriageLevel, int]] = {"self_care": 0, "consult": 1, "urgent": 2}
 _RAMPS = frozenset({"ramp_up", "ramp_down"})
 _NUMERIC_OPS = frozenset({"gte", "gt", "lte", "lt"})
-_PAIR_OPS = frozenset({"between", *_RAMPS})
 _NO_VALUE_OPS = frozenset({"present", "true", "false"})
 
 Problem = tuple[str, str]
@@ -38,6 +37,8 @@ class RuleCompileError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class CompiledSignal:
+    """A signal ready to evaluate: its contribution is weight x activation."""
+
     id: str
     cause_id: str
     weight: float
@@ -47,6 +48,8 @@ class CompiledSignal:
 
 @dataclass(frozen=True, slots=True)
 class CompiledCause:
+    """A cause's prior, signals, and the inputs they depend on (for confidence and questions)."""
+
     id: str
     prior: float
     signals: tuple[CompiledSignal, ...]
@@ -56,6 +59,8 @@ class CompiledCause:
 
 @dataclass(frozen=True, slots=True)
 class CompiledRedFlag:
+    """A red flag ready to evaluate: it fires when its activation is above zero."""
+
     id: str
     level: TriageLevel
     activation: Activation
@@ -63,6 +68,8 @@ class CompiledRedFlag:
 
 @dataclass(frozen=True, slots=True)
 class CompiledTip:
+    """A tip with the (existing, de-duplicated) causes it addresses."""
+
     id: str
     addresses: tuple[str, ...]
 
@@ -74,6 +81,7 @@ class CompiledRuleset:
     causes: tuple[CompiledCause, ...]
     red_flags: tuple[CompiledRedFlag, ...]  # the most severe level first
     tips: tuple[CompiledTip, ...]
+    tips_by_cause: dict[str, tuple[int, ...]]  # cause id -> indexes into `tips` addressing it
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
 
 
@@ -86,16 +94,11 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
     question_fields = _check_questions(bundle, problems)
     if problems:
         raise RuleCompileError(problems)
-    return CompiledRuleset(causes, red_flags, tips, question_fields)
-
-
-def find_rule_problems(bundle: Bundle) -> list[Problem]:
-    """The problems `compile_ruleset` would raise, for validation without an exception."""
-    try:
-        compile_ruleset(bundle)
-    except RuleCompileError as error:
-        return error.problems
-    return []
+    tips_by_cause = {
+        cause.id: tuple(i for i, tip in enumerate(tips) if cause.id in tip.addresses)
+        for cause in causes
+    }
+    return CompiledRuleset(causes, red_flags, tips, tips_by_cause, question_fields)
 
 
 def _compile_causes(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledCause, ...]:
@@ -124,9 +127,9 @@ def _compile_cause(index: int, rules: CauseRules, problems: list[Problem]) -> Co
         if signal.id in seen:
             problems.append((f"{path}.id", f"signal id {signal.id!r} is used twice"))
         seen.add(signal.id)
+        if signal.evidence_field is not None and signal.evidence_field not in KNOWN_FIELDS:
+            problems.append((f"{path}.evidence_field", f"unknown field {signal.evidence_field!r}"))
         evidence_field = signal.evidence_field or signal.when[0].field
-        if evidence_field not in KNOWN_FIELDS:
-            problems.append((f"{path}.evidence_field", f"unknown field {evidence_field!r}"))
         activation = _compile_conditions(signal.when, f"{path}.when", problems)
         if activation is None:
             continue
@@ -203,7 +206,7 @@ def _compile_conditions(
         return compiled[0]
     if len(compiled) == 2:  # the common combination, without the loop
         first, second = compiled
-        return lambda flat: activation * second(flat) if (activation := first(flat)) else 0.0
+        return lambda flat: held * second(flat) if (held := first(flat)) else 0.0
     first, *rest = compiled
 
     def all_hold(flat: Mapping[str, Any]) -> float:
@@ -308,7 +311,7 @@ def _activation(field: str, op: str, value: Any) -> Activation:
         return ramp_up
 
     def ramp_down(flat: Mapping[str, Any]) -> float:
-        x: Any = flat.get(field)
+        x = flat.get(field)
         if x is None or x >= high:
             return 0.0
         return 1.0 if x <= low else (high - x) / span

@@ -126,7 +126,7 @@ _PLATFORM_NAMES: dict[ActivityType, tuple[str, ...]] = {
     ActivityType.YOGA: ("pilates", "mindAndBody", "flexibility", "stretching", "taiChi"),
     ActivityType.OTHER: ("other_workout",),
 }
-ACTIVITY_ALIASES: dict[str, ActivityType] = {
+_ACTIVITY_ALIASES: dict[str, ActivityType] = {
     _squash(name): kind
     for kind in ActivityType
     for name in (kind.value, *_PLATFORM_NAMES.get(kind, ()))
@@ -143,7 +143,7 @@ def parse_activity_type(raw: str) -> ActivityType:
     for prefix in _PLATFORM_PREFIXES:
         if key.startswith(prefix) and key != prefix:
             key = key.removeprefix(prefix)
-    return ACTIVITY_ALIASES.get(key, ActivityType.OTHER)
+    return _ACTIVITY_ALIASES.get(key, ActivityType.OTHER)
 
 
 def _unique(items: list[T]) -> list[T]:

@@ -17,7 +17,7 @@ FieldValue = float | bool | str | Sequence[str]
 """A flattened context value: numbers, booleans, enum values (str) and lists of them."""
 
 Flat = dict[str, Any]
-"""The flattened context being built (values are `FieldValue`s; Any spares casts on the hot path)."""
+"""A flattened context being built: `FieldValue`s, typed Any to spare casts on the hot path."""
 
 ASSUMED_HUMIDITY_PCT = 50.0  # a middling value when only the temperature is known
 ASSUMED_APPARENT_TEMPERATURE_C = 20.0  # temperate conditions when nothing is known
@@ -76,7 +76,8 @@ def add_derived(flat: Flat) -> None:
     """Add the `derived.*` values to a flattened context that holds its input fields."""
     get = flat.get
     activity = flat["activity.type"]
-    hours = flat["activity.duration_min"] / 60.0
+    # At least a second: rates over less are meaningless, and a tiny float would underflow to 0.
+    hours = max(flat["activity.duration_min"] / 60.0, 1 / 3600)
     flat["derived.duration_h"] = hours
     flat["derived.is_endurance"] = activity in ENDURANCE_TYPES
     sets = get("activity.sets")
@@ -138,7 +139,8 @@ def _heart_rate_pct_max(flat: Flat) -> float | None:
         if age is None:
             return None
         maximum = estimated_max_heart_rate(age)
-    return 100.0 * average / maximum
+    pct: float = 100.0 * average / maximum
+    return pct
 
 
 def _training_load_spike(flat: Flat) -> bool | None:

@@ -48,6 +48,8 @@ class ScoredCause(NamedTuple):
 
 
 class Evaluation(NamedTuple):
+    """Everything decided about one context before any text is chosen."""
+
     values: dict[str, FieldValue]  # the flattened context: provided inputs and derived values
     level: TriageLevel
     red_flags: tuple[CompiledRedFlag, ...]  # fired, most severe first
@@ -105,17 +107,16 @@ def confidence(cause: CompiledCause, values: dict[str, FieldValue]) -> Confidenc
 
 
 def rank_tips(
-    tips: Sequence[CompiledTip], ranked: Sequence[ScoredCause], limit: int
+    ruleset: CompiledRuleset, ranked: Sequence[ScoredCause], limit: int
 ) -> list[tuple[CompiledTip, float]]:
     """Tips by the summed score of the top causes they address (bundle order on ties)."""
-    top = {item.cause.id: item.score for item in ranked[:TOP_CAUSES_CONSIDERED]}
-    relevant: list[tuple[CompiledTip, float]] = []
-    for tip in tips:
-        relevance = sum(top.get(cause_id, 0.0) for cause_id in tip.addresses)
-        if relevance > 0:
-            relevant.append((tip, relevance))
-    relevant.sort(key=lambda item: -item[1])
-    return relevant[:limit]
+    relevance: dict[int, float] = {}
+    for item in ranked[:TOP_CAUSES_CONSIDERED]:
+        score = item.score
+        for index in ruleset.tips_by_cause[item.cause.id]:
+            relevance[index] = relevance.get(index, 0.0) + score
+    best = sorted(relevance, key=lambda index: (-relevance[index], index))[:limit]
+    return [(ruleset.tips[index], relevance[index]) for index in best]
 
 
 def follow_up_fields(

@@ -82,15 +82,18 @@ def _section_models() -> dict[str, type[BaseModel]]:
     return sections
 
 
+SECTION_MODELS: dict[str, type[BaseModel]] = _section_models()
+"""Context section name -> its model, in schema order."""
+
 SECTION_FIELDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = tuple(
     (section, tuple((name, f"{section}.{name}") for name in model.model_fields))
-    for section, model in _section_models().items()
+    for section, model in SECTION_MODELS.items()
 )
 """(section, ((field name, path), ...)) in schema order: the plan for flattening a context."""
 
 INPUT_FIELDS: dict[str, FieldSpec] = {
-    path: _input_spec(path, model.model_fields[name].annotation)
-    for (section, fields), model in zip(SECTION_FIELDS, _section_models().values(), strict=True)
+    path: _input_spec(path, SECTION_MODELS[section].model_fields[name].annotation)
+    for section, fields in SECTION_FIELDS
     for name, path in fields
 }
 

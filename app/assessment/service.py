@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from app.assessment.compiler import CompiledRuleset, compile_ruleset
+from app.assessment.compiler import CompiledRuleset, CompiledTip, compile_ruleset
 from app.assessment.context import WorkoutContext
 from app.assessment.derived import FieldValue
 from app.assessment.engine import (
@@ -22,17 +22,8 @@ from app.assessment.engine import (
     follow_up_fields,
     rank_tips,
 )
-from app.assessment.schemas import (
-    AssessmentResponse,
-    Evidence,
-    EvidenceValue,
-    FollowUp,
-    RankedCause,
-    RankedTip,
-    Triage,
-    TriageReason,
-)
-from app.content.bundle import Bundle, TriageLevel
+from app.assessment.schemas import AssessmentResponse, EvidenceValue
+from app.content.bundle import Bundle, TipText, TriageLevel
 
 MAX_LIMIT = 50
 MAX_TIPS = 5
@@ -44,10 +35,10 @@ T = TypeVar("T")
 class LocaleTexts:
     """Every text an answer can contain, in one locale, keyed the way the engine looks it up."""
 
-    causes: dict[str, tuple[str, str, str]]  # cause id -> (title, summary, explanation)
+    causes: dict[str, dict[str, str]]  # cause id -> {id, title, summary, explanation}
     signals: dict[tuple[str, str], str]  # (cause id, signal id) -> evidence message
     red_flags: dict[str, str]
-    tips: dict[str, tuple[str, str]]  # tip id -> (title, body)
+    tips: dict[str, dict[str, Any]]  # tip id -> {id, title, body, addresses}
     questions: dict[str, str]  # field -> question
     headlines: dict[TriageLevel, str]
     disclaimer: str
@@ -60,21 +51,34 @@ def _pick(texts: Mapping[str, T], locale: str, default_locale: str) -> T | None:
     return found if found is not None else next(iter(texts.values()), None)
 
 
-def render_texts(bundle: Bundle, locale: str) -> LocaleTexts:
+def render_texts(bundle: Bundle, compiled_tips: Sequence[CompiledTip], locale: str) -> LocaleTexts:
     """Resolve every text of the bundle for one locale, with per-item fallback."""
     default = bundle.default_locale
+    tip_texts: dict[str, Mapping[str, TipText]] = {}
+    for item in bundle.tips:
+        tip_texts.setdefault(item.id, item.text)
 
     def pick(texts: Mapping[str, str]) -> str:
         return _pick(texts, locale, default) or ""
 
-    causes: dict[str, tuple[str, str, str]] = {}
+    causes: dict[str, dict[str, str]] = {}
     for cause in bundle.causes:
         text = _pick(cause.text, locale, default)
-        causes[cause.id] = (text.title, text.summary, text.explanation) if text else ("", "", "")
-    tips: dict[str, tuple[str, str]] = {}
-    for tip in bundle.tips:
-        tip_text = _pick(tip.text, locale, default)
-        tips.setdefault(tip.id, (tip_text.title, tip_text.body) if tip_text else ("", ""))
+        causes[cause.id] = {
+            "id": cause.id,
+            "title": text.title if text else "",
+            "summary": text.summary if text else "",
+            "explanation": text.explanation if text else "",
+        }
+    tips: dict[str, dict[str, Any]] = {}
+    for tip in compiled_tips:
+        tip_text = _pick(tip_texts[tip.id], locale, default)
+        tips[tip.id] = {
+            "id": tip.id,
+            "title": tip_text.title if tip_text else "",
+            "body": tip_text.body if tip_text else "",
+            "addresses": list(tip.addresses),
+        }
     signals: dict[tuple[str, str], str] = {}
     for rules in bundle.rules:  # like the compiler, the first rules of a cause win
         for signal in rules.signals:
@@ -92,15 +96,13 @@ def render_texts(bundle: Bundle, locale: str) -> LocaleTexts:
 
 def _display(value: FieldValue | None) -> EvidenceValue:
     """Evidence values as a client would show them: 31 rather than 31.0, 2 decimals at most."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, float):
+    if isinstance(value, float):  # the common case first: this runs for every evidence item
         rounded = round(value, 2)
         return int(rounded) if rounded.is_integer() else rounded
+    if value is None or isinstance(value, bool | int):
+        return value
     if isinstance(value, str):
         return str(value)  # an enum member becomes its plain value
-    if isinstance(value, int):
-        return value
     return [str(item) for item in value]
 
 
@@ -112,7 +114,9 @@ class AssessmentEngine:
         self.version = version
         self.ruleset: CompiledRuleset = compile_ruleset(bundle)
         locales = dict.fromkeys([bundle.default_locale, *bundle.locales, *bundle.partial_locales])
-        self.texts: dict[str, LocaleTexts] = {loc: render_texts(bundle, loc) for loc in locales}
+        self.texts: dict[str, LocaleTexts] = {
+            loc: render_texts(bundle, self.ruleset.tips, loc) for loc in locales
+        }
 
     def evaluate(self, context: WorkoutContext) -> Evaluation:
         """Triage and ranking without texts (golden cases and benchmarks need no more)."""
@@ -124,6 +128,8 @@ class AssessmentEngine:
         """The full answer in `locale` (the default locale when the bundle lacks it).
 
         `limit` (1-50) caps the causes returned; tips and questions still consider the top three.
+        The answer is assembled as plain data and validated once by pydantic's compiled core,
+        which is several times faster than `model_construct` for each nested object.
         """
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
@@ -131,72 +137,57 @@ class AssessmentEngine:
             locale = self.bundle.default_locale
         texts = self.texts[locale]
         evaluation = evaluate(self.ruleset, context)
-        return AssessmentResponse.model_construct(
-            assessment_id=assessment_id,
-            content_version=self.version,
-            locale=locale,
-            triage=self._triage(evaluation, texts),
-            causes=[
-                self._cause(rank, item, evaluation, texts)
-                for rank, item in enumerate(evaluation.ranked[:limit], start=1)
-            ],
-            tips=self._tips(evaluation.ranked, texts),
-            follow_up_questions=[
-                FollowUp.model_construct(field=field, question=texts.questions[field])
-                for field in follow_up_fields(
-                    self.ruleset.question_fields, evaluation, MAX_FOLLOW_UPS
-                )
-            ],
-            disclaimer=texts.disclaimer,
+        return AssessmentResponse.model_validate(
+            {
+                "assessment_id": assessment_id,
+                "content_version": self.version,
+                "locale": locale,
+                "triage": {
+                    "level": evaluation.level,
+                    "headline": texts.headlines.get(evaluation.level, ""),
+                    "reasons": [
+                        {"code": flag.id, "message": texts.red_flags[flag.id]}
+                        for flag in evaluation.red_flags
+                    ],
+                },
+                "causes": [
+                    _cause(rank, item, evaluation.values, texts)
+                    for rank, item in enumerate(evaluation.ranked[:limit], start=1)
+                ],
+                "tips": [
+                    {**texts.tips[tip.id], "rank": rank}
+                    for rank, (tip, _) in enumerate(
+                        rank_tips(self.ruleset, evaluation.ranked, MAX_TIPS), start=1
+                    )
+                ],
+                "follow_up_questions": [
+                    {"field": field, "question": texts.questions[field]}
+                    for field in follow_up_fields(
+                        self.ruleset.question_fields, evaluation, MAX_FOLLOW_UPS
+                    )
+                ],
+                "disclaimer": texts.disclaimer,
+            }
         )
 
-    @staticmethod
-    def _triage(evaluation: Evaluation, texts: LocaleTexts) -> Triage:
-        return Triage.model_construct(
-            level=evaluation.level,
-            headline=texts.headlines.get(evaluation.level, ""),
-            reasons=[
-                TriageReason.model_construct(code=flag.id, message=texts.red_flags[flag.id])
-                for flag in evaluation.red_flags
-            ],
-        )
 
-    @staticmethod
-    def _cause(
-        rank: int, item: ScoredCause, evaluation: Evaluation, texts: LocaleTexts
-    ) -> RankedCause:
-        values = evaluation.values
-        cause_id = item.cause.id
-        title, summary, explanation = texts.causes[cause_id]
-        return RankedCause.model_construct(
-            id=cause_id,
-            rank=rank,
-            score=round(item.score, 3),
-            confidence=confidence(item.cause, values),
-            title=title,
-            summary=summary,
-            explanation=explanation,
-            evidence=[
-                Evidence.model_construct(
-                    field=signal.evidence_field,
-                    value=_display(values.get(signal.evidence_field)),
-                    effect="raises" if contribution > 0 else "lowers",
-                    weight=round(contribution, 3),
-                    message=texts.signals[cause_id, signal.id],
-                )
-                for signal, contribution in item.evidence()
-            ],
-        )
-
-    def _tips(self, ranked: Sequence[ScoredCause], texts: LocaleTexts) -> list[RankedTip]:
-        tips: list[RankedTip] = []
-        for rank, (tip, _relevance) in enumerate(
-            rank_tips(self.ruleset.tips, ranked, MAX_TIPS), start=1
-        ):
-            title, body = texts.tips[tip.id]
-            tips.append(
-                RankedTip.model_construct(
-                    id=tip.id, rank=rank, title=title, body=body, addresses=list(tip.addresses)
-                )
-            )
-        return tips
+def _cause(
+    rank: int, item: ScoredCause, values: dict[str, FieldValue], texts: LocaleTexts
+) -> dict[str, Any]:
+    cause_id = item.cause.id
+    return {
+        **texts.causes[cause_id],
+        "rank": rank,
+        "score": round(item.score, 3),
+        "confidence": confidence(item.cause, values),
+        "evidence": [
+            {
+                "field": signal.evidence_field,
+                "value": _display(values.get(signal.evidence_field)),
+                "effect": "raises" if contribution > 0 else "lowers",
+                "weight": round(contribution, 3),
+                "message": texts.signals[cause_id, signal.id],
+            }
+            for signal, contribution in item.evidence()
+        ],
+    }

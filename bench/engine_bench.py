@@ -1,0 +1,128 @@
+"""Time the assessment engine alone: evaluation (triage + ranking) and the full answer.
+
+Usage: python bench/engine_bench.py [--number N]
+
+Runs on the default content and on a ten-times larger ruleset (every cause cloned with its
+rules and tips under new ids) to show how the cost grows with the content. Prints the best of
+several repeats, in microseconds per call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import timeit
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.assessment.context import WorkoutContext
+from app.assessment.service import AssessmentEngine
+from app.content.bundle import Bundle
+from app.content.files import load_bundle
+
+FULL: dict[str, Any] = {
+    "activity": {
+        "type": "running",
+        "duration_min": 95,
+        "intensity_rpe": 8,
+        "avg_heart_rate_bpm": 165,
+        "max_heart_rate_bpm": 186,
+        "distance_km": 21.1,
+        "elevation_gain_m": 120,
+        "elevation_loss_m": 400,
+        "sets": 5,
+        "reps_per_set": 8,
+        "load_pct_1rm": 85,
+        "to_failure": True,
+    },
+    "environment": {"temperature_c": 31, "humidity_pct": 70},
+    "hydration": {
+        "fluid_intake_ml": 250,
+        "body_mass_change_pct": -2.5,
+        "electrolytes_taken": False,
+        "urine_color": 6,
+    },
+    "nutrition": {
+        "hours_since_last_meal": 5,
+        "pre_workout_carbs_g": 0,
+        "carbs_g_per_hour": 0,
+        "fasted": True,
+    },
+    "preparation": {"warmup_min": 0, "cooldown_min": 0},
+    "training": {
+        "fitness_level": "beginner",
+        "sessions_per_week": 1,
+        "load_change_pct": 80,
+        "consecutive_training_days": 1,
+        "returning_after_weeks_off": 0,
+        "returning_from_injury": False,
+    },
+    "athlete": {"age_years": 34, "sleep_hours": 5},
+    "symptoms": {
+        "timing": "during",
+        "duration_min": 10,
+        "severity": "moderate",
+        "body_parts": ["quadriceps", "calves"],
+        "cramps": True,
+        "persisting_days": 0,
+        "associated": [],
+    },
+}
+MINIMAL: dict[str, Any] = {"activity": {"type": "running", "duration_min": 30}}
+
+
+def scaled(bundle: Bundle, copies: int) -> Bundle:
+    """The bundle with every cause, its rules and the tips for it cloned `copies` times."""
+    data = bundle.model_dump(mode="json")
+
+    def renamed(copy: int, cause_id: str) -> str:
+        return cause_id if copy == 0 else f"{cause_id}_{copy}"
+
+    for key in ("causes", "rules", "tips"):
+        originals, data[key] = data[key], []
+        for copy in range(copies):
+            for item in originals:
+                clone = dict(item)
+                if key == "rules":
+                    clone["cause"] = renamed(copy, item["cause"])
+                else:
+                    clone["id"] = renamed(copy, item["id"])
+                if key == "tips":
+                    clone["addresses"] = [renamed(copy, c) for c in item["addresses"]]
+                data[key].append(clone)
+    return Bundle.model_validate(data)
+
+
+def best_us(call: Callable[[], object], number: int) -> float:
+    return min(timeit.repeat(call, number=number, repeat=5)) / number * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--number", type=int, default=2000, help="calls per repeat")
+    args = parser.parse_args()
+    bundle = load_bundle()
+    contexts = {
+        name: WorkoutContext.model_validate(data)
+        for name, data in [("full", FULL), ("minimal", MINIMAL)]
+    }
+    print(f"{'ruleset':<18} {'context':<8} {'evaluate µs':>12} {'assess µs':>10}")
+    for label, content in (("default", bundle), ("10x (80 causes)", scaled(bundle, 10))):
+        engine = AssessmentEngine(content, 1)
+        signals = sum(len(cause.signals) for cause in engine.ruleset.causes)
+        for name, ctx in contexts.items():
+            evaluate = best_us(partial(engine.evaluate, ctx), args.number)
+            assess = best_us(
+                partial(engine.assess, ctx, locale="en", limit=5, assessment_id="bench"),
+                args.number,
+            )
+            print(f"{label:<18} {name:<8} {evaluate:>12.1f} {assess:>10.1f}")
+        print(f"{'':<18} ({len(engine.ruleset.causes)} causes, {signals} signals)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Live servers: real `tremor-guide serve` processes on loopback, on a database of their own.
+
+Each server gets an empty database (a SQLite file, or a scratch PostgreSQL database when
+TEST_DATABASE_URL is PostgreSQL), so e2e tests never see the in-process tests' rows.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+E2E_ADMIN_KEY = "e2e-admin-key-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """One server process; `stop`/`kill`/`start` let tests crash and restart it."""
+
+    database_url: str
+    port: int = field(default_factory=free_port)
+    env_extra: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> None:
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "ADMIN_API_KEY": E2E_ADMIN_KEY,
+            "LOG_LEVEL": "WARNING",
+            "CONTENT_POLL_INTERVAL_S": "0.25",
+            **self.env_extra,
+        }
+        log = open(self.log_path or os.devnull, "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", "1"],
+            cwd=ROOT, env=env, stdout=log, stderr=log,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not become ready in time")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def e2e_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database for live servers (SQLite file, or a scratch PostgreSQL database)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'e2e.db'}"
+        return
+    name = f"{url.database}_e2e"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def start_server(e2e_database_url: str, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Start live servers on the e2e database; all are stopped after the test."""
+    servers: list[LiveServer] = []
+
+    def start(**env_extra: str) -> LiveServer:
+        server = LiveServer(
+            database_url=e2e_database_url,
+            env_extra=env_extra,
+            log_path=tmp_path / f"server-{len(servers)}.log",
+        )
+        servers.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def live_server(start_server: Callable[..., LiveServer]) -> LiveServer:
+    return start_server()
