@@ -38,7 +38,7 @@ class ReadContext:
     pinned: bool
 
 
-def read_context(
+async def read_context(
     cache: CacheDep,
     _reader: ContentReader,
     content_version: VersionQuery = None,
