@@ -9,13 +9,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.admin.router import router as admin_router
+from app.assessment.context import WorkoutContext
 from app.assessment.router import router as assessment_router
 from app.content.router import router as content_router
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.lifespan import make_lifespan
-from app.core.logging import configure_logging
+from app.core.logging import AccessLog, configure_logging
 from app.core.middleware import RequestMiddleware
+from app.core.openapi import with_component_schemas
 from app.ops.router import router as ops_router
 
 DESCRIPTION = """\
@@ -39,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         separate_input_output_schemas=False,
     )
     install_error_handlers(app)
+    app.openapi = with_component_schemas(app, [WorkoutContext])  # type: ignore[method-assign]
     app.include_router(assessment_router)
     app.include_router(content_router)
     app.include_router(admin_router)
@@ -58,7 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
             expose_headers=["ETag", "X-Request-ID", "Content-Language", "Retry-After"],
         )
-    app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        access_log=AccessLog(settings.log_level),
+    )
     return app
 
 

@@ -5,17 +5,25 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from app.assessment.context import WorkoutContext
 from app.assessment.schemas import AssessmentResponse
 from app.content.cache import LoadedVersion
 from app.content.http import LocaleQuery, VersionQuery
 from app.core.deps import Assessor, CacheDep
-from app.core.errors import PROBLEM_TYPE_BASE, FieldError, problem_responses, validation_errors
+from app.core.errors import (
+    PROBLEM_TYPE_BASE,
+    FieldError,
+    UnsupportedMediaType,
+    problem_responses,
+    validation_errors,
+)
 from app.core.locale import negotiate_locale
 from app.core.metrics import ASSESSMENTS
+from app.core.openapi import json_body, query_parameters
 
 router = APIRouter(prefix="/v1", tags=["assessments"])
 
@@ -63,27 +71,89 @@ def _assess(
     return result
 
 
+class AssessmentQuery(BaseModel):
+    """The query parameters of the assessment routes."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    content_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2_147_483_647,
+        description="Pin a published content version; default: current.",
+    )
+    locale: str | None = Field(
+        default=None,
+        max_length=35,
+        pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$",
+        description="Locale of the texts, e.g. en or es-MX; default from Accept-Language.",
+    )
+    limit: int = Field(default=5, ge=1, le=50, description="How many causes to return.")
+
+
+_DEFAULT_QUERY = AssessmentQuery()
+_query_adapter: TypeAdapter[AssessmentQuery] = TypeAdapter(AssessmentQuery)
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+def _parse_query(request: Request) -> AssessmentQuery:
+    if not request.scope["query_string"]:
+        return _DEFAULT_QUERY
+    try:
+        return _query_adapter.validate_python(dict(request.query_params))
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**err, "loc": ("query", *err["loc"])} for err in exc.errors()]
+        ) from exc
+
+
+async def _parse_context(request: Request) -> WorkoutContext:
+    """Parse and validate the body in one pass of pydantic's JSON parser."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type not in JSON_TYPES and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"Send the workout context as application/json (got {media_type or 'no type'!r})."
+        )
+    try:
+        return WorkoutContext.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
+        ) from exc
+
+
 @router.post(
     "/assessments",
     operation_id="create_assessment",
     response_model=AssessmentResponse,
-    responses=problem_responses(401, 403, 404, 413, 422, 429, 503),
+    responses=problem_responses(401, 403, 404, 413, 415, 422, 429, 503),
+    openapi_extra={
+        "parameters": query_parameters(AssessmentQuery),
+        "requestBody": json_body(WorkoutContext),
+    },
 )
-async def create_assessment(
-    context: WorkoutContext,
-    cache: CacheDep,
-    response: Response,
-    _caller: Assessor,
-    content_version: VersionQuery = None,
-    locale: LocaleQuery = None,
-    limit: LimitQuery = 5,
-    accept_language: AcceptLanguage = None,
-) -> AssessmentResponse:
-    """Rank the likely causes of leg shaking for one workout, with tips and a triage level."""
-    loaded = cache.get(content_version)
-    chosen = negotiate_locale(locale, accept_language, loaded.locales, loaded.bundle.default_locale)
-    response.headers["Content-Language"] = chosen
-    return _assess(loaded, context, chosen, limit)
+async def create_assessment(request: Request, _caller: Assessor) -> Response:
+    """Rank the likely causes of leg shaking for one workout, with tips and a triage level.
+
+    The hot path of the service: the body and query are parsed here rather than by FastAPI's
+    dependency machinery, and the answer is serialised once, straight to bytes.
+    """
+    query = _parse_query(request)
+    context = await _parse_context(request)
+    loaded = request.app.state.services.cache.get(query.content_version)
+    chosen = negotiate_locale(
+        query.locale,
+        request.headers.get("accept-language"),
+        loaded.locales,
+        loaded.bundle.default_locale,
+    )
+    result = _assess(loaded, context, chosen, query.limit)
+    return Response(
+        result.model_dump_json().encode(),
+        media_type="application/json",
+        headers={"Content-Language": chosen, "Vary": "Accept-Language"},
+    )
 
 
 @router.post(

@@ -91,6 +91,10 @@ class PayloadTooLarge(ProblemError):
     status, title, slug = 413, "Content Too Large", "payload-too-large"
 
 
+class UnsupportedMediaType(ProblemError):
+    status, title, slug = 415, "Unsupported Media Type", "unsupported-media-type"
+
+
 class Unprocessable(ProblemError):
     status, title, slug = 422, "Unprocessable Content", "validation"
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
+import os
 import sys
 import time
 from typing import Any
+
+import orjson
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -50,3 +54,28 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).propagate = True
     # The access log is replaced by our own one line per request (with the request id).
     logging.getLogger("uvicorn.access").disabled = True
+
+
+class AccessLog:
+    """One JSON line per request, written straight to stderr.
+
+    The logging module costs tens of microseconds per record, more than an assessment; this
+    writes the same JSON shape with orjson in one `write` call (atomic for lines this short,
+    so lines from several threads or workers never interleave).
+    """
+
+    def __init__(self, level: str) -> None:
+        self.enabled = logging.getLevelName(level) <= logging.INFO
+
+    def write(self, fields: dict[str, Any]) -> None:
+        now = time.time()
+        record = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
+            + f".{int(now % 1 * 1000):03d}Z",
+            "level": "INFO",
+            "logger": "app.request",
+            "message": "request",
+            **fields,
+        }
+        with contextlib.suppress(OSError):  # a closed stderr must never fail a request
+            os.write(2, orjson.dumps(record) + b"\n")

@@ -8,7 +8,6 @@ and the request metrics.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 import uuid
@@ -18,10 +17,8 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
-from app.core.logging import request_id_var
+from app.core.logging import AccessLog, request_id_var
 from app.core.metrics import LATENCY, REQUESTS
-
-logger = logging.getLogger("app.request")
 
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _STATIC_HEADERS = [
@@ -46,9 +43,12 @@ def _problem_body(status: int, title: str, detail: str, path: str) -> bytes:
 class RequestMiddleware:
     """Request id, body limit, security headers, access log line and metrics."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log: AccessLog) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.access_log = access_log
+        # prometheus' labels() looks up and locks on every call; the children are cached here.
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,18 +109,26 @@ class RequestMiddleware:
             template = getattr(route, "path", None) or "unmatched"
             method = scope["method"]
             status = status_holder[0]
-            REQUESTS.labels(template, method, str(status)).inc()
-            LATENCY.labels(template, method).observe(elapsed)
-            logger.info(
-                "request",
-                extra={
-                    "method": method,
-                    "path": scope["path"],
-                    "route": template,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 3),
-                },
-            )
+            series = self._series.get((template, method, status))
+            if series is None:
+                series = (
+                    REQUESTS.labels(template, method, str(status)),
+                    LATENCY.labels(template, method),
+                )
+                self._series[(template, method, status)] = series
+            series[0].inc()
+            series[1].observe(elapsed)
+            if self.access_log.enabled:
+                self.access_log.write(
+                    {
+                        "request_id": request_id,
+                        "method": method,
+                        "path": scope["path"],
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 3),
+                    }
+                )
             request_id_var.reset(token)
 
     @staticmethod
