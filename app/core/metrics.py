@@ -2,23 +2,71 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from bisect import bisect_left
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
-REQUESTS = Counter(
-    "tremor_http_requests_total",
-    "HTTP requests by route template, method and status.",
-    ["route", "method", "status"],
-    registry=REGISTRY,
-)
-LATENCY = Histogram(
-    "tremor_http_request_duration_seconds",
-    "Request latency by route template.",
-    ["route", "method"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
-    registry=REGISTRY,
-)
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+BUCKET_NAMES = [*(str(bound) for bound in LATENCY_BUCKETS), "+Inf"]
+
+
+class RequestMetrics:
+    """Request counts and latency histograms, kept in plain lists and exported at scrape time.
+
+    prometheus_client's Counter and Histogram take a lock on every update (they must be
+    thread-safe); these series are only updated from the event loop's thread, so plain
+    arithmetic is enough, at a fraction of the per-request cost. A scrape reads a
+    consistent-enough snapshot: counters only grow.
+    """
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str, str], list[int]] = {}
+        # (route, method) -> [bucket counts..., +Inf count], [sum]
+        self.latency: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
+
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        key = (route, method, str(status))
+        count = self.counts.get(key)
+        if count is None:
+            count = self.counts[key] = [0]
+        count[0] += 1
+        series = self.latency.get((route, method))
+        if series is None:
+            series = self.latency[(route, method)] = ([0] * (len(LATENCY_BUCKETS) + 1), [0.0])
+        series[0][bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        series[1][0] += seconds
+
+    def collect(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "tremor_http_requests",
+            "HTTP requests by route template, method and status.",
+            labels=["route", "method", "status"],
+        )
+        for key, counter in list(self.counts.items()):
+            requests.add_metric(list(key), counter[0])
+        yield requests
+        latency = HistogramMetricFamily(
+            "tremor_http_request_duration_seconds",
+            "Request latency by route template.",
+            labels=["route", "method"],
+        )
+        for pair, (buckets, total) in list(self.latency.items()):
+            cumulative: list[tuple[str, float]] = []
+            running = 0
+            for bound, in_bucket in zip(BUCKET_NAMES, buckets, strict=True):
+                running += in_bucket
+                cumulative.append((bound, running))
+            latency.add_metric(list(pair), cumulative, total[0])
+        yield latency
+
+
+REQUEST_METRICS = RequestMetrics()
+REGISTRY.register(REQUEST_METRICS)
+
 ASSESSMENTS = Counter(
     "tremor_assessments_total",
     "Assessments by triage level and top-ranked cause.",

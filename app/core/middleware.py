@@ -8,17 +8,16 @@ and the request metrics.
 
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
-from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 from app.core.logging import AccessLog, request_id_var
-from app.core.metrics import LATENCY, REQUESTS
+from app.core.metrics import REQUEST_METRICS
 
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _STATIC_HEADERS = [
@@ -47,22 +46,20 @@ class RequestMiddleware:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.access_log = access_log
-        # prometheus' labels() looks up and locks on every call; the children are cached here.
-        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        incoming_id, declared = _read_headers(scope)
+        request_id = incoming_id or os.urandom(16).hex()
         token = request_id_var.set(request_id)
-        id_header = (b"x-request-id", request_id.encode("ascii"))
+        added_headers = [(b"x-request-id", request_id.encode("ascii")), *_STATIC_HEADERS]
         status_holder = [500]
         response_started = False
-        limit = self.max_body_bytes
-
         too_large = False
+        limit = self.max_body_bytes
 
         async def send_wrapper(message: Message) -> None:
             nonlocal response_started
@@ -71,12 +68,7 @@ class RequestMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status_holder[0] = message["status"]
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
-                ]
-                headers.append(id_header)
-                headers.extend(_STATIC_HEADERS)
-                message["headers"] = headers
+                message["headers"] = [*message.get("headers", ()), *added_headers]
             await send(message)
 
         received = 0
@@ -98,26 +90,21 @@ class RequestMiddleware:
             return message
 
         try:
-            declared = _content_length(scope)
             if declared is not None and declared > limit:
                 await self._send_too_large(scope, send_wrapper, limit)
                 return
-            await self.app(scope, receive_limited, send_wrapper)
+            # With a Content-Length the server itself stops at that many bytes, so only a
+            # chunked body needs counting.
+            await self.app(
+                scope, receive if declared is not None else receive_limited, send_wrapper
+            )
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope["method"]
             status = status_holder[0]
-            series = self._series.get((template, method, status))
-            if series is None:
-                series = (
-                    REQUESTS.labels(template, method, str(status)),
-                    LATENCY.labels(template, method),
-                )
-                self._series[(template, method, status)] = series
-            series[0].inc()
-            series[1].observe(elapsed)
+            REQUEST_METRICS.observe(template, method, status, elapsed)
             if self.access_log.enabled:
                 self.access_log.write(
                     {
@@ -153,29 +140,21 @@ class RequestMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return value  # type: ignore[no-any-return]
-    return None
-
-
-def _incoming_request_id(scope: Scope) -> str | None:
-    raw = _header(scope, b"x-request-id")
-    if raw is None:
-        return None
-    try:
-        value = raw.decode("ascii")
-    except UnicodeDecodeError:
-        return None
-    return value if _REQUEST_ID_OK.match(value) else None
-
-
-def _content_length(scope: Scope) -> int | None:
-    raw: Any = _header(scope, b"content-length")
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        return None
+def _read_headers(scope: Scope) -> tuple[str | None, int | None]:
+    """The acceptable X-Request-ID and the Content-Length, in one pass over the headers."""
+    request_id: str | None = None
+    length: int | None = None
+    for key, value in scope["headers"]:
+        if key == b"content-length":
+            try:
+                length = int(value)
+            except ValueError:
+                length = None
+        elif key == b"x-request-id":
+            try:
+                candidate = value.decode("ascii")
+            except UnicodeDecodeError:
+                continue
+            if _REQUEST_ID_OK.match(candidate):
+                request_id = candidate
+    return request_id, length

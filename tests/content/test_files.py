@@ -55,9 +55,9 @@ def test_validation_lists_every_reference_problem() -> None:
     data = load_bundle().model_dump(mode="json")
     data["tips"][0]["addresses"].append("not_a_cause")
     data["rules"] = [r for r in data["rules"] if r["cause"] != "dehydration"]
-    data["locales"] = ["en", "es"]
+    data["locales"] = [*data["locales"], "fr"]
     problems = check_bundle(Bundle.model_validate(data))
     paths = {p.path for p in problems}
     assert any(p.startswith("tips.0.addresses") for p in paths)
     assert any("dehydration" in p.message and "rule" in p.message for p in problems)
-    assert any(p.path.endswith(".es") for p in problems)
+    assert any(p.path.endswith(".fr") for p in problems)
