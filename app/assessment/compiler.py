@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from app.assessment.codegen import FlagChecker, Scorer, generate_flag_checker, generate_scorer
 from app.assessment.fields import KNOWN_FIELDS, OPS_BY_KIND, FieldKind, FieldSpec
 from app.content.bundle import Bundle, CauseRules, Condition, TriageLevel
 
@@ -42,8 +43,9 @@ class CompiledSignal:
     id: str
     cause_id: str
     weight: float
-    activation: Activation
+    activation: Activation  # the reference semantics; requests use the generated scorer
     evidence_field: str
+    conditions: tuple[Condition, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,8 @@ class CompiledRedFlag:
 
     id: str
     level: TriageLevel
-    activation: Activation
+    activation: Activation  # the reference semantics; requests use the generated checker
+    conditions: tuple[Condition, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,8 @@ class CompiledRuleset:
     tips: tuple[CompiledTip, ...]
     tips_by_cause: dict[str, tuple[int, ...]]  # cause id -> indexes into `tips` addressing it
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
+    score: Scorer  # flat context -> (logit per cause, fired signals per cause), generated
+    check_flags: FlagChecker  # flat context -> fired red flags (most severe first), generated
 
 
 def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
@@ -98,7 +103,17 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         cause.id: tuple(i for i, tip in enumerate(tips) if cause.id in tip.addresses)
         for cause in causes
     }
-    return CompiledRuleset(causes, red_flags, tips, tips_by_cause, question_fields)
+    score = generate_scorer(
+        [cause.prior for cause in causes],
+        [
+            [(signal, signal.weight, signal.conditions) for signal in cause.signals]
+            for cause in causes
+        ],
+    )
+    check_flags = generate_flag_checker([(flag, flag.conditions) for flag in red_flags])
+    return CompiledRuleset(
+        causes, red_flags, tips, tips_by_cause, question_fields, score, check_flags
+    )
 
 
 def _compile_causes(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledCause, ...]:
@@ -134,7 +149,14 @@ def _compile_cause(index: int, rules: CauseRules, problems: list[Problem]) -> Co
         if activation is None:
             continue
         signals.append(
-            CompiledSignal(signal.id, rules.cause, signal.weight, activation, evidence_field)
+            CompiledSignal(
+                signal.id,
+                rules.cause,
+                signal.weight,
+                activation,
+                evidence_field,
+                tuple(signal.when),
+            )
         )
         for condition in signal.when:
             for field in KNOWN_FIELDS[condition.field].inputs:
@@ -162,7 +184,7 @@ def _compile_red_flags(bundle: Bundle, problems: list[Problem]) -> tuple[Compile
                 )
         activation = _compile_conditions(flag.when, f"{path}.when", problems)
         if activation is not None:
-            compiled.append(CompiledRedFlag(flag.id, flag.level, activation))
+            compiled.append(CompiledRedFlag(flag.id, flag.level, activation, tuple(flag.when)))
     compiled.sort(key=lambda flag: -LEVEL_ORDER[flag.level])  # stable: bundle order per level
     return tuple(compiled)
 

@@ -79,19 +79,33 @@ def _sigmoid(logit: float) -> float:
 def evaluate(ruleset: CompiledRuleset, context: WorkoutContext) -> Evaluation:
     """Triage, then score every cause and rank them (ties keep bundle order)."""
     values = flatten(context)
+    red_flags = tuple(ruleset.check_flags(values))
+    logits, fired = ruleset.score(values)
+    scored = [
+        ScoredCause(cause, logit, signals)
+        for cause, logit, signals in zip(ruleset.causes, logits, fired, strict=True)
+    ]
+    ranked = sorted(scored, key=lambda item: -item.logit)  # stable: bundle order on ties
+    return Evaluation(values, triage_level(red_flags), red_flags, tuple(ranked))
+
+
+def evaluate_reference(ruleset: CompiledRuleset, context: WorkoutContext) -> Evaluation:
+    """The same evaluation through the per-condition closures: slower, obviously correct,
+    and the oracle the generated code is tested against."""
+    values = flatten(context)
     red_flags = fired_red_flags(ruleset.red_flags, values)
     scored: list[ScoredCause] = []
     for cause in ruleset.causes:
         logit = cause.prior
-        fired: list[tuple[CompiledSignal, float]] = []
+        fired_signals: list[tuple[CompiledSignal, float]] = []
         for signal in cause.signals:
             activation = signal.activation(values)
             if activation:
                 contribution = signal.weight * activation
                 logit += contribution
-                fired.append((signal, contribution))
-        scored.append(ScoredCause(cause, logit, fired))
-    ranked = sorted(scored, key=lambda item: -item.logit)  # stable: bundle order on ties
+                fired_signals.append((signal, contribution))
+        scored.append(ScoredCause(cause, logit, fired_signals))
+    ranked = sorted(scored, key=lambda item: -item.logit)
     return Evaluation(values, triage_level(red_flags), red_flags, tuple(ranked))
 
 
@@ -99,7 +113,7 @@ def confidence(cause: CompiledCause, values: dict[str, FieldValue]) -> Confidenc
     """How much of what the cause's rules look at was actually provided."""
     if not cause.input_fields:
         return "low"
-    provided = sum(1 for field in cause.input_fields if field in values)
+    provided = sum(map(values.__contains__, cause.input_fields))
     share = provided / len(cause.input_fields)
     if share >= HIGH_CONFIDENCE_SHARE:
         return "high"
