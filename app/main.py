@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, cast
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,7 +20,9 @@ from app.core.lifespan import make_lifespan
 from app.core.logging import AccessLog, configure_logging
 from app.core.middleware import RequestMiddleware
 from app.core.openapi import with_component_schemas
+from app.core.ratelimit import build_limiter
 from app.ops.router import router as ops_router
+from app.web.router import router as web_router
 
 DESCRIPTION = """\
 Why do my legs shake after a workout? Post a workout context and get ranked causes with
@@ -37,15 +41,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="tremor-guide",
         version="1.0.0",
         description=DESCRIPTION,
-        lifespan=make_lifespan(settings),
+        lifespan=_with_limiter(settings),
         separate_input_output_schemas=False,
     )
+    app.state.limiter = None  # set at start-up, on the event loop that will use it
     install_error_handlers(app)
     app.openapi = with_component_schemas(app, [WorkoutContext])  # type: ignore[method-assign]
     app.include_router(assessment_router)
     app.include_router(content_router)
     app.include_router(admin_router)
     app.include_router(ops_router)
+    app.include_router(web_router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -65,8 +71,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestMiddleware,
         max_body_bytes=settings.max_body_bytes,
         access_log=AccessLog(settings.log_level),
+        request_timeout_s=settings.request_timeout_s,
     )
     return app
+
+
+def _with_limiter(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The process lifespan, plus the rate limiter (its Redis client belongs to this loop)."""
+    inner = cast(Callable[[FastAPI], AbstractAsyncContextManager[None]], make_lifespan(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.limiter = build_limiter(settings)
+        try:
+            async with inner(app):
+                yield
+        finally:
+            limiter, app.state.limiter = app.state.limiter, None
+            if limiter is not None:
+                await limiter.close()
+
+    return lifespan
 
 
 def openapi_document(app: FastAPI | None = None) -> dict[str, Any]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 
-from app.admin.schemas import AuditEntry, AuditPage, ContentKind
+from app.admin.schemas import AuditEntry, AuditPage, ContentKind, ItemPatch
 from app.audit import repository as audit_repository
 from app.content import service
 from app.content.bundle import Bundle
@@ -93,10 +93,7 @@ def patch_draft_item(
     version: VersionPath,
     kind: ContentKind,
     item_id: Annotated[str, Path(max_length=80)],
-    changes: Annotated[
-        dict[str, Any],
-        Body(description="A JSON merge patch (RFC 7396) of the item; null removes a field."),
-    ],
+    changes: Annotated[ItemPatch, Body()],
     _writer: ContentWriter,
     session: SessionDep,
     cache: CacheDep,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypeAliasType
 
 
 class ContentKind(StrEnum):
@@ -17,6 +18,16 @@ class ContentKind(StrEnum):
     faqs = "faqs"
     rules = "rules"
     red_flags = "red_flags"
+
+
+# A named schema (not an inline object) so generated SDKs get a `ItemPatch` type.
+ItemPatch = TypeAliasType(
+    "ItemPatch",
+    Annotated[
+        dict[str, Any],
+        Field(description="A JSON merge patch (RFC 7396) of one item; null removes a field."),
+    ],
+)
 
 
 class AuditEntry(BaseModel):

@@ -10,31 +10,78 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+from typing_extensions import TypeAliasType
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 FieldPath = Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[a-z0-9_]+$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
-LocalizedText = dict[Locale, Text]
-TriageLevel = Literal["self_care", "consult", "urgent"]
 
-ConditionOp = Literal[
-    "present",  # the field was provided
-    "true",  # boolean field is true
-    "false",  # boolean field is false
-    "eq",  # equals value
-    "in",  # value is a list; field value is one of them
-    "contains",  # list field contains value
-    "contains_any",  # list field contains any of value (a list)
-    "gte",
-    "gt",
-    "lte",
-    "lt",
-    "between",  # value = [lo, hi], inclusive
-    "ramp_up",  # value = [lo, hi]: 0 at or below lo, 1 at or above hi, linear between
-    "ramp_down",  # value = [lo, hi]: 1 at or below lo, 0 at or above hi, linear between
-]
+
+class _LocaleKeys:
+    """Describe a locale-keyed map as `additionalProperties` plus `propertyNames`.
+
+    Pydantic writes `patternProperties` for pattern-checked keys, which SDK generators cannot
+    type; this form says the same (and, like validation, refuses other keys) in a way they can.
+    """
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        patterns = json_schema.pop("patternProperties", None)
+        if patterns:
+            ((pattern, values),) = patterns.items()
+            json_schema["additionalProperties"] = values
+            json_schema["propertyNames"] = {"pattern": pattern}
+        return json_schema
+
+
+# Named aliases (TypeAliasType) become named schemas in the OpenAPI document, so generated
+# SDKs get one well-named type each instead of an anonymous copy per field.
+LocalizedText = TypeAliasType(
+    "LocalizedText",
+    Annotated[
+        dict[Locale, Text], _LocaleKeys(), Field(description="One text per locale, e.g. `en`.")
+    ],
+)
+TriageLevel = TypeAliasType(
+    "TriageLevel",
+    Annotated[
+        Literal["self_care", "consult", "urgent"],
+        Field(description="How soon to seek care: self_care, consult (soon) or urgent (now)."),
+    ],
+)
+RedFlagLevel = TypeAliasType(
+    "RedFlagLevel",
+    Annotated[Literal["consult", "urgent"], Field(description="The triage level a red flag sets.")],
+)
+
+ConditionOp = TypeAliasType(
+    "ConditionOp",
+    Annotated[
+        Literal[
+            "present",  # the field was provided
+            "true",  # boolean field is true
+            "false",  # boolean field is false
+            "eq",  # equals value
+            "in",  # value is a list; field value is one of them
+            "contains",  # list field contains value
+            "contains_any",  # list field contains any of value (a list)
+            "gte",
+            "gt",
+            "lte",
+            "lt",
+            "between",  # value = [lo, hi], inclusive
+            "ramp_up",  # value = [lo, hi]: 0 at or below lo, 1 at or above hi, linear between
+            "ramp_down",  # value = [lo, hi]: 1 at or below lo, 0 at or above hi, linear between
+        ],
+        Field(description="How a condition tests its field."),
+    ],
+)
 
 
 class _Strict(BaseModel):
@@ -77,9 +124,12 @@ class CauseText(_Strict):
     typical_situations: list[Text] = Field(min_length=1, max_length=20)
 
 
+CauseTexts = TypeAliasType("CauseTexts", Annotated[dict[Locale, CauseText], _LocaleKeys()])
+
+
 class Cause(_Strict):
     id: Slug
-    text: dict[Locale, CauseText]
+    text: CauseTexts
 
 
 class TipText(_Strict):
@@ -87,10 +137,13 @@ class TipText(_Strict):
     body: Text
 
 
+TipTexts = TypeAliasType("TipTexts", Annotated[dict[Locale, TipText], _LocaleKeys()])
+
+
 class Tip(_Strict):
     id: Slug
     addresses: list[Slug] = Field(min_length=1, max_length=20)
-    text: dict[Locale, TipText]
+    text: TipTexts
 
 
 class FaqText(_Strict):
@@ -98,16 +151,19 @@ class FaqText(_Strict):
     answer: Text
 
 
+FaqTexts = TypeAliasType("FaqTexts", Annotated[dict[Locale, FaqText], _LocaleKeys()])
+
+
 class Faq(_Strict):
     id: Slug
-    text: dict[Locale, FaqText]
+    text: FaqTexts
 
 
 class RedFlag(_Strict):
     """A finding that sets the triage level before any ranking (all conditions must hold)."""
 
     id: Slug
-    level: Literal["consult", "urgent"]
+    level: RedFlagLevel
     when: list[Condition] = Field(min_length=1, max_length=4)
     message: LocalizedText
 

@@ -13,9 +13,24 @@ from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
 REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+class _WithoutNullDefaults(GenerateJsonSchema):
+    """Leave out `default: null`, as FastAPI's own request schemas do.
+
+    An absent optional field already means null; and openapi-typescript reads any `default`
+    as "always present", which would make every optional request field required in TS SDKs.
+    """
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        json_schema = super().default_schema(schema)
+        if "default" in json_schema and json_schema["default"] is None:
+            del json_schema["default"]
+        return json_schema
 
 
 def json_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -61,7 +76,9 @@ def with_component_schemas(
             return app.openapi_schema
         spec = generate()
         _, definitions = models_json_schema(
-            [(model, "validation") for model in wanted], ref_template=REF_TEMPLATE
+            [(model, "validation") for model in wanted],
+            ref_template=REF_TEMPLATE,
+            schema_generator=_WithoutNullDefaults,
         )
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         for name, schema in definitions.get("$defs", {}).items():

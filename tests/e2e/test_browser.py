@@ -1,0 +1,234 @@
+"""The try-it page at `/`, driven in headless Chromium (Debian's) against a live server.
+
+The browser may reach nothing but 127.0.0.1: any other request is aborted and fails the
+test, which proves the page needs no CDN and works offline.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.clients.tools import require_tool
+from tests.e2e.conftest import E2E_ADMIN_KEY, LiveServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page, Route
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+URGENT_RGB = (0xB3, 0x26, 0x1E)  # --urgent-bg in app/web/static/style.css
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    """One headless Chromium per module, on a fresh profile."""
+    require_tool(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - uv sync installs it
+        require_tool(False, "the playwright package is not installed")
+        raise
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=VIEWPORT,  # type: ignore[arg-type]
+            timeout=30_000,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@dataclass
+class Tab:
+    """A page plus what it tried to reach off the machine and what it logged as errors."""
+
+    page: Page
+    offsite: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def submit(self) -> None:
+        self.page.click("#submit")  # the handler marks the body "loading" before it fetches
+        self.page.wait_for_selector("body[data-state='done']")
+
+    def sent_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = json.loads(self.page.text_content("#request-body") or "")
+        return body
+
+
+@pytest.fixture
+def open_page(browser: BrowserContext) -> Iterator[Callable[[str], Tab]]:
+    tabs: list[Tab] = []
+
+    def open_(url: str) -> Tab:
+        tab = Tab(browser.new_page())
+
+        def guard(route: Route) -> None:
+            if urlsplit(route.request.url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                tab.offsite.append(route.request.url)
+                route.abort()
+
+        tab.page.route("**/*", guard)
+        tab.page.on(
+            "console", lambda msg: tab.errors.append(msg.text) if msg.type == "error" else None
+        )
+        tab.page.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+        tab.page.set_default_timeout(10_000)
+        tab.page.goto(f"{url}/")
+        tab.page.wait_for_selector("body[data-state='ready']")
+        tabs.append(tab)
+        return tab
+
+    yield open_
+    for tab in tabs:
+        tab.page.close()
+
+
+def urgent_share(png: bytes, box: dict[str, float] | None = None) -> float:
+    """The share of pixels (in `box`, or the whole image) painted in the urgent red."""
+    from PIL import Image, ImageChops
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    if box is not None:
+        left, top = int(box["x"]), int(box["y"])
+        image = image.crop((left, top, left + int(box["width"]), top + int(box["height"])))
+    mask = Image.new("L", image.size, 255)
+    for band, target in zip(image.split(), URGENT_RGB, strict=True):
+        near = band.point(lambda value, target=target: 255 if abs(value - target) <= 12 else 0)
+        mask = ImageChops.multiply(mask, near)
+    return mask.histogram()[255] / (image.width * image.height)
+
+
+def test_page_shows_the_ranked_answer_the_api_gives(
+    live_server: LiveServer, open_page: Callable[[str], Tab]
+) -> None:
+    tab = open_page(live_server.url)
+    page = tab.page
+    page.select_option("#activity-type", "cycling")
+    page.fill("#duration", "150")
+    page.fill("#intensity", "6")
+    page.fill("#temperature", "33")
+    page.fill("#humidity", "60")
+    page.fill("#fluids", "400")
+    page.select_option("#electrolytes", "false")
+    page.fill("#warmup", "0")
+    page.select_option("#timing", "during")
+    page.select_option("#cramps", "true")
+    tab.submit()
+
+    # Empty fields are left out, numbers are numbers, the yes/no selects are booleans.
+    body = tab.sent_body()
+    assert body == {
+        "activity": {"type": "cycling", "duration_min": 150, "intensity_rpe": 6},
+        "environment": {"temperature_c": 33, "humidity_pct": 60},
+        "hydration": {"fluid_intake_ml": 400, "electrolytes_taken": False},
+        "preparation": {"warmup_min": 0},
+        "symptoms": {"timing": "during", "cramps": True},
+    }
+    api = httpx.post(f"{live_server.url}/v1/assessments?limit=5", json=body, timeout=10).json()
+
+    causes = page.locator("#causes > li.cause")
+    assert causes.count() == len(api["causes"]) == 5
+    for index, expected in enumerate(api["causes"]):
+        cause = causes.nth(index)
+        assert cause.get_attribute("data-cause-id") == expected["id"]
+        assert cause.locator(".cause-title").text_content() == expected["title"]
+        assert cause.locator(".cause-score").text_content() == f"{round(expected['score'] * 100)}%"
+        shown = cause.locator(".evidence-item")
+        assert shown.count() == len(expected["evidence"])
+        for line, fact in zip(shown.all(), expected["evidence"], strict=True):
+            assert line.get_attribute("data-field") == fact["field"]
+            assert line.locator(".evidence-message").text_content() == fact["message"]
+    assert any(cause["evidence"] for cause in api["causes"])
+
+    tip_ids = page.locator("#tips > li.tip").evaluate_all(
+        "items => items.map(i => i.dataset.tipId)"
+    )
+    assert tip_ids == [tip["id"] for tip in api["tips"]] and tip_ids
+    follow_ups = page.locator("#follow-ups > li.follow-up").evaluate_all(
+        "items => items.map(i => i.dataset.field)"
+    )
+    assert follow_ups == [question["field"] for question in api["follow_up_questions"]]
+    assert page.get_attribute("#triage", "data-level") == api["triage"]["level"] == "self_care"
+    assert page.text_content("#triage-headline") == api["triage"]["headline"]
+    assert page.text_content("#disclaimer") == api["disclaimer"]
+    assert f"Content version {api['content_version']}" in (page.text_content("#meta") or "")
+    assert tab.offsite == [] and tab.errors == []
+
+
+def test_a_red_flag_shows_the_urgent_banner_on_screen(
+    live_server: LiveServer, open_page: Callable[[str], Tab], tmp_path: Path
+) -> None:
+    tab = open_page(live_server.url)
+    page = tab.page
+    tab.submit()  # the prefilled workout, no warning signs
+    assert page.get_attribute("#triage", "data-level") == "self_care"
+    calm = page.screenshot()
+    (tmp_path / "self-care.png").write_bytes(calm)
+    assert urgent_share(calm) < 0.001, "no urgent red without a red flag"
+
+    page.check("input[name='symptoms.associated'][value='chest_pain']")
+    tab.submit()
+    assert tab.sent_body()["symptoms"]["associated"] == ["chest_pain"]
+    banner = page.locator("#triage")
+    assert banner.get_attribute("data-level") == "urgent"
+    assert banner.get_attribute("role") == "alert"
+    codes = page.locator("#triage-reasons > li").evaluate_all(
+        "items => items.map(i => i.dataset.code)"
+    )
+    assert "chest_pain" in codes
+
+    # The banner is in view (the page scrolls to the answer) and painted in the urgent red.
+    shot = page.screenshot()
+    (tmp_path / "urgent.png").write_bytes(shot)
+    box = banner.bounding_box()
+    assert box is not None
+    assert box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], box
+    assert urgent_share(shot, box) > 0.6, f"banner not red on screen; see {tmp_path / 'urgent.png'}"
+    assert tab.offsite == [] and tab.errors == []
+
+
+def test_problems_are_shown_and_a_key_can_be_given(
+    start_server: Callable[..., LiveServer], open_page: Callable[[str], Tab]
+) -> None:
+    server = start_server(REQUIRE_API_KEYS="true")
+    tab = open_page(server.url)
+    page = tab.page
+    tab.submit()
+    assert page.is_visible("#error") and not page.is_visible("#answer")
+    assert "Unauthorized" in (page.text_content("#error") or "")
+
+    page.click("details.advanced > summary")
+    page.fill("#api-key", E2E_ADMIN_KEY)
+    tab.submit()
+    assert not page.is_visible("#error")
+    assert page.locator("#causes > li.cause").count() > 0
+    assert tab.offsite == []
+    assert all("401" in error for error in tab.errors), tab.errors  # the refused first call
