@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.auth.service import KeyVerifier
@@ -35,15 +37,35 @@ def build_services(settings: Settings) -> Services:
     )
 
 
+@contextlib.contextmanager
+def _startup_lock(engine: Engine) -> Iterator[None]:
+    """Let one replica at a time migrate and bootstrap a shared PostgreSQL database.
+
+    A session-level advisory lock on a connection of its own; SQLite needs none (its
+    BEGIN IMMEDIATE and Alembic's single transaction already serialise writers).
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(727002)"))
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(727002)"))
+            conn.commit()
+
+
 def prepare_database(services: Services) -> None:
     """Apply migrations and, on an empty store, publish the bundled default as version 1."""
-    migrate.upgrade(services.settings.database_url)
-    if not services.settings.load_default_content:
-        return
-    with Session(services.engine) as session:
-        if content_service.bootstrap(session, load_bundle(DEFAULT_CONTENT_DIR)) is not None:
-            session.commit()
-            logger.info("published the bundled default content as version 1")
+    with _startup_lock(services.engine):
+        migrate.upgrade(services.settings.database_url)
+        if not services.settings.load_default_content:
+            return
+        with Session(services.engine) as session:
+            if content_service.bootstrap(session, load_bundle(DEFAULT_CONTENT_DIR)) is not None:
+                session.commit()
+                logger.info("published the bundled default content as version 1")
 
 
 def make_lifespan(settings: Settings) -> object:
