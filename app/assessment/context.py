@@ -5,15 +5,31 @@ useful from whatever an app can fill in automatically. Units are part of every n
 clients cannot mix them up. Unknown keys are ignored at every level so that an older server
 still accepts a newer app's payload; numbers and booleans must arrive as JSON numbers and
 booleans, so that `"yes"` or `"12"` is reported rather than guessed at.
+
+Some quantities may also arrive in imperial or other units (`temperature_f`, `distance_mi`,
+a body mass change in lb or kg...). Each is converted once, when the context is validated,
+into its SI field and then cleared, so the engine and the rules only ever see SI values; when
+both forms are sent they must describe the same value.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 Number = Annotated[float, Strict()]  # a JSON integer is accepted too
 Count = Annotated[int, Strict()]
@@ -86,13 +102,20 @@ def _squash(name: str) -> str:
 
 
 # Apple HealthKit (HKWorkoutActivityType...) and Android Health Connect (EXERCISE_TYPE_...)
-# names, so that apps can forward the platform's workout type unchanged.
+# workout names, so that apps can forward the platform's workout type unchanged. Every type of
+# both platforms is listed; those without a closer match here are `other`.
 _PLATFORM_NAMES: dict[ActivityType, tuple[str, ...]] = {
-    ActivityType.RUNNING: ("running_treadmill", "trackAndField"),
+    ActivityType.RUNNING: ("running_treadmill", "trackAndField", "wheelchairRunPace"),
     ActivityType.CYCLING: ("biking", "biking_stationary", "handCycling"),
-    ActivityType.WALKING: ("wheelchairWalkPace",),
-    ActivityType.HIKING: ("snowshoeing",),
-    ActivityType.SWIMMING: ("swimming_pool", "swimming_open_water"),
+    ActivityType.WALKING: ("wheelchairWalkPace", "wheelchair"),
+    ActivityType.HIKING: (
+        "snowshoeing",
+        "stairClimbing",
+        "stairs",
+        "stair_climbing",
+        "stair_climbing_machine",
+    ),
+    ActivityType.SWIMMING: ("swimming_pool", "swimming_open_water", "waterFitness"),
     ActivityType.ROWING: ("rowing_machine", "paddling", "paddleSports"),
     ActivityType.STRENGTH_TRAINING: (
         "traditionalStrengthTraining",
@@ -101,7 +124,14 @@ _PLATFORM_NAMES: dict[ActivityType, tuple[str, ...]] = {
         "weightlifting",
         "calisthenics",
     ),
-    ActivityType.HIIT: ("highIntensityIntervalTraining", "crossTraining", "boot_camp"),
+    ActivityType.HIIT: (
+        "highIntensityIntervalTraining",
+        "crossTraining",
+        "boot_camp",
+        "mixedCardio",
+        "mixedMetabolicCardioTraining",
+        "jumpRope",
+    ),
     ActivityType.TEAM_SPORT: (
         "soccer",
         "basketball",
@@ -123,27 +153,183 @@ _PLATFORM_NAMES: dict[ActivityType, tuple[str, ...]] = {
         "discSports",
         "frisbee_disc",
     ),
-    ActivityType.YOGA: ("pilates", "mindAndBody", "flexibility", "stretching", "taiChi"),
-    ActivityType.OTHER: ("other_workout",),
+    ActivityType.YOGA: (
+        "pilates",
+        "mindAndBody",
+        "flexibility",
+        "stretching",
+        "taiChi",
+        "barre",
+        "preparationAndRecovery",
+        "cooldown",
+        "guided_breathing",
+    ),
+    ActivityType.OTHER: (
+        "other_workout",
+        "archery",
+        "badminton",
+        "bowling",
+        "boxing",
+        "kickboxing",
+        "climbing",
+        "rock_climbing",
+        "curling",
+        "dance",
+        "dancing",
+        "danceInspiredTraining",
+        "cardioDance",
+        "socialDance",
+        "elliptical",
+        "equestrianSports",
+        "exercise_class",
+        "fencing",
+        "fishing",
+        "fitnessGaming",
+        "golf",
+        "gymnastics",
+        "hunting",
+        "martialArts",
+        "wrestling",
+        "play",
+        "racquetball",
+        "squash",
+        "tennis",
+        "tableTennis",
+        "pickleball",
+        "sailing",
+        "surfingSports",
+        "surfing",
+        "waterSports",
+        "underwaterDiving",
+        "scuba_diving",
+        "paragliding",
+        "skatingSports",
+        "skating",
+        "ice_skating",
+        "snowSports",
+        "skiing",
+        "crossCountrySkiing",
+        "downhillSkiing",
+        "snowboarding",
+        "stepTraining",
+        "swimBikeRun",
+        "transition",
+    ),
 }
 _ACTIVITY_ALIASES: dict[str, ActivityType] = {
     _squash(name): kind
     for kind in ActivityType
     for name in (kind.value, *_PLATFORM_NAMES.get(kind, ()))
 }
-_PLATFORM_PREFIXES = ("hkworkoutactivitytype", "exercisetype")
+_PLATFORM_PREFIXES = ("hkworkoutactivitytype", "exercisesessiontype", "exercisetype")
+ACTIVITY_TYPES_HINT = (
+    "use one of: "
+    + ", ".join(kind.value for kind in ActivityType)
+    + " (other for anything else); Apple HealthKit and Android Health Connect workout "
+    "type names are accepted too"
+)
+
+
+_TYPE_NAME_OK = re.compile(r"[A-Za-z0-9_. \-]{1,80}")
 
 
 def parse_activity_type(raw: str) -> ActivityType:
-    """Map our names and platform workout names to a type; an unknown name becomes `other`.
+    """Map our names and platform workout names to a type; ValueError for an unknown name.
 
-    Platforms add workout types every year; a new one must not make the whole request fail.
+    An unknown name is refused rather than guessed at: the enum is the API, and an app that
+    needs a catch-all sends `other`.
     """
+    if not _TYPE_NAME_OK.fullmatch(raw):  # control characters, look-alikes, huge strings
+        raise ValueError(f"unknown activity type; {ACTIVITY_TYPES_HINT}")
     key = _squash(raw)
     for prefix in _PLATFORM_PREFIXES:
         if key.startswith(prefix) and key != prefix:
             key = key.removeprefix(prefix)
-    return _ACTIVITY_ALIASES.get(key, ActivityType.OTHER)
+            break
+    kind = _ACTIVITY_ALIASES.get(key)
+    if kind is None:
+        raise ValueError(f"unknown activity type; {ACTIVITY_TYPES_HINT}")
+    return kind
+
+
+# --- Other units ---------------------------------------------------------------------------
+# Exact by definition (the international yard and pound, the US customary fluid ounce).
+ML_PER_US_FL_OZ = 29.5735295625
+KM_PER_MILE = 1.609344
+M_PER_FOOT = 0.3048
+KG_PER_POUND = 0.45359237
+SI_DECIMALS = 3  # converted values are rounded so that 87.8 °F reads as 31 °C, not 31.000000004
+
+
+def fahrenheit_to_celsius(fahrenheit: float) -> float:
+    return (fahrenheit - 32.0) * 5.0 / 9.0
+
+
+def _scale(factor: float) -> Callable[[float], float]:
+    return lambda value: value * factor
+
+
+@dataclass(frozen=True, slots=True)
+class UnitAlias:
+    """A field in another unit that stands for an SI field of the same section."""
+
+    si_field: str
+    to_si: Callable[[float], float]
+    si_unit: str
+    abs_tolerance: float  # both forms sent: they may differ by this much (SI units) ...
+    rel_tolerance: float = 0.0  # ... or by this share of the SI value, whichever is larger
+
+    def agrees(self, si_value: float, converted: float) -> bool:
+        tolerance = max(self.abs_tolerance, self.rel_tolerance * abs(si_value))
+        return abs(si_value - converted) <= tolerance + 1e-9
+
+    def tolerance_text(self) -> str:
+        text = f"{self.abs_tolerance:g} {self.si_unit}"
+        if self.rel_tolerance:
+            text += f" or {self.rel_tolerance:.0%}"
+        return text
+
+
+def _disagreement(alias: UnitAlias) -> PydanticCustomError:
+    return PydanticCustomError(
+        "unit_mismatch",
+        "does not match {si_field} (they differ by more than {tolerance}); send one of the two, "
+        "or both describing the same value",
+        {"si_field": alias.si_field, "tolerance": alias.tolerance_text()},
+    )
+
+
+def _check_alias(
+    aliases: dict[str, UnitAlias], value: float | None, info: ValidationInfo
+) -> float | None:
+    """Refuse an alternative-unit value that contradicts its SI field sent alongside."""
+    if value is None:  # an explicit null, e.g. from a dumped context
+        return None
+    assert info.field_name is not None
+    alias = aliases[info.field_name]
+    si_value = info.data.get(alias.si_field)
+    if si_value is not None and not alias.agrees(si_value, alias.to_si(value)):
+        raise _disagreement(alias)
+    return value
+
+
+def _convert_aliases(section: _Section, aliases: dict[str, UnitAlias]) -> None:
+    """Write each alternative-unit value into its SI field (unless sent too) and clear it.
+
+    Runs inside validation, before the model is handed out, so writing to the frozen model's
+    `__dict__` is safe; nothing else ever changes a context.
+    """
+    values = section.__dict__
+    fields_set = section.__pydantic_fields_set__
+    for name, alias in aliases.items():
+        value = values[name]
+        if value is None:
+            continue
+        if values[alias.si_field] is None:
+            values[alias.si_field] = round(alias.to_si(value), SI_DECIMALS)
+            fields_set.add(alias.si_field)
+        values[name] = None
+        fields_set.discard(name)
 
 
 def _unique(items: list[T]) -> list[T]:
@@ -154,6 +340,9 @@ def _unique(items: list[T]) -> list[T]:
 class _Section(BaseModel):
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False, frozen=True)
 
+    alternative_units: ClassVar[frozenset[str]] = frozenset()
+    """Fields that only carry another unit of an SI field; rules never see them."""
+
 
 class Activity(_Section):
     """The session itself."""
@@ -161,8 +350,8 @@ class Activity(_Section):
     type: ActivityType = Field(
         description=(
             "Kind of workout. Apple HealthKit and Android Health Connect workout names are "
-            "accepted too (e.g. `traditionalStrengthTraining`, `BIKING_STATIONARY`); an "
-            "unrecognised name is treated as `other`."
+            "accepted too (e.g. `traditionalStrengthTraining`, `BIKING_STATIONARY`); any other "
+            "name is refused with a 422, so send `other` for a workout not in the list."
         ),
     )
     duration_min: Number = Field(gt=0, le=1440, description="Duration of the session in minutes.")
@@ -195,11 +384,52 @@ class Activity(_Section):
     to_failure: Flag | None = Field(
         None, description="Whether sets were taken to (or very near) muscular failure."
     )
+    # Other units: converted to the SI fields above, then cleared.
+    distance_mi: Number | None = Field(
+        None,
+        ge=0,
+        le=1000 / KM_PER_MILE,
+        description="Distance covered, miles (instead of `distance_km`).",
+    )
+    elevation_gain_ft: Number | None = Field(
+        None,
+        ge=0,
+        le=10000 / M_PER_FOOT,
+        description="Total climbing, feet (instead of `elevation_gain_m`).",
+    )
+    elevation_loss_ft: Number | None = Field(
+        None,
+        ge=0,
+        le=10000 / M_PER_FOOT,
+        description="Total descent, feet (instead of `elevation_loss_m`).",
+    )
+
+    alternative_units: ClassVar[frozenset[str]] = frozenset(
+        {"distance_mi", "elevation_gain_ft", "elevation_loss_ft"}
+    )
 
     @field_validator("type", mode="before")
     @classmethod
     def _platform_names(cls, value: Any) -> Any:
-        return parse_activity_type(value) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_activity_type(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "activity_type", "unknown activity type; {hint}", {"hint": ACTIVITY_TYPES_HINT}
+            ) from None
+
+    @field_validator("distance_mi", "elevation_gain_ft", "elevation_loss_ft", mode="after")
+    @classmethod
+    def _agrees_with_si(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return _check_alias(_ACTIVITY_UNITS, value, info)
+
+    @model_validator(mode="after")
+    def _to_si(self) -> Self:
+        if not self.__pydantic_fields_set__.isdisjoint(self.alternative_units):
+            _convert_aliases(self, _ACTIVITY_UNITS)
+        return self
 
 
 class Environment(_Section):
@@ -209,6 +439,22 @@ class Environment(_Section):
     humidity_pct: Number | None = Field(
         None, ge=0, le=100, description="Relative humidity, percent."
     )
+    temperature_f: Number | None = Field(
+        None, ge=-40, le=140, description="Air temperature, °F (instead of `temperature_c`)."
+    )
+
+    alternative_units: ClassVar[frozenset[str]] = frozenset({"temperature_f"})
+
+    @field_validator("temperature_f", mode="after")
+    @classmethod
+    def _agrees_with_si(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return _check_alias(_ENVIRONMENT_UNITS, value, info)
+
+    @model_validator(mode="after")
+    def _to_si(self) -> Self:
+        if self.temperature_f is not None:
+            _convert_aliases(self, _ENVIRONMENT_UNITS)
+        return self
 
 
 class Hydration(_Section):
@@ -229,6 +475,134 @@ class Hydration(_Section):
     urine_color: Count | None = Field(
         None, ge=1, le=8, description="Urine colour on the 8-shade chart: 1 pale to 8 dark."
     )
+    body_mass_kg: Number | None = Field(
+        None,
+        ge=20,
+        le=300,
+        description="Body mass before the session, kg; turns an absolute change into a percentage.",
+    )
+    # Other units: converted to the SI fields above, then cleared.
+    fluid_intake_oz: Number | None = Field(
+        None,
+        ge=0,
+        le=20000 / ML_PER_US_FL_OZ,
+        description="Fluid drunk during the session, US fl oz (instead of `fluid_intake_ml`).",
+    )
+    body_mass_lb: Number | None = Field(
+        None,
+        ge=20 / KG_PER_POUND,
+        le=300 / KG_PER_POUND,
+        description="Body mass before the session, lb (instead of `body_mass_kg`).",
+    )
+    body_mass_change_kg: Number | None = Field(
+        None,
+        ge=-45,
+        le=15,
+        description=(
+            "Body mass change from before to after the session, kg (negative = loss); needs "
+            "`body_mass_kg` or `body_mass_lb` and becomes `body_mass_change_pct`."
+        ),
+    )
+    body_mass_change_lb: Number | None = Field(
+        None,
+        ge=-45 / KG_PER_POUND,
+        le=15 / KG_PER_POUND,
+        description=(
+            "Body mass change from before to after the session, lb (negative = loss); needs "
+            "`body_mass_kg` or `body_mass_lb` and becomes `body_mass_change_pct`."
+        ),
+    )
+
+    alternative_units: ClassVar[frozenset[str]] = frozenset(
+        {"fluid_intake_oz", "body_mass_lb", "body_mass_change_kg", "body_mass_change_lb"}
+    )
+
+    @field_validator("fluid_intake_oz", "body_mass_lb", mode="after")
+    @classmethod
+    def _agrees_with_si(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return _check_alias(_HYDRATION_UNITS, value, info)
+
+    @field_validator("body_mass_change_kg", "body_mass_change_lb", mode="after")
+    @classmethod
+    def _change_to_pct(cls, value: float | None, info: ValidationInfo) -> float | None:
+        """An absolute change needs the body mass, must agree with any other form sent, and
+        must give a percentage within the range of `body_mass_change_pct`."""
+        if value is None:
+            return None
+        data = info.data
+        if info.field_name == "body_mass_change_lb":
+            change_kg = data.get("body_mass_change_kg")
+            if change_kg is not None and not _CHANGE_LB.agrees(change_kg, _CHANGE_LB.to_si(value)):
+                raise _disagreement(_CHANGE_LB)
+            value_kg = value * KG_PER_POUND
+        else:
+            value_kg = value
+        mass_kg = _body_mass_kg(data)
+        if mass_kg is None:
+            raise PydanticCustomError(
+                "body_mass_missing",
+                "needs body_mass_kg or body_mass_lb (the weight before the session) to become "
+                "body_mass_change_pct",
+            )
+        pct = round(100.0 * value_kg / mass_kg, SI_DECIMALS)  # as it will be stored
+        if not BODY_MASS_CHANGE_PCT_RANGE[0] <= pct <= BODY_MASS_CHANGE_PCT_RANGE[1]:
+            raise PydanticCustomError(
+                "body_mass_change_range",
+                "amounts to a change outside {low} % to +{high} % of body mass, "
+                "the range of body_mass_change_pct",
+                {
+                    "low": f"{BODY_MASS_CHANGE_PCT_RANGE[0]:g}",
+                    "high": f"{BODY_MASS_CHANGE_PCT_RANGE[1]:g}",
+                },
+            )
+        given_pct = data.get("body_mass_change_pct")
+        if given_pct is not None and not _CHANGE_PCT.agrees(given_pct, pct):
+            raise _disagreement(_CHANGE_PCT)
+        return value
+
+    @model_validator(mode="after")
+    def _to_si(self) -> Self:
+        if self.__pydantic_fields_set__.isdisjoint(self.alternative_units):
+            return self
+        values = self.__dict__  # still inside validation: see _convert_aliases
+        mass_kg = _body_mass_kg(values)
+        if values["body_mass_change_pct"] is None and mass_kg is not None:
+            change_kg = values["body_mass_change_kg"]
+            if change_kg is None and values["body_mass_change_lb"] is not None:
+                change_kg = values["body_mass_change_lb"] * KG_PER_POUND
+            if change_kg is not None:
+                values["body_mass_change_pct"] = round(100.0 * change_kg / mass_kg, SI_DECIMALS)
+                self.__pydantic_fields_set__.add("body_mass_change_pct")
+        _convert_aliases(self, _HYDRATION_UNITS)
+        for name in ("body_mass_change_kg", "body_mass_change_lb"):
+            values[name] = None
+            self.__pydantic_fields_set__.discard(name)
+        return self
+
+
+BODY_MASS_CHANGE_PCT_RANGE = (-15.0, 5.0)  # the bounds of Hydration.body_mass_change_pct
+_ACTIVITY_UNITS = {
+    "distance_mi": UnitAlias("distance_km", _scale(KM_PER_MILE), "km", 0.01, 0.01),
+    "elevation_gain_ft": UnitAlias("elevation_gain_m", _scale(M_PER_FOOT), "m", 1.0, 0.01),
+    "elevation_loss_ft": UnitAlias("elevation_loss_m", _scale(M_PER_FOOT), "m", 1.0, 0.01),
+}
+_ENVIRONMENT_UNITS = {
+    "temperature_f": UnitAlias("temperature_c", fahrenheit_to_celsius, "°C", 0.5),
+}
+_HYDRATION_UNITS = {
+    "fluid_intake_oz": UnitAlias("fluid_intake_ml", _scale(ML_PER_US_FL_OZ), "ml", 5.0, 0.01),
+    "body_mass_lb": UnitAlias("body_mass_kg", _scale(KG_PER_POUND), "kg", 0.5, 0.01),
+}
+_CHANGE_LB = UnitAlias("body_mass_change_kg", _scale(KG_PER_POUND), "kg", 0.05, 0.01)
+_CHANGE_PCT = UnitAlias("body_mass_change_pct", float, "percentage points", 0.1, 0.02)
+
+
+def _body_mass_kg(values: dict[str, Any]) -> float | None:
+    """The body mass in kg from whichever form was sent (kg wins when both were)."""
+    mass: float | None = values.get("body_mass_kg")
+    if mass is None and values.get("body_mass_lb") is not None:
+        mass = values["body_mass_lb"] * KG_PER_POUND
+    return mass
 
 
 class Nutrition(_Section):
@@ -341,3 +715,11 @@ class WorkoutContext(_Section):
     training: Training = Field(default_factory=Training, description="Training background.")
     athlete: Athlete = Field(default_factory=Athlete, description="The person.")
     symptoms: Symptoms = Field(default_factory=Symptoms, description="The shaking itself.")
+
+
+ALTERNATIVE_UNIT_FIELDS: frozenset[str] = frozenset(
+    f"{section}.{name}"
+    for section, field in WorkoutContext.model_fields.items()
+    for name in getattr(field.annotation, "alternative_units", ())
+)
+"""Paths of the fields that only carry another unit; converted away during validation."""

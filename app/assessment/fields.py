@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel
 
-from app.assessment.context import WorkoutContext
+from app.assessment.context import ALTERNATIVE_UNIT_FIELDS, WorkoutContext
 
 
 class FieldKind(StrEnum):
@@ -86,10 +86,20 @@ SECTION_MODELS: dict[str, type[BaseModel]] = _section_models()
 """Context section name -> its model, in schema order."""
 
 SECTION_FIELDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = tuple(
-    (section, tuple((name, f"{section}.{name}") for name in model.model_fields))
+    (
+        section,
+        tuple(
+            (name, f"{section}.{name}")
+            for name in model.model_fields
+            if f"{section}.{name}" not in ALTERNATIVE_UNIT_FIELDS
+        ),
+    )
     for section, model in SECTION_MODELS.items()
 )
-"""(section, ((field name, path), ...)) in schema order: the plan for flattening a context."""
+"""(section, ((field name, path), ...)) in schema order: the plan for flattening a context.
+
+Fields in other units (`temperature_f`...) are left out: validation has already converted them
+into their SI fields, which are the only ones rules can read."""
 
 INPUT_FIELDS: dict[str, FieldSpec] = {
     path: _input_spec(path, SECTION_MODELS[section].model_fields[name].annotation)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from app.assessment.context import WorkoutContext
 from app.assessment.schemas import AssessmentResponse
+from app.auth.scopes import Scope
 from app.content.cache import LoadedVersion
 from app.content.http import LocaleQuery, VersionQuery
-from app.core.deps import Assessor, CacheDep
+from app.core.deps import BEARER_SECURITY, Assessor, CacheDep, authorize_request
 from app.core.errors import (
     PROBLEM_TYPE_BASE,
     FieldError,
@@ -63,12 +65,13 @@ class BatchResponse(BaseModel):
 
 def _assess(
     loaded: LoadedVersion, context: WorkoutContext, locale: str, limit: int
-) -> AssessmentResponse:
-    result = loaded.engine.assess(
+) -> dict[str, Any]:
+    payload = loaded.engine.assess_payload(
         context, locale=locale, limit=limit, assessment_id=uuid.uuid4().hex
     )
-    ASSESSMENTS.labels(result.triage.level, result.causes[0].id if result.causes else "none").inc()
-    return result
+    causes = payload["causes"]
+    ASSESSMENTS.labels(payload["triage"]["level"], causes[0]["id"] if causes else "none").inc()
+    return payload
 
 
 class AssessmentQuery(BaseModel):
@@ -131,14 +134,16 @@ async def _parse_context(request: Request) -> WorkoutContext:
     openapi_extra={
         "parameters": query_parameters(AssessmentQuery),
         "requestBody": json_body(WorkoutContext),
+        "security": BEARER_SECURITY,
     },
 )
-async def create_assessment(request: Request, _caller: Assessor) -> Response:
+async def create_assessment(request: Request) -> Response:
     """Rank the likely causes of leg shaking for one workout, with tips and a triage level.
 
     The hot path of the service: the body and query are parsed here rather than by FastAPI's
     dependency machinery, and the answer is serialised once, straight to bytes.
     """
+    await authorize_request(request, Scope.assess)
     query = _parse_query(request)
     context = await _parse_context(request)
     loaded = request.app.state.services.cache.get(query.content_version)
@@ -148,9 +153,8 @@ async def create_assessment(request: Request, _caller: Assessor) -> Response:
         loaded.locales,
         loaded.bundle.default_locale,
     )
-    result = _assess(loaded, context, chosen, query.limit)
     return Response(
-        result.model_dump_json().encode(),
+        orjson.dumps(_assess(loaded, context, chosen, query.limit)),
         media_type="application/json",
         headers={"Content-Language": chosen, "Vary": "Accept-Language"},
     )
@@ -160,37 +164,40 @@ async def create_assessment(request: Request, _caller: Assessor) -> Response:
     "/assessments:batch",
     operation_id="create_assessment_batch",
     response_model=BatchResponse,
+    response_class=Response,
     responses=problem_responses(401, 403, 404, 413, 422, 429, 503),
 )
 async def create_assessment_batch(
     batch: BatchRequest,
     cache: CacheDep,
-    response: Response,
     _caller: Assessor,
     content_version: VersionQuery = None,
     locale: LocaleQuery = None,
     limit: LimitQuery = 5,
     accept_language: AcceptLanguage = None,
-) -> BatchResponse:
+) -> Response:
     """Assess up to 100 workouts at once; a bad item gets its own problem, not a failed batch."""
     loaded = cache.get(content_version)
     chosen = negotiate_locale(locale, accept_language, loaded.locales, loaded.bundle.default_locale)
-    response.headers["Content-Language"] = chosen
-    results: list[AssessmentResponse | ItemProblem] = []
+    results: list[dict[str, Any]] = []
     for index, item in enumerate(batch.items):
         try:
             context = _context_adapter.validate_python(item)
         except ValidationError as exc:
-            errors = validation_errors(exc.errors())
             results.append(
                 ItemProblem(
                     type=PROBLEM_TYPE_BASE + "validation",
                     title="Unprocessable Content",
                     status=422,
                     detail=f"Item {index} is not a valid workout context.",
-                    errors=errors,
-                )
+                    errors=validation_errors(exc.errors()),
+                ).model_dump()
             )
             continue
         results.append(_assess(loaded, context, chosen, limit))
-    return BatchResponse(content_version=loaded.version, locale=chosen, results=results)
+    body = {"content_version": loaded.version, "locale": chosen, "results": results}
+    return Response(
+        orjson.dumps(body),
+        media_type="application/json",
+        headers={"Content-Language": chosen, "Vary": "Accept-Language"},
+    )

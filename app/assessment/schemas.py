@@ -6,7 +6,7 @@ request path never validates its own output a second time.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -87,6 +87,16 @@ class FollowUp(_Response):
     question: str = Field(description="The question to ask the user.")
 
 
+class InputWarning(_Response):
+    """A value that was accepted but is unusual enough to deserve a second look."""
+
+    field: str = Field(description="The context field concerned, e.g. `environment.temperature_c`.")
+    code: str = Field(description="Stable id of the check, e.g. `temperature_very_high`.")
+    message: str = Field(
+        description="What looks unusual and what to check, in the user's language."
+    )
+
+
 class AssessmentResponse(_Response):
     """Ranked causes, evidence, tips and triage for one workout."""
 
@@ -100,3 +110,22 @@ class AssessmentResponse(_Response):
         description="Questions whose answers would most change the ranking (may be empty)."
     )
     disclaimer: str = Field(description="This is general information, not medical advice.")
+    normalized_context: dict[str, dict[str, Any]] = Field(
+        description=(
+            "The workout as understood, by section: only the fields that were given (or "
+            "derived from another unit), all in SI units; `temperature_f`, `distance_mi` and the "
+            "other alternative-unit fields appear as their SI counterparts."
+        )
+    )
+    warnings: list[InputWarning] = Field(
+        description="Accepted but unusual values, often a unit mix-up (usually empty)."
+    )
+    fallback_items: list[str] = Field(
+        description=(
+            "Texts of this answer that are not available in `locale` and are given in the "
+            "content's default locale instead, as `kind:id` (e.g. `causes:dehydration`, "
+            "`signals:dehydration.heat`, `red_flags:chest_pain`, "
+            "`questions:environment.temperature_c`, `warnings:temperature_very_high`); "
+            "empty when everything is translated."
+        )
+    )

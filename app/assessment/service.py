@@ -2,7 +2,8 @@
 
 Built once when a version is loaded, so that a request only evaluates closures and reads
 ready-made strings from dicts. Missing translations fall back per item to the bundle's
-default locale here, once, rather than on every request.
+default locale here, once, rather than on every request; the answer lists the items of it
+that fell back.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.assessment.engine import (
     follow_up_fields,
     rank_tips,
 )
+from app.assessment.plausibility import PlausibilityCheck, find_implausible, warning_message
 from app.assessment.schemas import AssessmentResponse, EvidenceValue
 from app.content.bundle import Bundle, TipText, TriageLevel
 
@@ -42,6 +44,7 @@ class LocaleTexts:
     questions: dict[str, str]  # field -> question
     headlines: dict[TriageLevel, str]
     disclaimer: str
+    fallbacks: frozenset[str] = frozenset()  # `kind:id` of the texts given in the default locale
 
 
 def _pick(texts: Mapping[str, T], locale: str, default_locale: str) -> T | None:
@@ -58,11 +61,17 @@ def render_texts(bundle: Bundle, compiled_tips: Sequence[CompiledTip], locale: s
     for item in bundle.tips:
         tip_texts.setdefault(item.id, item.text)
 
-    def pick(texts: Mapping[str, str]) -> str:
+    fallbacks: set[str] = set()
+
+    def pick(texts: Mapping[str, str], key: str) -> str:
+        if locale not in texts:
+            fallbacks.add(key)
         return _pick(texts, locale, default) or ""
 
     causes: dict[str, dict[str, str]] = {}
     for cause in bundle.causes:
+        if locale not in cause.text:
+            fallbacks.add(f"causes:{cause.id}")
         text = _pick(cause.text, locale, default)
         causes[cause.id] = {
             "id": cause.id,
@@ -72,6 +81,8 @@ def render_texts(bundle: Bundle, compiled_tips: Sequence[CompiledTip], locale: s
         }
     tips: dict[str, dict[str, Any]] = {}
     for tip in compiled_tips:
+        if locale not in tip_texts[tip.id]:
+            fallbacks.add(f"tips:{tip.id}")
         tip_text = _pick(tip_texts[tip.id], locale, default)
         tips[tip.id] = {
             "id": tip.id,
@@ -82,15 +93,27 @@ def render_texts(bundle: Bundle, compiled_tips: Sequence[CompiledTip], locale: s
     signals: dict[tuple[str, str], str] = {}
     for rules in bundle.rules:  # like the compiler, the first rules of a cause win
         for signal in rules.signals:
-            signals.setdefault((rules.cause, signal.id), pick(signal.message))
+            if (rules.cause, signal.id) not in signals:
+                key = f"signals:{rules.cause}.{signal.id}"
+                signals[rules.cause, signal.id] = pick(signal.message, key)
+    red_flags: dict[str, str] = {}
+    for flag in bundle.red_flags:
+        red_flags[flag.id] = pick(flag.message, f"red_flags:{flag.id}")
+    questions: dict[str, str] = {}
+    for question in bundle.questions:
+        questions[question.field] = pick(question.text, f"questions:{question.field}")
     return LocaleTexts(
         causes=causes,
         signals=signals,
-        red_flags={flag.id: pick(flag.message) for flag in bundle.red_flags},
+        red_flags=red_flags,
         tips=tips,
-        questions={question.field: pick(question.text) for question in bundle.questions},
-        headlines={level: pick(text) for level, text in bundle.triage_headlines.items()},
-        disclaimer=pick(bundle.disclaimer),
+        questions=questions,
+        headlines={
+            level: pick(text, f"triage_headlines:{level}")
+            for level, text in bundle.triage_headlines.items()
+        },
+        disclaimer=pick(bundle.disclaimer, "disclaimer"),
+        fallbacks=frozenset(fallbacks),
     )
 
 
@@ -125,11 +148,20 @@ class AssessmentEngine:
     def assess(
         self, context: WorkoutContext, *, locale: str, limit: int = 5, assessment_id: str
     ) -> AssessmentResponse:
-        """The full answer in `locale` (the default locale when the bundle lacks it).
+        """The full answer in `locale` as a validated model (for callers that want objects)."""
+        return AssessmentResponse.model_validate(
+            self.assess_payload(context, locale=locale, limit=limit, assessment_id=assessment_id)
+        )
 
+    def assess_payload(
+        self, context: WorkoutContext, *, locale: str, limit: int = 5, assessment_id: str
+    ) -> dict[str, Any]:
+        """The full answer in `locale` (the default locale when the bundle lacks it), as plain
+        JSON-ready data in exactly the shape of `AssessmentResponse`.
+
+        The HTTP route serialises this straight to bytes: validating an answer the engine
+        built itself would only repeat work on the hottest path (tests check the shape).
         `limit` (1-50) caps the causes returned; tips and questions still consider the top three.
-        The answer is assembled as plain data and validated once by pydantic's compiled core,
-        which is several times faster than `model_construct` for each nested object.
         """
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
@@ -137,57 +169,122 @@ class AssessmentEngine:
             locale = self.bundle.default_locale
         texts = self.texts[locale]
         evaluation = evaluate(self.ruleset, context)
-        return AssessmentResponse.model_validate(
-            {
-                "assessment_id": assessment_id,
-                "content_version": self.version,
-                "locale": locale,
-                "triage": {
-                    "level": evaluation.level,
-                    "headline": texts.headlines.get(evaluation.level, ""),
-                    "reasons": [
-                        {"code": flag.id, "message": texts.red_flags[flag.id]}
-                        for flag in evaluation.red_flags
-                    ],
-                },
-                "causes": [
-                    _cause(rank, item, evaluation.values, texts)
-                    for rank, item in enumerate(evaluation.ranked[:limit], start=1)
+        shown: dict[str, EvidenceValue] = {}
+        payload: dict[str, Any] = {
+            "assessment_id": assessment_id,
+            "content_version": self.version,
+            "locale": locale,
+            "triage": {
+                "level": evaluation.level,
+                "headline": texts.headlines.get(evaluation.level, ""),
+                "reasons": [
+                    {"code": flag.id, "message": texts.red_flags[flag.id]}
+                    for flag in evaluation.red_flags
                 ],
-                "tips": [
-                    {**texts.tips[tip.id], "rank": rank}
-                    for rank, (tip, _) in enumerate(
-                        rank_tips(self.ruleset, evaluation.ranked, MAX_TIPS), start=1
-                    )
-                ],
-                "follow_up_questions": [
-                    {"field": field, "question": texts.questions[field]}
-                    for field in follow_up_fields(
-                        self.ruleset.question_fields, evaluation, MAX_FOLLOW_UPS
-                    )
-                ],
-                "disclaimer": texts.disclaimer,
-            }
-        )
+            },
+            "causes": [
+                _cause(rank, item, evaluation.values, texts, shown)
+                for rank, item in enumerate(evaluation.ranked[:limit], start=1)
+            ],
+            "tips": [
+                {**texts.tips[tip.id], "rank": rank}
+                for rank, (tip, _) in enumerate(
+                    rank_tips(self.ruleset, evaluation.ranked, MAX_TIPS), start=1
+                )
+            ],
+            "follow_up_questions": [
+                {"field": field, "question": texts.questions[field]}
+                for field in follow_up_fields(
+                    self.ruleset.question_fields, evaluation, MAX_FOLLOW_UPS
+                )
+            ],
+            "disclaimer": texts.disclaimer,
+            "normalized_context": normalized_context(context),
+            "warnings": [],
+            "fallback_items": [],
+        }
+        implausible = find_implausible(evaluation.values)
+        if implausible or texts.fallbacks:  # rare: an unusual value, or a partial locale
+            _add_warnings_and_fallbacks(payload, evaluation, limit, texts, implausible, locale)
+        return payload
+
+
+def normalized_context(context: WorkoutContext) -> dict[str, dict[str, Any]]:
+    """The context as understood: given (or converted) fields only, SI units, by section."""
+    return {
+        section: fields
+        for section, fields in context.model_dump(mode="json", exclude_none=True).items()
+        if fields
+    }
+
+
+def _add_warnings_and_fallbacks(
+    payload: dict[str, Any],
+    evaluation: Evaluation,
+    limit: int,
+    texts: LocaleTexts,
+    implausible: Sequence[PlausibilityCheck],
+    locale: str,
+) -> None:
+    """Fill `warnings`, and `fallback_items` with the texts of this answer (in answer order)
+    that are not in `locale`."""
+    fallen: list[str] = []
+    for check in implausible:
+        message, fell_back = warning_message(check, locale)
+        payload["warnings"].append({"field": check.field, "code": check.code, "message": message})
+        if fell_back:
+            fallen.append(f"warnings:{check.code}")
+    fallbacks = texts.fallbacks
+    if fallbacks:
+        keys = [f"triage_headlines:{evaluation.level}"]
+        keys += [f"red_flags:{flag.id}" for flag in evaluation.red_flags]
+        for item in evaluation.ranked[:limit]:
+            cause_id = item.cause.id
+            keys.append(f"causes:{cause_id}")
+            keys += [f"signals:{cause_id}.{signal.id}" for signal, _ in item.evidence()]
+        keys += [f"tips:{tip['id']}" for tip in payload["tips"]]
+        keys += [f"questions:{question['field']}" for question in payload["follow_up_questions"]]
+        keys.append("disclaimer")
+        fallen[:0] = [key for key in keys if key in fallbacks]
+    payload["fallback_items"] = fallen
+
+
+_UNSEEN = object()
 
 
 def _cause(
-    rank: int, item: ScoredCause, values: dict[str, FieldValue], texts: LocaleTexts
+    rank: int,
+    item: ScoredCause,
+    values: dict[str, FieldValue],
+    texts: LocaleTexts,
+    shown: dict[str, EvidenceValue],
 ) -> dict[str, Any]:
+    """One ranked cause as plain data; `shown` memoises display values across causes, since
+    several signals (and causes) usually cite the same field."""
     cause_id = item.cause.id
+    messages = texts.signals
+    evidence = []
+    for signal, contribution in item.evidence():
+        weight = round(contribution, 3)
+        if not weight:
+            break  # strongest first, so the rest moved the score by less than 0.0005 too
+        field = signal.evidence_field
+        value = shown.get(field, _UNSEEN)
+        if value is _UNSEEN:
+            value = shown[field] = _display(values.get(field))
+        evidence.append(
+            {
+                "field": field,
+                "value": value,
+                "effect": "raises" if contribution > 0 else "lowers",
+                "weight": weight,
+                "message": messages[cause_id, signal.id],
+            }
+        )
     return {
         **texts.causes[cause_id],
         "rank": rank,
         "score": round(item.score, 3),
         "confidence": confidence(item.cause, values),
-        "evidence": [
-            {
-                "field": signal.evidence_field,
-                "value": _display(values.get(signal.evidence_field)),
-                "effect": "raises" if contribution > 0 else "lowers",
-                "weight": round(contribution, 3),
-                "message": texts.signals[cause_id, signal.id],
-            }
-            for signal, contribution in item.evidence()
-        ],
+        "evidence": evidence,
     }

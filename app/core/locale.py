@@ -32,13 +32,14 @@ def negotiate_locale(
 ) -> str:
     """Pick the best available locale; a region falls back to its language (es-MX -> es).
 
-    Unknown locales never fail: the default answers. Cached because apps send the same
-    few headers again and again.
+    `?locale=` comes first, then the Accept-Language preferences by q-value (a requested
+    locale that is not available falls through to them), then the default: an unknown
+    locale never fails. Cached because apps send the same few headers again and again.
     """
     candidates: list[str] = []
     if requested:
         candidates.append(requested.strip().lower())
-    elif accept_language:
+    if accept_language:
         candidates.extend(_parse_accept_language(accept_language))
     for tag in candidates:
         tag = tag.replace("_", "-")

@@ -192,7 +192,7 @@ def test_broken_golden_case_refuses_publish_unless_forced(
                     "id": "tiny",
                     "when": [{"field": "activity.duration_min", "op": "gt", "value": 0}],
                     "weight": 0.01,
-                    "message": {"en": "A tiny nudge."},
+                    "message": {"en": "A tiny nudge.", "es": "Un leve empujón."},
                 }
             ]
         },

@@ -118,13 +118,42 @@ def test_unknown_fields_are_ignored_at_every_level() -> None:
         ("yoga", ActivityType.YOGA),
         ("PILATES", ActivityType.YOGA),
         ("OTHER_WORKOUT", ActivityType.OTHER),
-        ("curling", ActivityType.OTHER),  # a platform type we do not know yet
+        ("other", ActivityType.OTHER),
+        ("HKWorkoutActivityTypeCurling", ActivityType.OTHER),  # a platform type with no closer one
+        ("EXERCISE_TYPE_TENNIS", ActivityType.OTHER),
+        ("EXERCISE_SESSION_TYPE_ROWING_MACHINE", ActivityType.ROWING),  # Android framework names
+        ("HKWorkoutActivityTypeStairClimbing", ActivityType.HIKING),
+        ("jumpRope", ActivityType.HIIT),
+        ("WHEELCHAIR", ActivityType.WALKING),
     ],
 )
 def test_platform_activity_names_are_aliases(raw: str, expected: ActivityType) -> None:
     assert parse_activity_type(raw) is expected
     body = {"activity": {"type": raw, "duration_min": 30}}
     assert WorkoutContext.model_validate(body).activity.type is expected
+
+
+@pytest.mark.parametrize(
+    "raw", ["quidditch", "", "run", "runningg", "HKWorkoutActivityType", "EXERCISE_TYPE_"]
+)
+def test_unknown_activity_names_are_refused_with_the_accepted_values(raw: str) -> None:
+    with pytest.raises(ValueError, match="unknown activity type"):
+        parse_activity_type(raw)
+    with pytest.raises(ValidationError) as caught:
+        WorkoutContext.model_validate({"activity": {"type": raw, "duration_min": 30}})
+    (error,) = caught.value.errors()
+    assert error["loc"] == ("activity", "type")
+    assert all(kind.value in error["msg"] for kind in ActivityType)
+    assert "quidditch" not in error["msg"]  # the input is never echoed
+
+
+def test_every_platform_name_maps_to_one_type() -> None:
+    from app.assessment.context import _PLATFORM_NAMES, _squash
+
+    seen: dict[str, ActivityType] = {}
+    for kind, names in _PLATFORM_NAMES.items():
+        for name in (kind.value, *names):
+            assert seen.setdefault(_squash(name), kind) is kind, f"{name} is listed twice"
 
 
 def test_non_string_activity_type_is_rejected() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.assessment.context import WorkoutContext
+from app.assessment.context import ALTERNATIVE_UNIT_FIELDS, WorkoutContext
 from app.assessment.derived import apparent_temperature_c
 from app.assessment.engine import flatten
 from app.assessment.fields import DERIVED_FIELDS, INPUT_FIELDS, KNOWN_FIELDS, FieldKind
@@ -37,7 +37,10 @@ def test_input_fields_mirror_the_schema() -> None:
         for field in definition.get("properties", {})
         if "properties" in definition
     }
-    assert paths == set(INPUT_FIELDS)
+    # Fields in other units (temperature_f...) are converted away during validation.
+    assert paths - ALTERNATIVE_UNIT_FIELDS == set(INPUT_FIELDS)
+    assert paths >= ALTERNATIVE_UNIT_FIELDS
+    assert not ALTERNATIVE_UNIT_FIELDS & set(KNOWN_FIELDS)
     assert INPUT_FIELDS["activity.type"].kind is FieldKind.ENUM
     assert INPUT_FIELDS["symptoms.associated"].kind is FieldKind.LIST
     assert "chest_pain" in INPUT_FIELDS["symptoms.associated"].choices

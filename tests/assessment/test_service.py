@@ -22,13 +22,19 @@ CONTRACT_KEYS = {
     "follow_up_questions",
     "disclaimer",
 }
+ADDED_KEYS = {"normalized_context", "warnings", "fallback_items"}  # additions to the contract
 
 
 def test_answer_has_exactly_the_contract_shape(engine: AssessmentEngine) -> None:
     ctx = context(symptoms={"associated": ["numbness"]})
     answer = engine.assess(ctx, locale="en", limit=5, assessment_id="abc")
     data = json.loads(answer.model_dump_json())
-    assert set(data) == CONTRACT_KEYS
+    assert set(data) == CONTRACT_KEYS | ADDED_KEYS
+    assert data["normalized_context"] == {
+        "activity": {"type": "running", "duration_min": 30},
+        "symptoms": {"associated": ["numbness"]},
+    }
+    assert data["warnings"] == [] and data["fallback_items"] == []
     assert data["assessment_id"] == "abc" and data["content_version"] == 1
     assert data["locale"] == "en"
     assert set(data["triage"]) == {"level", "headline", "reasons"}
@@ -101,6 +107,14 @@ def test_missing_translations_fall_back_per_item(bundle: Bundle) -> None:
     assert titles[bundle.causes[1].id] == bundle.causes[1].text["en"].title
     assert answer.disclaimer == "Keine medizinische Beratung."
     assert answer.triage.headline == bundle.triage_headlines["self_care"]["en"]
+    # The answer says which of its texts are English: all but the title and disclaimer.
+    first = bundle.causes[0].id
+    assert (
+        f"causes:{first}" not in answer.fallback_items and "disclaimer" not in answer.fallback_items
+    )
+    assert f"causes:{bundle.causes[1].id}" in answer.fallback_items
+    assert answer.fallback_items[0] == "triage_headlines:self_care"
+    assert {f"tips:{tip.id}" for tip in answer.tips} <= set(answer.fallback_items)
 
 
 def test_an_unknown_locale_gets_the_default(engine: AssessmentEngine) -> None:
@@ -111,7 +125,7 @@ def test_an_unknown_locale_gets_the_default(engine: AssessmentEngine) -> None:
 
 def test_texts_are_rendered_once_per_locale(bundle: Bundle) -> None:
     engine = AssessmentEngine(german(bundle), 2)
-    assert set(engine.texts) == {"en", "de"}
+    assert set(engine.texts) == {"en", "es", "de"}
     assert engine.texts["de"].disclaimer == "Keine medizinische Beratung."
 
 

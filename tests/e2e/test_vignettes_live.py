@@ -17,9 +17,19 @@ def test_public_vignettes_all_pass_live(live_server: LiveServer) -> None:
     if not RUNNER.exists():
         pytest.skip(f"{RUNNER} is not beside the repository")
     result = subprocess.run(
-        [sys.executable, str(RUNNER), "--base-url", live_server.url, "--min-pass", "1.0",
-         str(RUNNER.parent / "public.json")],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            str(RUNNER),
+            "--base-url",
+            live_server.url,
+            "--min-pass",
+            "1.0",
+            str(RUNNER.parent / "public.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "vignettes passed" in result.stdout
