@@ -140,6 +140,21 @@ class AssessmentEngine:
         self.texts: dict[str, LocaleTexts] = {
             loc: render_texts(bundle, self.ruleset.tips, loc) for loc in locales
         }
+        # Per locale, each compiled signal's evidence (field, effect, message), keyed by the
+        # signal object's identity: the ruleset keeps the objects alive, and an int key hashes
+        # far faster than a frozen dataclass.
+        self.evidence_texts: dict[str, dict[int, tuple[str, str, str]]] = {
+            loc: {
+                id(signal): (
+                    signal.evidence_field,
+                    "raises" if signal.weight > 0 else "lowers",
+                    texts.signals[cause.id, signal.id],
+                )
+                for cause in self.ruleset.causes
+                for signal in cause.signals
+            }
+            for loc, texts in self.texts.items()
+        }
 
     def evaluate(self, context: WorkoutContext) -> Evaluation:
         """Triage and ranking without texts (golden cases and benchmarks need no more)."""
@@ -168,6 +183,7 @@ class AssessmentEngine:
         if locale not in self.texts:
             locale = self.bundle.default_locale
         texts = self.texts[locale]
+        evidence_texts = self.evidence_texts[locale]
         evaluation = evaluate(self.ruleset, context)
         shown: dict[str, EvidenceValue] = {}
         payload: dict[str, Any] = {
@@ -183,7 +199,7 @@ class AssessmentEngine:
                 ],
             },
             "causes": [
-                _cause(rank, item, evaluation.values, texts, shown)
+                _cause(rank, item, evaluation.values, texts, evidence_texts, shown)
                 for rank, item in enumerate(evaluation.ranked[:limit], start=1)
             ],
             "tips": [
@@ -252,37 +268,37 @@ def _add_warnings_and_fallbacks(
 _UNSEEN = object()
 
 
+def _strength(fired: tuple[object, float]) -> float:
+    return -abs(fired[1])
+
+
 def _cause(
     rank: int,
     item: ScoredCause,
     values: dict[str, FieldValue],
     texts: LocaleTexts,
+    evidence_texts: dict[int, tuple[str, str, str]],
     shown: dict[str, EvidenceValue],
 ) -> dict[str, Any]:
-    """One ranked cause as plain data; `shown` memoises display values across causes, since
-    several signals (and causes) usually cite the same field."""
-    cause_id = item.cause.id
-    messages = texts.signals
+    """One ranked cause as plain data.
+
+    `evidence_texts` holds each signal's (field, effect, message) ready-made for the locale;
+    `shown` memoises display values across causes, since several signals cite the same field.
+    """
     evidence = []
-    for signal, contribution in item.evidence():
+    for signal, contribution in sorted(item.fired, key=_strength):  # stable: rule order
         weight = round(contribution, 3)
         if not weight:
             break  # strongest first, so the rest moved the score by less than 0.0005 too
-        field = signal.evidence_field
+        field, effect, message = evidence_texts[id(signal)]
         value = shown.get(field, _UNSEEN)
         if value is _UNSEEN:
             value = shown[field] = _display(values.get(field))
         evidence.append(
-            {
-                "field": field,
-                "value": value,
-                "effect": "raises" if contribution > 0 else "lowers",
-                "weight": weight,
-                "message": messages[cause_id, signal.id],
-            }
+            {"field": field, "value": value, "effect": effect, "weight": weight, "message": message}
         )
     return {
-        **texts.causes[cause_id],
+        **texts.causes[item.cause.id],
         "rank": rank,
         "score": round(item.score, 3),
         "confidence": confidence(item.cause, values),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -75,6 +76,11 @@ def make_lifespan(settings: Settings) -> object:
         app.state.services = services
         await asyncio.to_thread(prepare_database, services)
         await asyncio.to_thread(refresh_once, services)
+        # Everything loaded so far (modules, compiled content) lives as long as the process:
+        # moving it out of the collector's generations keeps full collections, and the
+        # latency spikes they cause under load, small.
+        gc.collect()
+        gc.freeze()
         poller = asyncio.create_task(poll_forever(services))
         try:
             yield
