@@ -25,7 +25,10 @@ ItemPatch = TypeAliasType(
     "ItemPatch",
     Annotated[
         dict[str, Any],
-        Field(description="A JSON merge patch (RFC 7396) of one item; null removes a field."),
+        Field(
+            description="A JSON merge patch (RFC 7396) of one item; null removes a field.",
+            max_length=20,
+        ),
     ],
 )
 

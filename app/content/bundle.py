@@ -15,8 +15,10 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 from typing_extensions import TypeAliasType
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
+Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$", max_length=3)]
+MAX_LOCALES = 50  # every list and map in a bundle is bounded, so no request can be huge
+ConditionText = Annotated[str, StringConstraints(max_length=200)]
 FieldPath = Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[a-z0-9_]+$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
@@ -45,7 +47,9 @@ class _LocaleKeys:
 LocalizedText = TypeAliasType(
     "LocalizedText",
     Annotated[
-        dict[Locale, Text], _LocaleKeys(), Field(description="One text per locale, e.g. `en`.")
+        dict[Locale, Text],
+        _LocaleKeys(),
+        Field(description="One text per locale, e.g. `en`.", max_length=MAX_LOCALES),
     ],
 )
 TriageLevel = TypeAliasType(
@@ -85,7 +89,7 @@ ConditionOp = TypeAliasType(
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Condition(_Strict):
@@ -93,7 +97,14 @@ class Condition(_Strict):
 
     field: FieldPath
     op: ConditionOp
-    value: float | bool | str | list[float] | list[str] | None = None
+    value: (
+        float
+        | bool
+        | ConditionText
+        | Annotated[list[float], Field(max_length=50)]
+        | Annotated[list[ConditionText], Field(max_length=50)]
+        | None
+    ) = None
 
 
 class Signal(_Strict):
@@ -124,7 +135,10 @@ class CauseText(_Strict):
     typical_situations: list[Text] = Field(min_length=1, max_length=20)
 
 
-CauseTexts = TypeAliasType("CauseTexts", Annotated[dict[Locale, CauseText], _LocaleKeys()])
+CauseTexts = TypeAliasType(
+    "CauseTexts",
+    Annotated[dict[Locale, CauseText], _LocaleKeys(), Field(max_length=MAX_LOCALES)],
+)
 
 
 class Cause(_Strict):
@@ -137,7 +151,9 @@ class TipText(_Strict):
     body: Text
 
 
-TipTexts = TypeAliasType("TipTexts", Annotated[dict[Locale, TipText], _LocaleKeys()])
+TipTexts = TypeAliasType(
+    "TipTexts", Annotated[dict[Locale, TipText], _LocaleKeys(), Field(max_length=MAX_LOCALES)]
+)
 
 
 class Tip(_Strict):
@@ -151,7 +167,9 @@ class FaqText(_Strict):
     answer: Text
 
 
-FaqTexts = TypeAliasType("FaqTexts", Annotated[dict[Locale, FaqText], _LocaleKeys()])
+FaqTexts = TypeAliasType(
+    "FaqTexts", Annotated[dict[Locale, FaqText], _LocaleKeys(), Field(max_length=MAX_LOCALES)]
+)
 
 
 class Faq(_Strict):
@@ -176,16 +194,16 @@ class FollowUpQuestion(_Strict):
 
 
 class GoldenExpectation(_Strict):
-    top1_any: list[Slug] | None = None
-    top3_includes: list[Slug] | None = None
-    triage_any: list[TriageLevel] | None = None
+    top1_any: list[Slug] | None = Field(default=None, max_length=50)
+    top3_includes: list[Slug] | None = Field(default=None, max_length=50)
+    triage_any: list[TriageLevel] | None = Field(default=None, max_length=3)
 
 
 class GoldenCase(_Strict):
     """A workout context with the result the content must keep producing."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")]
-    context: dict[str, Any]
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$", max_length=80)]
+    context: dict[str, Any] = Field(max_length=20)
     expect: GoldenExpectation
 
 
@@ -194,15 +212,17 @@ class Bundle(_Strict):
 
     schema_version: Literal[1] = 1
     default_locale: Locale = "en"
-    locales: list[Locale] = Field(default_factory=lambda: ["en"], min_length=1)
-    partial_locales: list[Locale] = Field(default_factory=list)
+    locales: list[Locale] = Field(
+        default_factory=lambda: ["en"], min_length=1, max_length=MAX_LOCALES
+    )
+    partial_locales: list[Locale] = Field(default_factory=list, max_length=MAX_LOCALES)
     causes: list[Cause] = Field(min_length=1, max_length=500)
     tips: list[Tip] = Field(max_length=2000)
     faqs: list[Faq] = Field(max_length=500)
     rules: list[CauseRules] = Field(max_length=500)
     red_flags: list[RedFlag] = Field(max_length=200)
     questions: list[FollowUpQuestion] = Field(max_length=200)
-    triage_headlines: dict[TriageLevel, LocalizedText]
+    triage_headlines: dict[TriageLevel, LocalizedText] = Field(max_length=3)
     disclaimer: LocalizedText
     golden_cases: list[GoldenCase] = Field(default_factory=list, max_length=1000)
 

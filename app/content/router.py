@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from app.content import service
 from app.content.http import ReadContextDep, not_modified_or_tag
@@ -58,7 +58,10 @@ def list_causes(request: Request, response: Response, ctx: ReadContextDep) -> Ca
     responses={**_NOT_MODIFIED, **_READ_ERRORS},
 )
 def get_cause(
-    cause_id: str, request: Request, response: Response, ctx: ReadContextDep
+    cause_id: Annotated[str, Path(max_length=64, description="The cause's id.")],
+    request: Request,
+    response: Response,
+    ctx: ReadContextDep,
 ) -> CauseDetail | Response:
     """Get one cause by id."""
     cause = ctx.view.causes_by_id.get(cause_id)
@@ -100,7 +103,10 @@ def list_tips(request: Request, response: Response, ctx: ReadContextDep) -> TipL
     responses={**_NOT_MODIFIED, **_READ_ERRORS},
 )
 def get_tip(
-    tip_id: str, request: Request, response: Response, ctx: ReadContextDep
+    tip_id: Annotated[str, Path(max_length=64, description="The tip's id.")],
+    request: Request,
+    response: Response,
+    ctx: ReadContextDep,
 ) -> TipDetail | Response:
     """Get one prevention tip by id."""
     tip = ctx.view.tips_by_id.get(tip_id)
@@ -155,7 +161,7 @@ def list_content_versions(
     responses=problem_responses(401, 403, 404, 422, 429, 503),
 )
 def get_content_version(
-    version: int,
+    version: Annotated[int, Path(ge=1, le=2_147_483_647, description="A content version.")],
     session: SessionDep,
     services: ServicesDep,
     response: Response,

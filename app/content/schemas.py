@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.content.bundle import Bundle
 from app.content.models import VersionStatus
+
+# Notes and reasons are kept in plain text columns: any text up to 2000 characters except
+# control characters (PostgreSQL cannot store NUL at all); tabs and line breaks are fine.
+FreeText = Annotated[
+    str,
+    StringConstraints(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"),
+]
 
 
 class CausePublic(BaseModel):
@@ -107,9 +114,12 @@ class DraftCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     base_version: int | None = Field(
-        default=None, ge=1, description="The version to copy; default: the current one."
+        default=None,
+        ge=1,
+        le=2_147_483_647,
+        description="The version to copy; default: the current one.",
     )
-    notes: str = Field(default="", max_length=2000)
+    notes: FreeText = ""
 
 
 class PublishRequest(BaseModel):
@@ -117,9 +127,9 @@ class PublishRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    notes: str | None = Field(default=None, max_length=2000, description="Why it is published.")
+    notes: FreeText | None = Field(default=None, description="Why it is published.")
     force: bool = False
-    reason: str | None = Field(default=None, max_length=2000, description="Required with force.")
+    reason: FreeText | None = Field(default=None, description="Required with force.")
 
 
 class RollbackRequest(BaseModel):
@@ -127,8 +137,8 @@ class RollbackRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    to_version: int = Field(ge=1)
-    reason: str | None = Field(default=None, max_length=2000)
+    to_version: int = Field(ge=1, le=2_147_483_647)
+    reason: FreeText | None = None
 
 
 class ValidationIssue(BaseModel):

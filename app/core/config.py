@@ -39,6 +39,46 @@ class Settings(BaseSettings):
     load_default_content: bool = Field(
         default=True, description="Publish the bundled default content on an empty database."
     )
+    rate_limit_enabled: bool = Field(
+        default=True, description="Limit requests per API key (or client IP without one)."
+    )
+    rate_limit_assess: str = Field(
+        default="600/minute", description="POST /v1/assessments and :batch, per caller."
+    )
+    rate_limit_content_read: str = Field(
+        default="1200/minute", description="Reads of content, versions and metrics, per caller."
+    )
+    rate_limit_content_write: str = Field(
+        default="120/minute", description="Draft, publish and rollback requests, per key."
+    )
+    rate_limit_admin: str = Field(default="120/minute", description="The audit log, per key.")
+    rate_limit_prefix: str = Field(
+        default="tremor-guide", max_length=100, description="Key prefix of the counters in Redis."
+    )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="redis://host:6379/0 to share rate limits between processes; unset: memory.",
+    )
+    request_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="A request whose body has not arrived this many seconds after it began: 503.",
+    )
+
+    @field_validator(
+        "rate_limit_assess",
+        "rate_limit_content_read",
+        "rate_limit_content_write",
+        "rate_limit_admin",
+    )
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        """Refuse a limit `limits` cannot read at start-up rather than on the first request."""
+        from app.core.ratelimit import parse_quota
+
+        parse_quota(value)
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from app.auth.scopes import Scope
 from app.auth.service import Principal
 from app.content.cache import ContentCache
 from app.core.errors import Forbidden, ServiceUnavailable, Unauthorized
+from app.core.ratelimit import Bucket, Limiter, client_identity, enforce
 from app.core.state import Services
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tg_...`.")
@@ -53,7 +54,10 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
         ) from exc
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent. FastAPI's default for a dependency
+# with yield ends it after the response, so a client could be told 201 for a write that is not
+# committed yet (and read it back as 404 on PostgreSQL), or that then fails to commit.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _authenticate(
@@ -73,17 +77,44 @@ def _authenticate(
     return principal
 
 
-def require(scope: Scope) -> Callable[..., Principal]:
+# Each route's scope is also its rate-limit bucket; one limiter hit per request, made here.
+_BUCKETS: dict[Scope, Bucket] = {
+    Scope.assess: Bucket.assess,
+    Scope.content_read: Bucket.content_read,
+    Scope.content_write: Bucket.content_write,
+    Scope.admin: Bucket.admin,
+}
+
+
+async def _authenticate_limited(
+    request: Request,
+    services: Services,
+    credentials: HTTPAuthorizationCredentials | None,
+    scope: Scope,
+) -> Principal:
+    """Check the key off the loop, then count the request against the key (or, for a key
+    that is missing or wrong, against the client address, so guessing keys is limited too)."""
+    limiter: Limiter | None = request.app.state.limiter
+    try:
+        principal = await run_in_threadpool(_authenticate, services, credentials)
+    except Unauthorized:
+        await enforce(limiter, request.scope, _BUCKETS[scope], client_identity(request.scope))
+        raise
+    await enforce(limiter, request.scope, _BUCKETS[scope], "key:" + principal.name)
+    if not principal.has(scope):
+        raise Forbidden(f"This key lacks the {scope.value!r} scope.")
+    return principal
+
+
+def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets through only keys holding `scope` (or admin)."""
 
-    def dependency(
+    async def dependency(
+        request: Request,
         services: ServicesDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
-        principal = _authenticate(services, credentials)
-        if not principal.has(scope):
-            raise Forbidden(f"This key lacks the {scope.value!r} scope.")
-        return principal
+        return await _authenticate_limited(request, services, credentials, scope)
 
     return dependency
 
@@ -98,19 +129,55 @@ def optional(scope: Scope) -> Callable[..., Awaitable[Principal]]:
     on a remembered key costs no database round trip (a new one is looked up off the loop).
     """
 
+    bucket = _BUCKETS[scope]
+
     async def dependency(
+        request: Request,
         services: ServicesDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
         if not services.settings.require_api_keys:
+            await enforce(
+                request.app.state.limiter, request.scope, bucket, client_identity(request.scope)
+            )
             return ANONYMOUS
-        principal = await run_in_threadpool(_authenticate, services, credentials)
-        if not principal.has(scope):
-            raise Forbidden(f"This key lacks the {scope.value!r} scope.")
-        return principal
+        return await _authenticate_limited(request, services, credentials, scope)
 
     return dependency
 
+
+async def authorize_request(request: Request, scope: Scope) -> Principal:
+    """The `optional(scope)` check for routes that skip the dependency machinery (hot path):
+    with REQUIRE_API_KEYS off it costs one attribute read and one (in-memory) limiter hit."""
+    services: Services = request.app.state.services
+    if not services.settings.require_api_keys:
+        await enforce(
+            request.app.state.limiter,
+            request.scope,
+            _BUCKETS[scope],
+            client_identity(request.scope),
+        )
+        return ANONYMOUS
+    scheme, _, key = (request.headers.get("authorization") or "").partition(" ")
+    credentials = (
+        HTTPAuthorizationCredentials(scheme=scheme, credentials=key.strip()) if scheme else None
+    )
+    return await _authenticate_limited(request, services, credentials, scope)
+
+
+def limited_by_address(scope: Scope) -> Callable[..., Awaitable[None]]:
+    """Only the rate limit of `scope`'s bucket, per client address (for keyless routes)."""
+    bucket = _BUCKETS[scope]
+
+    async def dependency(request: Request) -> None:
+        await enforce(
+            request.app.state.limiter, request.scope, bucket, client_identity(request.scope)
+        )
+
+    return dependency
+
+
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}]
 
 ContentWriter = Annotated[Principal, Depends(require(Scope.content_write))]
 Admin = Annotated[Principal, Depends(require(Scope.admin))]

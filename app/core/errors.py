@@ -184,8 +184,26 @@ async def _problem_error_handler(request: Request, exc: Exception) -> JSONRespon
     )
 
 
+# FastAPI answers 400 with this detail when a body cannot even be decoded (not UTF-8, or
+# nested deeper than the JSON parser goes); the hot path reports the same bodies as 422.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+        why = (
+            "is nested too deeply"
+            if isinstance(exc.__cause__, RecursionError)
+            else "is not UTF-8 encoded JSON"
+        )
+        return problem_response(
+            422,
+            f"The request body cannot be parsed: it {why}.",
+            instance=request.url.path,
+            slug="validation",
+            errors=[FieldError(loc="body", message=why)],
+        )
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No resource at {request.url.path}."

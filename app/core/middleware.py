@@ -2,12 +2,13 @@
 
 Pure ASGI rather than BaseHTTPMiddleware: it adds no task or stream per request, which
 matters on the assessment hot path. It does, in order: request id (accepted or made),
-the body size limit (413 before the body is parsed), security headers, one log line
-and the request metrics.
+the body size limit (413 before the body is parsed), the body timeout (503 when the body has
+not arrived in time), security and rate-limit headers, one log line and the request metrics.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import time
@@ -18,6 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 from app.core.logging import AccessLog, request_id_var
 from app.core.metrics import REQUEST_METRICS
+from app.core.ratelimit import SCOPE_KEY as RATELIMIT_KEY
+from app.core.ratelimit import rate_limit_headers
 
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _STATIC_HEADERS = [
@@ -27,10 +30,13 @@ _STATIC_HEADERS = [
 ]
 
 
+_SLUGS = {413: "payload-too-large", 503: "unavailable"}
+
+
 def _problem_body(status: int, title: str, detail: str, path: str) -> bytes:
     return orjson.dumps(
         {
-            "type": PROBLEM_TYPE_BASE + ("payload-too-large" if status == 413 else str(status)),
+            "type": PROBLEM_TYPE_BASE + _SLUGS.get(status, str(status)),
             "title": title,
             "status": status,
             "detail": detail,
@@ -39,13 +45,56 @@ def _problem_body(status: int, title: str, detail: str, path: str) -> bytes:
     )
 
 
-class RequestMiddleware:
-    """Request id, body limit, security headers, access log line and metrics."""
+class _Watchdog:
+    """Cancels requests whose body has not arrived by their deadline (a stalled upload).
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log: AccessLog) -> None:
+    One timer per process, ticking once a second while some request is waiting for its body,
+    instead of a timer per request (`asyncio.timeout` costs several microseconds on every
+    request). Only a task blocked reading the body is ever cancelled, so no handler is cut
+    short half way through its work; the work itself is bounded elsewhere (the database's
+    statement, lock and connect timeouts, Redis' socket timeout).
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self.waiting: dict[asyncio.Task[object], float] = {}
+        self.expired: set[asyncio.Task[object]] = set()
+        self._armed = False
+
+    def wait(self, task: asyncio.Task[object], deadline: float) -> None:
+        self.waiting[task] = deadline
+        if not self._armed:
+            self._armed = True
+            asyncio.get_running_loop().call_later(min(1.0, self.timeout_s), self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        for task, deadline in list(self.waiting.items()):
+            if deadline <= now and task not in self.expired:
+                self.expired.add(task)
+                task.cancel()
+        if self.waiting:
+            asyncio.get_running_loop().call_later(min(1.0, self.timeout_s), self._tick)
+        else:
+            self._armed = False
+
+
+class RequestMiddleware:
+    """Request id, body limit, body timeout, security headers, access log line and metrics."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        access_log: AccessLog,
+        request_timeout_s: float = 30.0,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.access_log = access_log
+        self.request_timeout_s = request_timeout_s
+        self._watchdog = _Watchdog(request_timeout_s)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,7 +117,11 @@ class RequestMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status_holder[0] = message["status"]
-                message["headers"] = [*message.get("headers", ()), *added_headers]
+                headers = [*message.get("headers", ()), *added_headers]
+                hit = scope.get(RATELIMIT_KEY)
+                if hit is not None:
+                    headers += rate_limit_headers(hit)
+                message["headers"] = headers
             await send(message)
 
         received = 0
@@ -89,16 +142,38 @@ class RequestMiddleware:
                     return {"type": "http.disconnect"}
             return message
 
+        # With a Content-Length the server itself stops at that many bytes, so only a
+        # chunked body needs counting.
+        read = receive if declared is not None else receive_limited
+        watchdog = self._watchdog
+        deadline = started + self.request_timeout_s
+
+        async def receive_timed() -> Message:
+            if response_started:
+                return await read()  # a disconnect listener, not a body read: no deadline
+            task = asyncio.current_task()
+            if task is None:
+                return await read()
+            watchdog.wait(task, deadline)
+            try:
+                return await read()
+            finally:
+                watchdog.waiting.pop(task, None)
+
         try:
             if declared is not None and declared > limit:
                 await self._send_too_large(scope, send_wrapper, limit)
                 return
-            # With a Content-Length the server itself stops at that many bytes, so only a
-            # chunked body needs counting.
-            await self.app(
-                scope, receive if declared is not None else receive_limited, send_wrapper
-            )
+            await self.app(scope, receive_timed, send_wrapper)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is None or task not in watchdog.expired or task.uncancel() > 0:
+                raise  # not (only) our timeout: a shutdown, a disconnect...
+            if not response_started:
+                await self._send_timeout(scope, send_wrapper)
         finally:
+            if watchdog.expired:
+                watchdog.expired.discard(asyncio.current_task())
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
@@ -133,6 +208,27 @@ class RequestMiddleware:
                 "headers": [
                     (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                     (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def _send_timeout(self, scope: Scope, send: Send) -> None:
+        body = _problem_body(
+            503,
+            "Service Unavailable",
+            f"The request body did not arrive within {self.request_timeout_s:g} s.",
+            scope["path"],
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 503,
+                "headers": [
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", b"5"),
                     (b"connection", b"close"),
                 ],
             }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from app.core.deps import ServicesDep
+from app.auth.scopes import Scope
+from app.core.deps import ServicesDep, limited_by_address
 from app.core.errors import problem_responses
 from app.core.metrics import REGISTRY
 
@@ -59,6 +60,7 @@ async def readyz(services: ServicesDep, response: Response) -> Readiness:
 @router.get(
     "/metrics",
     operation_id="get_metrics",
+    dependencies=[Depends(limited_by_address(Scope.content_read))],
     response_class=Response,
     responses={
         200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}},

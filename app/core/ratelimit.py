@@ -1,0 +1,248 @@
+"""Rate limits per API key (or per client IP when the caller has no key), one per scope.
+
+Each request makes exactly one limiter hit, from the dependency that already decides who is
+calling (`app.core.deps`): a verified key is limited by its name, anyone else by the client
+address. Limits are fixed windows aligned to the clock (`600/minute` is 600 requests in each
+calendar minute), so `RateLimit-Reset` is exact and several processes sharing Redis agree on
+the windows without talking to each other.
+
+Two back ends with the same semantics:
+
+- in memory (the default): a dict of `(bucket, identity) -> [window, count]`, touched only on
+  the event loop; about a microsecond per hit, no thread, no I/O. Stale entries are swept
+  when the dict grows, so a flood of addresses cannot grow it without bound.
+- Redis (`REDIS_URL`): one `INCR` + `EXPIRE` script per hit through `limits`' asyncio Redis
+  storage, so every process behind a load balancer shares the limit. When Redis cannot be
+  reached the limiter fails open: the request is served unlimited, a warning is logged once
+  per outage, and Redis is not tried again for a few seconds (so an outage costs no latency).
+
+The decision travels to `RequestMiddleware` in the ASGI scope, which adds `RateLimit-Limit`,
+`RateLimit-Remaining` and `RateLimit-Reset` to the response; a refused request gets a 429
+problem with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from limits import parse
+from starlette.types import Scope
+
+from app.core.errors import TooManyRequests
+
+if TYPE_CHECKING:
+    from app.core.config import Settings
+
+logger = logging.getLogger("app.ratelimit")
+
+SCOPE_KEY: Final = "tremor.ratelimit"
+"""Where a request's decision is left in the ASGI scope for the middleware."""
+
+REDIS_RETRY_AFTER_S: Final = 5.0
+"""After a Redis failure, how long requests go unlimited before Redis is tried again."""
+
+_SWEEP_AT: Final = 10_000
+
+
+class Bucket(StrEnum):
+    """The groups of routes that have a limit of their own."""
+
+    assess = "assess"
+    content_read = "content_read"
+    content_write = "content_write"
+    admin = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """`amount` requests per `period_s` seconds; `text` is the setting it came from."""
+
+    amount: int
+    period_s: int
+    text: str
+    limit_header: tuple[bytes, bytes]
+
+
+def parse_quota(text: str) -> Quota:
+    """`600/minute`, `10/second`, `5000 per hour`, `100/5minutes` (the `limits` notation)."""
+    item = parse(text)
+    period = int(item.get_expiry())
+    if item.amount < 1 or period < 1:
+        raise ValueError(f"rate limit {text!r} must allow at least one request per second or more")
+    amount = int(item.amount)
+    return Quota(
+        amount=amount,
+        period_s=period,
+        text=text,
+        limit_header=(b"ratelimit-limit", str(amount).encode()),
+    )
+
+
+Hit = tuple[Quota, int, int]
+"""One counted request: its quota, the count in the window so far, and when the window ends
+(Unix seconds). A plain tuple: it is made on every request."""
+
+
+def seconds_to_reset(hit: Hit) -> int:
+    return max(math.ceil(hit[2] - time.time()), 1)
+
+
+def rate_limit_headers(hit: Hit) -> list[tuple[bytes, bytes]]:
+    """RateLimit-Limit, -Remaining and -Reset (draft-ietf-httpapi-ratelimit-headers)."""
+    quota, count, _ = hit
+    return [
+        quota.limit_header,
+        (b"ratelimit-remaining", str(max(quota.amount - count, 0)).encode()),
+        (b"ratelimit-reset", str(seconds_to_reset(hit)).encode()),
+    ]
+
+
+class Limiter(Protocol):
+    quotas: dict[Bucket, Quota]
+    local: bool
+    """True when `count` may be called (no I/O); else `hit` must be awaited."""
+
+    def count(self, bucket: Bucket, identity: str) -> Hit: ...
+
+    async def hit(self, bucket: Bucket, identity: str) -> Hit | None:
+        """Count one request; None when no decision could be made (fail open)."""
+
+    async def close(self) -> None: ...
+
+
+class MemoryLimiter:
+    """Per-process counters; each process of a multi-process server counts on its own."""
+
+    local = True
+
+    def __init__(self, quotas: dict[Bucket, Quota]) -> None:
+        self.quotas = quotas
+        self._counts: dict[tuple[Bucket, str], list[int]] = {}
+        self._sweep_at = _SWEEP_AT
+
+    async def hit(self, bucket: Bucket, identity: str) -> Hit | None:
+        return self.count(bucket, identity)
+
+    def count(self, bucket: Bucket, identity: str) -> Hit:
+        quota = self.quotas[bucket]
+        now = time.time()
+        window = int(now // quota.period_s)
+        key = (bucket, identity)
+        entry = self._counts.get(key)
+        if entry is None or entry[0] != window:
+            if entry is None and len(self._counts) >= self._sweep_at:
+                self._sweep(now)
+            self._counts[key] = entry = [window, 0]
+        entry[1] += 1
+        return (quota, entry[1], (window + 1) * quota.period_s)
+
+    def _sweep(self, now: float) -> None:
+        """Drop the counters of windows that have ended; amortised O(1) per hit."""
+        self._counts = {
+            key: entry
+            for key, entry in self._counts.items()
+            if entry[0] == int(now // self.quotas[key[0]].period_s)
+        }
+        self._sweep_at = max(_SWEEP_AT, 2 * len(self._counts))
+
+    async def close(self) -> None:
+        self._counts.clear()
+
+
+class RedisLimiter:
+    """Counters in Redis, shared by every process that uses the same URL and prefix."""
+
+    local = False
+
+    def __init__(self, url: str, quotas: dict[Bucket, Quota], *, prefix: str) -> None:
+        from limits.aio.storage import RedisStorage
+
+        self.quotas = quotas
+        self.url = url
+        self._storage = RedisStorage(
+            url if url.startswith("async+") else "async+" + url,
+            implementation="redispy",
+            key_prefix=prefix,
+            wrap_exceptions=True,
+            socket_timeout=0.25,
+            socket_connect_timeout=0.25,
+        )
+        self._skip_until = 0.0
+
+    def count(self, bucket: Bucket, identity: str) -> Hit:
+        raise NotImplementedError("the Redis limiter must be awaited: use hit()")
+
+    async def hit(self, bucket: Bucket, identity: str) -> Hit | None:
+        now = time.time()
+        if now < self._skip_until:
+            return None
+        quota = self.quotas[bucket]
+        window = int(now // quota.period_s)
+        try:
+            count = await self._storage.incr(f"{bucket}/{identity}/{window}", quota.period_s)
+        except Exception as exc:  # any Redis failure must not fail the request
+            if self._skip_until == 0.0:
+                logger.warning(
+                    "Redis for rate limits is unreachable; serving without limits until it "
+                    "returns (%s)",
+                    type(exc).__name__,
+                )
+            self._skip_until = now + REDIS_RETRY_AFTER_S
+            return None
+        if self._skip_until:
+            logger.info("Redis for rate limits is reachable again")
+            self._skip_until = 0.0
+        return (quota, count, (window + 1) * quota.period_s)
+
+    async def close(self) -> None:
+        client: Any = getattr(self._storage.bridge, "storage", None)
+        if client is not None:
+            try:
+                await client.aclose()
+            except Exception:  # closing a broken connection may fail too
+                logger.debug("closing the Redis client failed", exc_info=True)
+
+
+def build_limiter(settings: Settings) -> Limiter | None:
+    """The limiter the settings ask for; None when rate limiting is off."""
+    if not settings.rate_limit_enabled:
+        return None
+    quotas = {
+        Bucket.assess: parse_quota(settings.rate_limit_assess),
+        Bucket.content_read: parse_quota(settings.rate_limit_content_read),
+        Bucket.content_write: parse_quota(settings.rate_limit_content_write),
+        Bucket.admin: parse_quota(settings.rate_limit_admin),
+    }
+    if settings.redis_url:
+        return RedisLimiter(
+            settings.redis_url.get_secret_value(), quotas, prefix=settings.rate_limit_prefix
+        )
+    return MemoryLimiter(quotas)
+
+
+def client_identity(scope: Scope) -> str:
+    """The caller's address as the server saw it (behind a proxy: see `--proxy-headers`)."""
+    client = scope.get("client")
+    return "ip:" + (client[0] if client else "unknown")
+
+
+async def enforce(limiter: Limiter | None, scope: Scope, bucket: Bucket, identity: str) -> None:
+    """One hit; leaves it for the response headers, raises 429 when over the limit."""
+    if limiter is None:
+        return
+    hit = limiter.count(bucket, identity) if limiter.local else await limiter.hit(bucket, identity)
+    if hit is None:
+        return
+    scope[SCOPE_KEY] = hit
+    if hit[1] > hit[0].amount:
+        wait = seconds_to_reset(hit)
+        raise TooManyRequests(
+            f"Too many requests for {bucket.value}: the limit is {hit[0].text}; "
+            f"try again in {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
