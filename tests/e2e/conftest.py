@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from tests.databases import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E_ADMIN_KEY = "e2e-admin-key-0123456789"
@@ -103,21 +103,8 @@ class LiveServer:
 @pytest.fixture
 def e2e_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """An empty database for live servers (SQLite file, or a scratch PostgreSQL database)."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'e2e.db'}"
-        return
-    name = f"{url.database}_e2e"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(database_url, "e2e", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

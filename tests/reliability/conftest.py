@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import ADMIN_KEY, empty_database
+from tests.databases import scratch_database
 from tests.e2e.conftest import LiveServer
 
 SECRET_MARKERS = (ADMIN_KEY, "Traceback (most recent call last)", 'File "/')
@@ -81,21 +80,8 @@ def assert_no_leak(text: str) -> None:
 @pytest.fixture
 def live_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """An empty database for live servers (SQLite file, or a scratch PostgreSQL database)."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'live.db'}"
-        return
-    name = f"{url.database}_rel"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(database_url, "rel", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
