@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-CONTRACT_CAUSES = {
-    "muscle_fatigue",
-    "electrolyte_imbalance",
+CONTRACT_CAUSES = {  # the ids the contract fixes (a set: order is irrelevant)
     "dehydration",
+    "electrolyte_imbalance",
     "energy_depletion",
+    "insufficient_warmup",
+    "muscle_fatigue",
     "neuromuscular_fatigue",
     "overexertion",
-    "insufficient_warmup",
     "poor_conditioning",
 }
 
