@@ -195,45 +195,34 @@ class RequestMiddleware:
 
     @staticmethod
     async def _send_too_large(scope: Scope, send: Send, limit: int) -> None:
-        body = _problem_body(
-            413,
-            "Content Too Large",
-            f"The request body is larger than the limit of {limit} bytes.",
-            scope["path"],
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        detail = f"The request body is larger than the limit of {limit} bytes."
+        await _send_problem(send, scope, 413, "Content Too Large", detail)
 
     async def _send_timeout(self, scope: Scope, send: Send) -> None:
-        body = _problem_body(
-            503,
-            "Service Unavailable",
-            f"The request body did not arrive within {self.request_timeout_s:g} s.",
-            scope["path"],
+        detail = f"The request body did not arrive within {self.request_timeout_s:g} s."
+        await _send_problem(
+            send, scope, 503, "Service Unavailable", detail, [(b"retry-after", b"5")]
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 503,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", b"5"),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+
+async def _send_problem(
+    send: Send,
+    scope: Scope,
+    status: int,
+    title: str,
+    detail: str,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Answer from the middleware itself (before or instead of the app) and close."""
+    body = _problem_body(status, title, detail, scope["path"])
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *(extra_headers or []),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _read_headers(scope: Scope) -> tuple[str | None, int | None]:

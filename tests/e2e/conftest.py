@@ -112,14 +112,14 @@ def start_server(e2e_database_url: str, tmp_path: Path) -> Iterator[Callable[...
     """Start live servers on the e2e database; all are stopped after the test."""
     servers: list[LiveServer] = []
 
-    def start(**env_extra: str) -> LiveServer:
+    def start(database_url: str | None = None, **env_extra: str) -> LiveServer:
         server = LiveServer(
-            database_url=e2e_database_url,
+            database_url=database_url or e2e_database_url,
             env_extra=env_extra,
             log_path=tmp_path / f"server-{len(servers)}.log",
         )
         servers.append(server)
-        server.start()
+        server.start(timeout=30)
         return server
 
     yield start

@@ -10,7 +10,6 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +18,9 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import ADMIN_KEY, empty_database
-from tests.databases import scratch_database
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, e2e_database_url, start_server
+
+__all__ = ["e2e_database_url", "start_server"]  # fixtures shared with the e2e tests
 
 SECRET_MARKERS = (ADMIN_KEY, "Traceback (most recent call last)", 'File "/')
 
@@ -78,30 +78,15 @@ def assert_no_leak(text: str) -> None:
 
 
 @pytest.fixture
-def live_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database for live servers (SQLite file, or a scratch PostgreSQL database)."""
-    with scratch_database(database_url, "rel", tmp_path) as url:
-        yield url
+def live_database_url(e2e_database_url: str) -> str:
+    """The live servers' own database (the e2e one: empty, SQLite file or scratch PostgreSQL)."""
+    return e2e_database_url
 
 
 @pytest.fixture
-def start_live(live_database_url: str, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+def start_live(start_server: Callable[..., LiveServer]) -> Callable[..., LiveServer]:
     """Start `tremor-guide serve` processes on the live database; all stopped afterwards."""
-    servers: list[LiveServer] = []
-
-    def start(database_url: str | None = None, **env: str) -> LiveServer:
-        server = LiveServer(
-            database_url=database_url or live_database_url,
-            env_extra=env,
-            log_path=tmp_path / f"server-{len(servers)}.log",
-        )
-        servers.append(server)
-        server.start(timeout=30)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+    return start_server
 
 
 # --- Redis -----------------------------------------------------------------------------------
