@@ -1,11 +1,14 @@
-"""Generate one plain Python function per ruleset that scores every cause in a single pass.
+"""Generate plain Python functions per ruleset: a scorer, per-cause explainers, a flag checker.
 
 Calling one small closure per condition costs a Python call each; a ruleset of a few hundred
 conditions then spends most of its time on call overhead. Here the compiled content becomes
-straight-line code instead: each field is read once into a local, each condition is an inline
-comparison, and the function returns every cause's logit with the signals that fired. The
-closures in `compiler` remain the reference semantics, and a property test holds the two to
-identical results (same operations in the same order, so the floats match bit for bit).
+straight-line code instead: each field is read once into a local, each distinct condition is
+tested once (a big ruleset repeats its conditions across causes), and each cause's logit is a
+local float. Scoring is split from explaining: every request scores every cause, but only the
+few causes an answer shows need their fired signals, so those come from a per-cause
+explainer, run on demand. The closures in `compiler` remain the reference semantics, and a
+property test holds the generated code to identical results (same operations in the same
+order, so the floats match bit for bit).
 
 Only validated content reaches this module: field paths come from the known-field registry,
 ops from a fixed vocabulary, and every value is bound as a named constant, never spliced into
@@ -14,13 +17,22 @@ the source as text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from app.content.bundle import Condition
 
-Scorer = Callable[[Mapping[str, Any]], tuple[list[float], list[list[tuple[Any, float]]]]]
+Fired = tuple[float, int, float, float]
+"""A fired signal: (-|contribution|, its index among the cause's signals, contribution, the
+contribution rounded to 3 decimals as answers show it). Sorting these plainly puts the
+strongest first and keeps rule order among equals."""
+SHOWN_DECIMALS = 3
+Scorer = Callable[[Mapping[str, Any]], list[float]]
+Explainer = Callable[[Mapping[str, Any]], list[Fired]]
 FlagChecker = Callable[[Mapping[str, Any]], list[Any]]
+SignalSpec = tuple[float, Sequence[Condition]]
+"""A signal as the generator needs it: its weight and its conditions (all must hold)."""
 
 
 class _Source:
@@ -30,6 +42,8 @@ class _Source:
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
         self.field_locals: dict[str, str] = {}
+        self.condition_lines: list[str] = []
+        self.condition_locals: dict[str, tuple[str, bool]] = {}
 
     def constant(self, value: Any) -> str:
         name = f"_k{len(self.constants)}"
@@ -44,6 +58,19 @@ class _Source:
 
     def emit(self, depth: int, line: str) -> None:
         self.lines.append("    " * depth + line)
+
+    def condition(self, condition: Condition) -> tuple[str, bool]:
+        """(the local that holds the condition's activation, whether it is a ramp), testing
+        each distinct condition once: a bool for plain tests, a float in (0, 1] for ramps."""
+        key = json.dumps([condition.field, condition.op, condition.value], sort_keys=True)
+        if key not in self.condition_locals:
+            name = f"_c{len(self.condition_locals)}"
+            guard, activation = _guard_and_value(self, condition)
+            ramp = activation != "1.0"
+            line = f"{name} = {activation} if {guard} else 0.0" if ramp else f"{name} = {guard}"
+            self.condition_lines.append("    " + line)
+            self.condition_locals[key] = (name, ramp)
+        return self.condition_locals[key]
 
 
 def _guard_and_value(source: _Source, condition: Condition) -> tuple[str, str]:
@@ -104,7 +131,7 @@ def _finish(source: _Source, name: str, body_start: int) -> Callable[..., Any]:
     header += [
         f"    {local} = get({source.constant(path)})" for path, local in source.field_locals.items()
     ]
-    code = "\n".join(header + source.lines[body_start:])
+    code = "\n".join(header + source.condition_lines + source.lines[body_start:])
     namespace: dict[str, Any] = dict(source.constants)
     # Safe: only validated content reaches here, and values are bound as named constants.
     exec(compile(code, f"<ruleset {name}>", "exec"), namespace)
@@ -112,33 +139,60 @@ def _finish(source: _Source, name: str, body_start: int) -> Callable[..., Any]:
     return function
 
 
-def generate_scorer(
-    priors: Sequence[float], signals: Sequence[Sequence[tuple[Any, float, Sequence[Condition]]]]
-) -> Scorer:
-    """A function flat -> (logit per cause, fired (signal, contribution) per cause).
+def generate_scorer(priors: Sequence[float], signals: Sequence[Sequence[SignalSpec]]) -> Scorer:
+    """A function flat -> the logit of every cause, in the order given.
 
-    `signals[i]` lists cause i's (signal object, weight, conditions) in rule order.
+    `signals[i]` lists cause i's signals in rule order; its logit is its prior plus each
+    held signal's weight x activation, added in that order (as the reference does).
     """
     source = _Source()
-    source.emit(1, f"logits = [{', '.join(repr(float(p)) for p in priors)}]")
-    source.emit(1, f"fired = [{', '.join('[]' for _ in priors)}]")
-    for cause_index, cause_signals in enumerate(signals):
-        for signal, weight, conditions in cause_signals:
-            signal_name = source.constant(signal)
-            weight_name = source.constant(weight)
-
-            def on_hold(
-                depth: int, i: int = cause_index, s: str = signal_name, w: str = weight_name
-            ) -> None:
-                source.emit(depth, "if a:")
-                source.emit(depth + 1, f"c = {w} * a")
-                source.emit(depth + 1, f"logits[{i}] += c")
-                source.emit(depth + 1, f"fired[{i}].append(({s}, c))")
-
-            _emit_conditions(source, conditions, 1, on_hold)
-    source.emit(1, "return logits, fired")
+    for cause_index, (prior, cause_signals) in enumerate(zip(priors, signals, strict=True)):
+        logit = f"l{cause_index}"
+        source.emit(1, f"{logit} = {float(prior)!r}")
+        for weight, conditions in cause_signals:
+            held = [source.condition(condition) for condition in conditions]
+            weight_name = source.constant(float(weight))
+            if len(held) == 1 and not held[0][1]:  # one plain test: weight x 1.0 is the weight
+                source.emit(1, f"if {held[0][0]}:")
+                source.emit(2, f"{logit} += {weight_name}")
+                continue
+            source.emit(1, f"a = {' * '.join(name for name, _ in held)}")
+            source.emit(1, "if a:")
+            source.emit(2, f"{logit} += {weight_name} * a")
+    source.emit(1, f"return [{', '.join(f'l{i}' for i in range(len(priors)))}]")
     scorer: Scorer = _finish(source, "score_causes", 0)
     return scorer
+
+
+def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:
+    """A function flat -> one cause's fired signals (see `Fired`), in rule order.
+
+    A signal with one plain test always contributes exactly its weight, so its whole `Fired`
+    tuple is a constant; only ramps and combinations compute (and round) at request time.
+    """
+    source = _Source()
+    source.emit(1, "fired = []")
+    for index, (weight, conditions) in enumerate(signals):
+        weight_name = source.constant(weight)
+        strength = "-c" if weight > 0 else "c"  # -|c|: c has the weight's sign
+        if len(conditions) == 1:
+            guard, activation = _guard_and_value(source, conditions[0])
+            if activation == "1.0":
+                c = weight * 1.0
+                fired = source.constant((-abs(c), index, c, round(c, SHOWN_DECIMALS)))
+                source.emit(1, f"if {guard}:")
+                source.emit(2, f"fired.append({fired})")
+                continue
+
+        def on_hold(depth: int, i: int = index, w: str = weight_name, k: str = strength) -> None:
+            source.emit(depth, "if a:")
+            source.emit(depth + 1, f"c = {w} * a")
+            source.emit(depth + 1, f"fired.append(({k}, {i}, c, round(c, {SHOWN_DECIMALS})))")
+
+        _emit_conditions(source, conditions, 1, on_hold)
+    source.emit(1, "return fired")
+    explainer: Explainer = _finish(source, "explain_cause", 0)
+    return explainer
 
 
 def generate_flag_checker(flags: Sequence[tuple[Any, Sequence[Condition]]]) -> FlagChecker:

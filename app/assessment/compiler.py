@@ -12,7 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from app.assessment.codegen import FlagChecker, Scorer, generate_flag_checker, generate_scorer
+from app.assessment.codegen import (
+    Explainer,
+    FlagChecker,
+    Scorer,
+    generate_explainer,
+    generate_flag_checker,
+    generate_scorer,
+)
 from app.assessment.fields import KNOWN_FIELDS, OPS_BY_KIND, FieldKind, FieldSpec
 from app.content.bundle import Bundle, CauseRules, Condition, TriageLevel
 
@@ -86,7 +93,8 @@ class CompiledRuleset:
     tips: tuple[CompiledTip, ...]
     tips_by_cause: dict[str, tuple[int, ...]]  # cause id -> indexes into `tips` addressing it
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
-    score: Scorer  # flat context -> (logit per cause, fired signals per cause), generated
+    score: Scorer  # flat context -> logit per cause, generated
+    explainers: tuple[Explainer, ...]  # per cause: flat context -> its fired signals, generated
     check_flags: FlagChecker  # flat context -> fired red flags (most severe first), generated
 
 
@@ -103,16 +111,12 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         cause.id: tuple(i for i, tip in enumerate(tips) if cause.id in tip.addresses)
         for cause in causes
     }
-    score = generate_scorer(
-        [cause.prior for cause in causes],
-        [
-            [(signal, signal.weight, signal.conditions) for signal in cause.signals]
-            for cause in causes
-        ],
-    )
+    signals = [[(signal.weight, signal.conditions) for signal in cause.signals] for cause in causes]
+    score = generate_scorer([cause.prior for cause in causes], signals)
+    explainers = tuple(generate_explainer(cause_signals) for cause_signals in signals)
     check_flags = generate_flag_checker([(flag, flag.conditions) for flag in red_flags])
     return CompiledRuleset(
-        causes, red_flags, tips, tips_by_cause, question_fields, score, check_flags
+        causes, red_flags, tips, tips_by_cause, question_fields, score, explainers, check_flags
     )
 
 

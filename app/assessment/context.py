@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 from pydantic import (
@@ -233,11 +234,13 @@ ACTIVITY_TYPES_HINT = (
 _TYPE_NAME_OK = re.compile(r"[A-Za-z0-9_. \-]{1,80}")
 
 
+@lru_cache(maxsize=1024)
 def parse_activity_type(raw: str) -> ActivityType:
     """Map our names and platform workout names to a type; ValueError for an unknown name.
 
     An unknown name is refused rather than guessed at: the enum is the API, and an app that
-    needs a catch-all sends `other`.
+    needs a catch-all sends `other`. Cached: apps send the same few names on every request
+    (an unknown name raises, and is never cached).
     """
     if not _TYPE_NAME_OK.fullmatch(raw):  # control characters, look-alikes, huge strings
         raise ValueError(f"unknown activity type; {ACTIVITY_TYPES_HINT}")

@@ -31,6 +31,8 @@ MAX_LIMIT = 50
 MAX_TIPS = 5
 MAX_FOLLOW_UPS = 3
 T = TypeVar("T")
+EvidenceText = tuple[str, str, str]
+"""(field, effect, message) of one signal's evidence, in one locale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,8 @@ def render_texts(bundle: Bundle, compiled_tips: Sequence[CompiledTip], locale: s
 def _display(value: FieldValue | None) -> EvidenceValue:
     """Evidence values as a client would show them: 31 rather than 31.0, 2 decimals at most."""
     if isinstance(value, float):  # the common case first: this runs for every evidence item
+        if value.is_integer():  # skips round(), which is slow, for most inputs
+            return int(value)
         rounded = round(value, 2)
         return int(rounded) if rounded.is_integer() else rounded
     if value is None or isinstance(value, bool | int):
@@ -140,18 +144,19 @@ class AssessmentEngine:
         self.texts: dict[str, LocaleTexts] = {
             loc: render_texts(bundle, self.ruleset.tips, loc) for loc in locales
         }
-        # Per locale, each compiled signal's evidence (field, effect, message), keyed by the
-        # signal object's identity: the ruleset keeps the objects alive, and an int key hashes
-        # far faster than a frozen dataclass.
-        self.evidence_texts: dict[str, dict[int, tuple[str, str, str]]] = {
+        # Per locale and cause, each signal's evidence (field, effect, message), by the
+        # signal's index in the cause: what a fired signal carries (see `Fired`).
+        self.evidence_texts: dict[str, dict[str, tuple[EvidenceText, ...]]] = {
             loc: {
-                id(signal): (
-                    signal.evidence_field,
-                    "raises" if signal.weight > 0 else "lowers",
-                    texts.signals[cause.id, signal.id],
+                cause.id: tuple(
+                    (
+                        signal.evidence_field,
+                        "raises" if signal.weight > 0 else "lowers",
+                        texts.signals[cause.id, signal.id],
+                    )
+                    for signal in cause.signals
                 )
                 for cause in self.ruleset.causes
-                for signal in cause.signals
             }
             for loc, texts in self.texts.items()
         }
@@ -215,7 +220,7 @@ class AssessmentEngine:
                 )
             ],
             "disclaimer": texts.disclaimer,
-            "normalized_context": normalized_context(context),
+            "normalized_context": evaluation.given,
             "warnings": [],
             "fallback_items": [],
         }
@@ -223,15 +228,6 @@ class AssessmentEngine:
         if implausible or texts.fallbacks:  # rare: an unusual value, or a partial locale
             _add_warnings_and_fallbacks(payload, evaluation, limit, texts, implausible, locale)
         return payload
-
-
-def normalized_context(context: WorkoutContext) -> dict[str, dict[str, Any]]:
-    """The context as understood: given (or converted) fields only, SI units, by section."""
-    return {
-        section: fields
-        for section, fields in context.model_dump(mode="json", exclude_none=True).items()
-        if fields
-    }
 
 
 def _add_warnings_and_fallbacks(
@@ -268,16 +264,12 @@ def _add_warnings_and_fallbacks(
 _UNSEEN = object()
 
 
-def _strength(fired: tuple[object, float]) -> float:
-    return -abs(fired[1])
-
-
 def _cause(
     rank: int,
     item: ScoredCause,
     values: dict[str, FieldValue],
     texts: LocaleTexts,
-    evidence_texts: dict[int, tuple[str, str, str]],
+    evidence_texts: dict[str, tuple[EvidenceText, ...]],
     shown: dict[str, EvidenceValue],
 ) -> dict[str, Any]:
     """One ranked cause as plain data.
@@ -285,12 +277,13 @@ def _cause(
     `evidence_texts` holds each signal's (field, effect, message) ready-made for the locale;
     `shown` memoises display values across causes, since several signals cite the same field.
     """
+    cause = item.cause
+    signal_texts = evidence_texts[cause.id]
     evidence = []
-    for signal, contribution in sorted(item.fired, key=_strength):  # stable: rule order
-        weight = round(contribution, 3)
+    for _, index, _, weight in sorted(item.fired):  # strongest first, then rule order
         if not weight:
             break  # strongest first, so the rest moved the score by less than 0.0005 too
-        field, effect, message = evidence_texts[id(signal)]
+        field, effect, message = signal_texts[index]
         value = shown.get(field, _UNSEEN)
         if value is _UNSEEN:
             value = shown[field] = _display(values.get(field))
@@ -298,9 +291,9 @@ def _cause(
             {"field": field, "value": value, "effect": effect, "weight": weight, "message": message}
         )
     return {
-        **texts.causes[item.cause.id],
+        **texts.causes[cause.id],
         "rank": rank,
         "score": round(item.score, 3),
-        "confidence": confidence(item.cause, values),
+        "confidence": confidence(cause, values),
         "evidence": evidence,
     }

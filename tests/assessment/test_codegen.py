@@ -17,7 +17,7 @@ def summary(engine: AssessmentEngine, ctx: WorkoutContext, reference: bool) -> o
     return (
         result.level,
         [flag.id for flag in result.red_flags],
-        [(item.cause.id, item.logit, [(s.id, c) for s, c in item.fired]) for item in result.ranked],
+        [(item.cause.id, item.logit, item.fired) for item in result.ranked],
     )
 
 

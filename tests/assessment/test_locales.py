@@ -178,7 +178,7 @@ def test_a_partial_locale_is_valid_and_falls_back_per_item(bundle: Bundle) -> No
 def _signals_fired(engine: AssessmentEngine, cause_id: str) -> list[Any]:
     evaluation = engine.evaluate(WorkoutContext.model_validate(HOT_RUN))
     item = next(item for item in evaluation.ranked if item.cause.id == cause_id)
-    return [signal for signal, _ in item.fired]
+    return [signal for signal, _ in item.evidence()]
 
 
 def test_a_locale_must_be_declared_and_complete_unless_partial(bundle: Bundle) -> None:
