@@ -8,14 +8,17 @@ from typing import Any, cast
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
 from app.admin.router import router as admin_router
 from app.assessment.context import WorkoutContext
+from app.assessment.router import hot_routes
 from app.assessment.router import router as assessment_router
 from app.content.router import router as content_router
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
+from app.core.fastlane import FastLane
 from app.core.lifespan import make_lifespan
 from app.core.logging import AccessLog, configure_logging
 from app.core.middleware import RequestMiddleware
@@ -33,6 +36,9 @@ General information only: not medical advice.
 """
 
 
+_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; tests pass their own settings, servers read the environment."""
     settings = settings or get_settings()
@@ -43,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=_with_limiter(settings),
         separate_input_output_schemas=False,
+        telemetry=None if settings.otel_enabled else _TELEMETRY_OFF,
     )
     app.state.limiter = None  # set at start-up, on the event loop that will use it
     install_error_handlers(app)
@@ -52,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(ops_router)
     app.include_router(web_router)
+    app.add_middleware(FastLane, routes=hot_routes())  # innermost: CORS still applies
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

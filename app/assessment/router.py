@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
+import os
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from app.assessment.context import WorkoutContext
@@ -23,8 +24,9 @@ from app.core.errors import (
     problem_responses,
     validation_errors,
 )
+from app.core.fastlane import read_body
 from app.core.locale import negotiate_locale
-from app.core.metrics import ASSESSMENTS
+from app.core.metrics import count_assessment
 from app.core.openapi import json_body, query_parameters
 
 router = APIRouter(prefix="/v1", tags=["assessments"])
@@ -66,12 +68,34 @@ class BatchResponse(BaseModel):
 def _assess(
     loaded: LoadedVersion, context: WorkoutContext, locale: str, limit: int
 ) -> dict[str, Any]:
+    # 128 random bits as 32 hex digits: the same shape as a UUID's hex, without building one.
     payload = loaded.engine.assess_payload(
-        context, locale=locale, limit=limit, assessment_id=uuid.uuid4().hex
+        context, locale=locale, limit=limit, assessment_id=os.urandom(16).hex()
     )
     causes = payload["causes"]
-    ASSESSMENTS.labels(payload["triage"]["level"], causes[0]["id"] if causes else "none").inc()
+    count_assessment(payload["triage"]["level"], causes[0]["id"] if causes else "none")
     return payload
+
+
+class JSONAnswer(Response):
+    """A JSON body serialised by the caller, with every header known in advance.
+
+    Starlette's `Response.__init__` re-derives the media type, charset and header list on
+    every call; on the assessment path they never change, so they are written out directly.
+    """
+
+    media_type = "application/json"
+
+    def __init__(self, body: bytes, locale: str) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        self.raw_headers = [
+            (b"content-length", b"%d" % len(body)),
+            (b"content-type", b"application/json"),
+            (b"content-language", locale.encode("ascii")),
+            (b"vary", b"Accept-Language"),
+        ]
 
 
 class AssessmentQuery(BaseModel):
@@ -119,7 +143,7 @@ async def _parse_context(request: Request) -> WorkoutContext:
             f"Send the workout context as application/json (got {media_type or 'no type'!r})."
         )
     try:
-        return WorkoutContext.model_validate_json(await request.body())
+        return WorkoutContext.model_validate_json(await read_body(request))
     except ValidationError as exc:
         raise RequestValidationError(
             [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
@@ -153,11 +177,7 @@ async def create_assessment(request: Request) -> Response:
         loaded.locales,
         loaded.bundle.default_locale,
     )
-    return Response(
-        orjson.dumps(_assess(loaded, context, chosen, query.limit)),
-        media_type="application/json",
-        headers={"Content-Language": chosen, "Vary": "Accept-Language"},
-    )
+    return JSONAnswer(orjson.dumps(_assess(loaded, context, chosen, query.limit)), chosen)
 
 
 @router.post(
@@ -196,8 +216,14 @@ async def create_assessment_batch(
             continue
         results.append(_assess(loaded, context, chosen, limit))
     body = {"content_version": loaded.version, "locale": chosen, "results": results}
-    return Response(
-        orjson.dumps(body),
-        media_type="application/json",
-        headers={"Content-Language": chosen, "Vary": "Accept-Language"},
-    )
+    return JSONAnswer(orjson.dumps(body), chosen)
+
+
+def hot_routes() -> list[APIRoute]:
+    """The routes served by the fast lane (app.core.fastlane): the single assessment, which
+    every workout calls; the batch and the rest take the framework's full path."""
+    return [
+        route
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.endpoint is create_assessment
+    ]

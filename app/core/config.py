@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed by CORS."
     )
+    otel_enabled: bool = Field(
+        default=False,
+        description=(
+            "FastAPI's native OpenTelemetry spans and metrics (needs a configured provider); "
+            "off by default: /metrics and the access log cover operations, and the check "
+            "costs every request a few microseconds."
+        ),
+    )
     content_poll_interval_s: float = Field(
         default=0.5, gt=0, le=60, description="How often each process checks the current version."
     )

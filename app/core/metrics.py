@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
@@ -73,6 +74,18 @@ ASSESSMENTS = Counter(
     ["triage", "top_cause"],
     registry=REGISTRY,
 )
+_ASSESSMENT_COUNTERS: dict[tuple[str, str], Any] = {}
+
+
+def count_assessment(triage: str, top_cause: str) -> None:
+    """ASSESSMENTS.labels(...).inc(), with the labelled child looked up once per label pair
+    (the client's own lookup takes a lock and builds a key on every call)."""
+    counter = _ASSESSMENT_COUNTERS.get((triage, top_cause))
+    if counter is None:
+        counter = _ASSESSMENT_COUNTERS[triage, top_cause] = ASSESSMENTS.labels(triage, top_cause)
+    counter.inc()
+
+
 CONTENT_VERSION = Gauge(
     "tremor_content_current_version", "The content version this process serves.", registry=REGISTRY
 )
