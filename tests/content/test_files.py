@@ -61,3 +61,15 @@ def test_validation_lists_every_reference_problem() -> None:
     assert any(p.startswith("tips.0.addresses") for p in paths)
     assert any("dehydration" in p.message and "rule" in p.message for p in problems)
     assert any(p.path.endswith(".fr") for p in problems)
+
+
+def test_libyaml_and_pure_python_loaders_read_the_default_content_alike() -> None:
+    """Start-up parses with libyaml when PyYAML has it; the result must not depend on that."""
+    import yaml
+
+    from app.content.files import DEFAULT_CONTENT_DIR, read_bundle_data
+
+    pure: dict[str, object] = {}
+    for path in sorted(DEFAULT_CONTENT_DIR.glob("*.yaml")):
+        pure.update(yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader))
+    assert read_bundle_data(DEFAULT_CONTENT_DIR) == pure
