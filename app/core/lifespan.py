@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.auth.service import KeyVerifier
+from app.content import repository as content_repository
 from app.content import service as content_service
 from app.content.cache import ContentCache
 from app.content.files import DEFAULT_CONTENT_DIR, load_bundle
@@ -58,12 +59,19 @@ def _startup_lock(engine: Engine) -> Iterator[None]:
 
 
 def prepare_database(services: Services) -> None:
-    """Apply migrations and, on an empty store, publish the bundled default as version 1."""
+    """Apply migrations and, on an empty store, publish the bundled default as version 1.
+
+    Both steps cost a query or two on a database that has seen a start before: Alembic runs
+    only when the database is not at head, and the bundled files are read and parsed only
+    when the store is empty (in the same transaction as the bootstrap that fills it).
+    """
     with _startup_lock(services.engine):
-        migrate.upgrade(services.settings.database_url)
+        migrate.upgrade_if_behind(services.engine, services.settings.database_url)
         if not services.settings.load_default_content:
             return
         with Session(services.engine) as session:
+            if content_repository.count_versions(session) > 0:
+                return
             if content_service.bootstrap(session, load_bundle(DEFAULT_CONTENT_DIR)) is not None:
                 session.commit()
                 logger.info("published the bundled default content as version 1")

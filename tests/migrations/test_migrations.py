@@ -62,3 +62,45 @@ def test_models_match_migrations(scratch_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_head_revision_matches_alembic() -> None:
+    """Start-up reads the head from the migration files; it must be Alembic's own answer."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert migrate.head_revision() == script.get_current_head()
+
+
+def test_head_revision_is_none_unless_there_is_one_head(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.py").write_text('revision = "a"\ndown_revision = None\n')
+    (tmp_path / "b.py").write_text('revision: str = "b"\ndown_revision: str | None = None\n')
+    monkeypatch.setattr(migrate, "VERSIONS_DIR", tmp_path)
+    migrate.head_revision.cache_clear()
+    try:
+        assert migrate.head_revision() is None  # two heads: let Alembic decide
+        (tmp_path / "c.py").write_text('revision = "c"\ndown_revision = ("a", "b")\n')
+        migrate.head_revision.cache_clear()
+        assert migrate.head_revision() == "c"  # a merge revision
+        (tmp_path / "d.py").write_text('revision = make_id()\ndown_revision = "c"\n')
+        migrate.head_revision.cache_clear()
+        assert migrate.head_revision() is None  # not a literal: cannot be read safely
+    finally:
+        migrate.head_revision.cache_clear()
+
+
+def test_upgrade_if_behind_runs_alembic_only_when_needed(scratch_url: str) -> None:
+    engine = create_engine(scratch_url)
+    try:
+        assert migrate.current_revisions(engine) == set()
+        assert migrate.upgrade_if_behind(engine, scratch_url) is True  # new database
+        assert tables(scratch_url) == EXPECTED_TABLES
+        assert migrate.current_revisions(engine) == {migrate.head_revision()}
+        assert migrate.upgrade_if_behind(engine, scratch_url) is False  # at head
+        migrate.downgrade(scratch_url, "0001")
+        assert migrate.upgrade_if_behind(engine, scratch_url) is True  # behind
+        assert tables(scratch_url) == EXPECTED_TABLES
+    finally:
+        engine.dispose()
