@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, get_type_hints
 
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -41,11 +42,19 @@ def lane_route(route: APIRoute) -> APIRoute:
         dependant.header_params,
         dependant.cookie_params,
         dependant.body_params,
+        dependant.background_tasks_param_name,
+        dependant.response_param_name,
+        dependant.http_connection_param_name,
+        dependant.websocket_param_name,
+        dependant.security_scopes_param_name,
     )
     if any(declared) or not inspect.iscoroutinefunction(route.endpoint):
         raise ValueError(f"{route.path} declares parameters: it cannot take the fast lane")
     if dependant.request_param_name is None:
         raise ValueError(f"{route.path} does not take the request: it cannot take the fast lane")
+    returns = get_type_hints(route.endpoint).get("return")
+    if not (isinstance(returns, type) and issubclass(returns, Response)):
+        raise ValueError(f"{route.path} does not return a Response: it cannot take the fast lane")
     return route
 
 
@@ -79,6 +88,8 @@ class FastLane:
         endpoint: Endpoint = route.endpoint
         try:
             response = await endpoint(request)
+        except ClientDisconnect:
+            return  # the client left, or the middleware already answered 413: nothing to send
         except Exception as exc:
             handler = _handler_for(scope["app"].exception_handlers, exc)
             if handler is None:
@@ -93,11 +104,14 @@ class FastLane:
 def _handler_for(
     handlers: Mapping[Any, ExceptionHandler], exc: Exception
 ) -> ExceptionHandler | None:
-    """The handler the framework's exception middleware would pick (nearest class first).
+    """The handler the framework's exception middleware would pick: one registered for an
+    HTTP exception's status code, else the one for the nearest class.
 
     The catch-all `Exception` handler is left to the server-error middleware, as it is for
     routes on the normal path, so an unexpected error is logged and answered the same way.
     """
+    if isinstance(exc, HTTPException) and exc.status_code in handlers:
+        return handlers[exc.status_code]  # a handler for the status code comes first
     for cls in type(exc).__mro__:
         if cls is Exception:
             return None

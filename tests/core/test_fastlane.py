@@ -481,7 +481,15 @@ def test_lane_route_accepts_an_async_endpoint_of_the_request() -> None:
 
 @pytest.mark.parametrize(
     "endpoint",
-    [takes_query, takes_body, takes_dependency, takes_nothing, sync_endpoint],
+    [
+        takes_query,
+        takes_body,
+        takes_dependency,
+        takes_nothing,
+        sync_endpoint,
+        takes_background_tasks,
+        returns_a_dict,
+    ],
     ids=lambda endpoint: endpoint.__name__,
 )
 def test_lane_route_refuses_what_needs_the_framework(endpoint: Callable[..., Any]) -> None:
@@ -516,24 +524,8 @@ def _answer(endpoint: Callable[..., Any], *, lane: bool) -> tuple[int, str]:
     "endpoint",
     [
         takes_request,
-        pytest.param(
-            takes_background_tasks,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="lane_route checks path/query/header/cookie/body params and dependencies "
-                "only: a BackgroundTasks (or Response) parameter passes, then the lane calls "
-                "endpoint(request) -> TypeError -> 500, where FastAPI's routing answers 200",
-            ),
-        ),
-        pytest.param(
-            returns_a_dict,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="lane_route does not check that the endpoint returns a Response (its "
-                "docstring says it does): a dict is accepted, then the lane answers 500 "
-                "(TypeError: 'dict' object is not callable), where FastAPI's routing answers 200",
-            ),
-        ),
+        takes_background_tasks,
+        returns_a_dict,
     ],
     ids=lambda endpoint: endpoint.__name__,
 )
@@ -553,12 +545,6 @@ async def not_found(request: Request) -> Response:
     raise HTTPException(404)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FastLane's _handler_for looks handlers up by exception class only; Starlette's "
-    "exception middleware first tries a handler registered for the HTTPException's status code "
-    "(app.exception_handler(404)), so the lane answers with another handler than the framework",
-)
 def test_a_status_code_handler_answers_on_the_lane_as_on_the_normal_path() -> None:
     async def custom_404(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("custom 404", status_code=404)
