@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from app.admin.router import router as admin_router
 from app.assessment.context import WorkoutContext
-from app.assessment.router import hot_routes
+from app.assessment.router import BatchRequest, hot_routes
 from app.assessment.router import router as assessment_router
 from app.content.router import router as content_router
 from app.core.config import Settings, get_settings
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.limiter = None  # set at start-up, on the event loop that will use it
     install_error_handlers(app)
-    app.openapi = with_component_schemas(app, [WorkoutContext])  # type: ignore[method-assign]
+    app.openapi = with_component_schemas(app, [WorkoutContext, BatchRequest])  # type: ignore[method-assign]
     app.include_router(assessment_router)
     app.include_router(content_router)
     app.include_router(admin_router)

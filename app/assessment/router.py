@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -15,8 +15,7 @@ from app.assessment.context import WorkoutContext
 from app.assessment.schemas import AssessmentResponse
 from app.auth.scopes import Scope
 from app.content.cache import LoadedVersion
-from app.content.http import LocaleQuery, VersionQuery
-from app.core.deps import BEARER_SECURITY, Assessor, CacheDep, authorize_request
+from app.core.deps import BEARER_SECURITY, authorize_request
 from app.core.errors import (
     PROBLEM_TYPE_BASE,
     FieldError,
@@ -32,8 +31,6 @@ from app.core.openapi import json_body, query_parameters
 router = APIRouter(prefix="/v1", tags=["assessments"])
 
 MAX_BATCH_ITEMS = 100
-LimitQuery = Annotated[int, Query(ge=1, le=50, description="How many causes to return.")]
-AcceptLanguage = Annotated[str | None, Header(max_length=512, include_in_schema=False)]
 _context_adapter: TypeAdapter[WorkoutContext] = TypeAdapter(WorkoutContext)
 
 
@@ -134,16 +131,22 @@ def _parse_query(request: Request) -> AssessmentQuery:
         ) from exc
 
 
-async def _parse_context(request: Request) -> WorkoutContext:
-    """Parse and validate the body in one pass of pydantic's JSON parser."""
+async def _read_json(request: Request) -> bytes:
+    """The body of a request that must be JSON (415 otherwise)."""
     content_type = request.headers.get("content-type", "")
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type not in JSON_TYPES and not media_type.endswith("+json"):
         raise UnsupportedMediaType(
             f"Send the workout context as application/json (got {media_type or 'no type'!r})."
         )
+    return await read_body(request)
+
+
+async def _parse_context(request: Request) -> WorkoutContext:
+    """Parse and validate the body in one pass of pydantic's JSON parser."""
+    body = await _read_json(request)
     try:
-        return WorkoutContext.model_validate_json(await read_body(request))
+        return WorkoutContext.model_validate_json(body)
     except ValidationError as exc:
         raise RequestValidationError(
             [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
@@ -184,27 +187,61 @@ async def create_assessment(request: Request) -> Response:
     "/assessments:batch",
     operation_id="create_assessment_batch",
     response_model=BatchResponse,
-    response_class=Response,
-    responses=problem_responses(401, 403, 404, 413, 422, 429, 503),
+    responses=problem_responses(401, 403, 404, 413, 415, 422, 429, 503),
+    openapi_extra={
+        "parameters": query_parameters(AssessmentQuery),
+        "requestBody": json_body(BatchRequest),
+        "security": BEARER_SECURITY,
+    },
 )
-async def create_assessment_batch(
-    batch: BatchRequest,
-    cache: CacheDep,
-    _caller: Assessor,
-    content_version: VersionQuery = None,
-    locale: LocaleQuery = None,
-    limit: LimitQuery = 5,
-    accept_language: AcceptLanguage = None,
-) -> Response:
+async def create_assessment_batch(request: Request) -> Response:
     """Assess up to 100 workouts at once; a bad item gets its own problem, not a failed batch."""
-    loaded = cache.get(content_version)
-    chosen = negotiate_locale(locale, accept_language, loaded.locales, loaded.bundle.default_locale)
-    results: list[dict[str, Any]] = []
+    await authorize_request(request, Scope.assess)
+    query = _parse_query(request)
+    body = await _read_json(request)
+    loaded = request.app.state.services.cache.get(query.content_version)
+    chosen = negotiate_locale(
+        query.locale,
+        request.headers.get("accept-language"),
+        loaded.locales,
+        loaded.bundle.default_locale,
+    )
+    results = [
+        _assess(loaded, item, chosen, query.limit) if isinstance(item, WorkoutContext) else item
+        for item in _batch_items(body)
+    ]
+    answer = {"content_version": loaded.version, "locale": chosen, "results": results}
+    return JSONAnswer(orjson.dumps(answer), chosen)
+
+
+class _ValidBatch(BaseModel):
+    """The common case, validated in one pass of pydantic's JSON parser: every item valid."""
+
+    items: list[WorkoutContext] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+
+def _batch_items(body: bytes) -> list[WorkoutContext | dict[str, Any]]:
+    """Each item as a context, or as its problem when it is not a valid one.
+
+    Tries the whole batch in one pass first; only a batch with a bad item is taken apart and
+    validated item by item, so that each bad item gets its own problem.
+    """
+    try:
+        return list(_ValidBatch.model_validate_json(body).items)
+    except ValidationError:
+        pass
+    try:
+        batch = BatchRequest.model_validate_json(body)
+    except ValidationError as exc:  # not a batch at all: the whole request is refused
+        raise RequestValidationError(
+            [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
+        ) from exc
+    items: list[WorkoutContext | dict[str, Any]] = []
     for index, item in enumerate(batch.items):
         try:
-            context = _context_adapter.validate_python(item)
+            items.append(_context_adapter.validate_python(item))
         except ValidationError as exc:
-            results.append(
+            items.append(
                 ItemProblem(
                     type=PROBLEM_TYPE_BASE + "validation",
                     title="Unprocessable Content",
@@ -213,17 +250,13 @@ async def create_assessment_batch(
                     errors=validation_errors(exc.errors()),
                 ).model_dump()
             )
-            continue
-        results.append(_assess(loaded, context, chosen, limit))
-    body = {"content_version": loaded.version, "locale": chosen, "results": results}
-    return JSONAnswer(orjson.dumps(body), chosen)
+    return items
 
 
 def hot_routes() -> list[APIRoute]:
-    """The routes served by the fast lane (app.core.fastlane): the single assessment, which
-    every workout calls; the batch and the rest take the framework's full path."""
+    """The routes served by the fast lane (app.core.fastlane): the assessments, which every
+    workout calls; the rest of the API takes the framework's full path."""
+    hot = (create_assessment, create_assessment_batch)
     return [
-        route
-        for route in router.routes
-        if isinstance(route, APIRoute) and route.endpoint is create_assessment
+        route for route in router.routes if isinstance(route, APIRoute) and route.endpoint in hot
     ]
