@@ -11,13 +11,15 @@ property test holds the generated code to identical results (same operations in 
 order, so the floats match bit for bit).
 
 Only validated content reaches this module: field paths come from the known-field registry,
-ops from a fixed vocabulary, and every value is bound as a named constant, never spliced into
-the source as text.
+ops from a fixed vocabulary, and every value other than a finite number (written as its
+`repr`, which is only digits, sign, point and exponent) is bound as a named constant, never
+spliced into the source as text.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -27,7 +29,16 @@ Fired = tuple[float, int, float, float]
 """A fired signal: (-|contribution|, its index among the cause's signals, contribution, the
 contribution rounded to 3 decimals as answers show it). Sorting these plainly puts the
 strongest first and keeps rule order among equals."""
-SHOWN_DECIMALS = 3
+SHOWN_SCALE = 1000.0  # answers show contributions to 3 decimals
+
+
+def shown_weight(contribution: float) -> float:
+    """The contribution to 3 decimals, as answers show it. Scaling and rounding to an integer
+    costs a third of `round(x, 3)`, which goes through decimal formatting; the two can only
+    differ on a value that is a hair's breadth from a half-thousandth."""
+    return round(contribution * SHOWN_SCALE) / SHOWN_SCALE
+
+
 Scorer = Callable[[Mapping[str, Any]], list[float]]
 Explainer = Callable[[Mapping[str, Any]], list[Fired]]
 FlagChecker = Callable[[Mapping[str, Any]], list[Any]]
@@ -46,6 +57,10 @@ class _Source:
         self.condition_locals: dict[str, tuple[str, bool]] = {}
 
     def constant(self, value: Any) -> str:
+        """How the code refers to `value`: a finite number as its literal (a constant load,
+        where a name would be a global lookup on every use), anything else by a name."""
+        if type(value) in (int, float) and math.isfinite(value):
+            return repr(value)  # repr round-trips a float exactly
         name = f"_k{len(self.constants)}"
         self.constants[name] = value
         return name
@@ -179,7 +194,7 @@ def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:
             guard, activation = _guard_and_value(source, conditions[0])
             if activation == "1.0":
                 c = weight * 1.0
-                fired = source.constant((-abs(c), index, c, round(c, SHOWN_DECIMALS)))
+                fired = source.constant((-abs(c), index, c, shown_weight(c)))
                 source.emit(1, f"if {guard}:")
                 source.emit(2, f"fired.append({fired})")
                 continue
@@ -187,7 +202,10 @@ def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:
         def on_hold(depth: int, i: int = index, w: str = weight_name, k: str = strength) -> None:
             source.emit(depth, "if a:")
             source.emit(depth + 1, f"c = {w} * a")
-            source.emit(depth + 1, f"fired.append(({k}, {i}, c, round(c, {SHOWN_DECIMALS})))")
+            source.emit(
+                depth + 1,
+                f"fired.append(({k}, {i}, c, round(c * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}))",
+            )
 
         _emit_conditions(source, conditions, 1, on_hold)
     source.emit(1, "return fired")

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, overload
 
-from app.assessment.codegen import SHOWN_DECIMALS, Explainer, Fired
+from app.assessment.codegen import Explainer, Fired, shown_weight
 from app.assessment.compiler import (
     CompiledCause,
     CompiledRedFlag,
@@ -191,7 +191,7 @@ def evaluate_reference(ruleset: CompiledRuleset, context: WorkoutContext) -> Eva
             if activation:
                 contribution = signal.weight * activation
                 logit += contribution
-                shown = round(contribution, SHOWN_DECIMALS)
+                shown = shown_weight(contribution)
                 fired_signals.append((-abs(contribution), index, contribution, shown))
         logits.append(logit)
         fired.append(fired_signals)
