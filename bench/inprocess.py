@@ -110,6 +110,10 @@ def main() -> int:
                 return
             service_us = await _drive(app, "/v1/assessments", body, args.number)
             print(f"service: {service_us:7.1f} us/request")
+            batch = json.dumps({"items": [FULL] * 100}).encode()
+            rounds = max(args.number // 100, 20)
+            batch_us = await _drive(app, "/v1/assessments:batch", batch, rounds)
+            print(f"batch of 100: {batch_us:7.1f} us/request ({batch_us / service_us:.1f}x one)")
 
         if args.target in ("service", "both"):
             await _with_service(service)

@@ -4,7 +4,9 @@ Usage: python bench/run.py [--seconds S] [--connections C] [--quick]
 
 Starts `tremor-guide serve` (on a fresh SQLite file) and `bench/floor_app.py` with the same
 uvicorn settings, warms both, then drives them alternately (A B A B) with wrk when it is
-installed (Debian's `wrk`), else with a bounded Python load generator. Prints throughput,
+installed (Debian's `wrk`), else with a bounded Python load generator. Both get the same 64
+varied full workout contexts in turn (bench/contexts.py), and each batch holds 100 distinct
+ones: no answer can come from a cache of the request. Prints throughput,
 p50/p99 latency and the ratio service/floor, then the batch, 10x-ruleset, memory and
 cold-start figures. Only ratios measured in one run mean anything: absolute numbers move
 with the machine.
@@ -31,7 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.engine_bench import FULL, scaled  # noqa: E402
+from bench.contexts import varied  # noqa: E402
+from bench.engine_bench import scaled  # noqa: E402
+
+VARIANTS = 64  # distinct workout bodies each load run rotates through
 
 UVICORN_FLAGS = ["--loop", "uvloop", "--http", "httptools", "--no-server-header", "--workers", "1"]
 
@@ -84,12 +89,18 @@ def server_pid(process: subprocess.Popen[bytes]) -> int:
 # --- load generators -------------------------------------------------------------------------
 
 
-def run_wrk(url: str, body: bytes, seconds: float, connections: int) -> Result:
+def run_wrk(url: str, bodies: list[bytes], seconds: float, connections: int) -> Result:
+    """wrk, each connection sending the bodies in turn (a different workout every request)."""
+    listed = ",\n".join(json.dumps(body.decode()) for body in bodies)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(
-            'wrk.method = "POST"\n'
-            'wrk.headers["Content-Type"] = "application/json"\n'
-            f"wrk.body = {json.dumps(body.decode())}\n"
+            f"local bodies = {{\n{listed}\n}}\n"
+            "local headers = {['Content-Type'] = 'application/json'}\n"
+            "local n = 0\n"
+            "request = function()\n"
+            "  n = n + 1\n"
+            "  return wrk.format('POST', nil, headers, bodies[(n % #bodies) + 1])\n"
+            "end\n"
         )
     try:
         out = subprocess.run(
@@ -127,15 +138,19 @@ def parse_wrk(out: str) -> Result:
     return Result(rps, p50, p99, int(non.group(1)) if non else 0, total)
 
 
-async def _python_load(url: str, body: bytes, seconds: float, connections: int) -> Result:
+async def _python_load(url: str, bodies: list[bytes], seconds: float, connections: int) -> Result:
     """A bounded keep-alive HTTP/1.1 generator for machines without wrk (slower, so the
     figures it gives are lower bounds on both sides; the ratio still compares like with like)."""
     host, port_path = url.removeprefix("http://").split(":", 1)
     port, _, path = port_path.partition("/")
-    request = (
-        f"POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
+    requests = [
+        (
+            f"POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        + body
+        for body in bodies
+    ]
     latencies: list[float] = []
     non_2xx = 0
     deadline = time.monotonic() + seconds
@@ -143,9 +158,11 @@ async def _python_load(url: str, body: bytes, seconds: float, connections: int) 
     async def worker() -> None:
         nonlocal non_2xx
         reader, writer = await asyncio.open_connection(host, int(port))
+        sent = 0
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            writer.write(request)
+            writer.write(requests[sent % len(requests)])
+            sent += 1
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
             length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))  # type: ignore[union-attr]
@@ -167,10 +184,10 @@ async def _python_load(url: str, body: bytes, seconds: float, connections: int) 
     )
 
 
-def drive(url: str, body: bytes, seconds: float, connections: int) -> Result:
+def drive(url: str, bodies: list[bytes], seconds: float, connections: int) -> Result:
     if shutil.which("wrk"):
-        return run_wrk(url, body, seconds, connections)
-    return asyncio.run(_python_load(url, body, seconds, connections))
+        return run_wrk(url, bodies, seconds, connections)
+    return asyncio.run(_python_load(url, bodies, seconds, connections))
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -297,8 +314,9 @@ def main() -> int:
     args = parser.parse_args()
     seconds = 2.0 if args.quick else args.seconds
     conns = args.connections
-    body = json.dumps(FULL).encode()
-    batch_body = json.dumps({"items": [FULL] * 100}).encode()
+    contexts = varied(VARIANTS)
+    bodies = [json.dumps(context).encode() for context in contexts]
+    batch_bodies = [json.dumps({"items": varied(100, seed=seed)}).encode() for seed in range(4)]
     print(
         f"load generator: {'wrk' if shutil.which('wrk') else 'python (wrk not installed)'}; "
         f"{conns} connections, {seconds:.0f} s per run, one uvicorn worker per server, "
@@ -311,12 +329,12 @@ def main() -> int:
         floor, floor_url = start_floor(workdir)
         assess_url = f"{service_url}/v1/assessments"
         try:
-            drive(assess_url, body, 2, conns)  # warm-up
-            drive(f"{floor_url}/floor", body, 2, conns)
+            drive(assess_url, bodies, 2, conns)  # warm-up
+            drive(f"{floor_url}/floor", bodies, 2, conns)
             runs: dict[str, list[Result]] = {"service": [], "floor": []}
             for _ in range(2):
-                runs["service"].append(drive(assess_url, body, seconds, conns))
-                runs["floor"].append(drive(f"{floor_url}/floor", body, seconds, conns))
+                runs["service"].append(drive(assess_url, bodies, seconds, conns))
+                runs["floor"].append(drive(f"{floor_url}/floor", bodies, seconds, conns))
             for name, results in runs.items():
                 for i, result in enumerate(results):
                     print(f"{name:8s} run {i + 1}: {fmt(result)}")
@@ -328,8 +346,8 @@ def main() -> int:
             print(f"RATIO throughput service/floor: {svc / flr:.3f}  (goal >= 0.85)")
             print(f"RATIO p99 service/floor:        {svc_p99 / flr_p99:.3f}  (goal <= 1.5)")
 
-            single = drive(f"{assess_url}?limit=5", body, seconds / 2, conns)
-            batch = drive(f"{assess_url}:batch", batch_body, seconds / 2, conns)
+            single = drive(f"{assess_url}?limit=5", bodies, seconds / 2, conns)
+            batch = drive(f"{assess_url}:batch", batch_bodies, seconds / 2, conns)
             print(
                 f"batch of 100: {batch.rps:.0f} batches/s vs {single.rps:.0f} singles/s -> "
                 f"one batch costs {single.rps / batch.rps:.1f}x one assessment (goal < 25x)"
@@ -347,8 +365,8 @@ def main() -> int:
         import_scaled_bundle(workdir, 10)
         service, service_url, _ = start_service(workdir, {"LOAD_DEFAULT_CONTENT": "false"})
         try:
-            drive(f"{service_url}/v1/assessments", body, 2, conns)
-            big = drive(f"{service_url}/v1/assessments", body, seconds, conns)
+            drive(f"{service_url}/v1/assessments", bodies, 2, conns)
+            big = drive(f"{service_url}/v1/assessments", bodies, seconds, conns)
             print(f"10x ruleset (80 causes): {fmt(big)}")
             print(f"RATIO 10x ruleset / default throughput: {big.rps / svc:.3f} (goal >= 0.90)")
         finally:
