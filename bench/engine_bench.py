@@ -1,5 +1,8 @@
 """Time the assessment engine alone: evaluation (triage + ranking) and the full answer.
 
+The answer is timed as the HTTP route makes it: plain data from `assess_payload`, serialised
+once with orjson.
+
 Usage: python bench/engine_bench.py [--number N]
 
 Runs on the default content and on a ten-times larger ruleset (every cause cloned with its
@@ -16,6 +19,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -110,16 +115,14 @@ def main() -> None:
         name: WorkoutContext.model_validate(data)
         for name, data in [("full", FULL), ("minimal", MINIMAL)]
     }
-    print(f"{'ruleset':<18} {'context':<8} {'evaluate µs':>12} {'assess µs':>10}")
+    print(f"{'ruleset':<18} {'context':<8} {'evaluate µs':>12} {'answer µs':>10}")
     for label, content in (("default", bundle), ("10x (80 causes)", scaled(bundle, 10))):
         engine = AssessmentEngine(content, 1)
         signals = sum(len(cause.signals) for cause in engine.ruleset.causes)
         for name, ctx in contexts.items():
             evaluate = best_us(partial(engine.evaluate, ctx), args.number)
-            assess = best_us(
-                partial(engine.assess, ctx, locale="en", limit=5, assessment_id="bench"),
-                args.number,
-            )
+            payload = partial(engine.assess_payload, ctx, locale="en", assessment_id="bench")
+            assess = best_us(lambda payload=payload: orjson.dumps(payload()), args.number)
             print(f"{label:<18} {name:<8} {evaluate:>12.1f} {assess:>10.1f}")
         print(f"{'':<18} ({len(engine.ruleset.causes)} causes, {signals} signals)")
 
