@@ -40,10 +40,14 @@ def shown_weight(contribution: float) -> float:
 
 
 Scorer = Callable[[Mapping[str, Any]], list[float]]
+EvidenceWriter = Callable[[Mapping[str, Any], Callable[[str], Any]], list[dict[str, Any]]]
+"""(flat context, field -> its value as shown) -> one cause's evidence items, strongest first."""
 Explainer = Callable[[Mapping[str, Any]], list[Fired]]
 FlagChecker = Callable[[Mapping[str, Any]], list[Any]]
 SignalSpec = tuple[float, Sequence[Condition]]
 """A signal as the generator needs it: its weight and its conditions (all must hold)."""
+EvidenceSpec = tuple[float, Sequence[Condition], str, str]
+"""A signal as an evidence item: weight, conditions, the field it cites, its message."""
 
 
 class _Source:
@@ -141,8 +145,10 @@ def _emit_conditions(
     on_hold(depth)
 
 
-def _finish(source: _Source, name: str, body_start: int) -> Callable[..., Any]:
-    header = [f"def {name}(flat):", "    get = flat.get"]
+def _finish(
+    source: _Source, name: str, body_start: int, params: str = "flat"
+) -> Callable[..., Any]:
+    header = [f"def {name}({params}):", "    get = flat.get"]
     header += [
         f"    {local} = get({source.constant(path)})" for path, local in source.field_locals.items()
     ]
@@ -211,6 +217,52 @@ def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:
     source.emit(1, "return fired")
     explainer: Explainer = _finish(source, "explain_cause", 0)
     return explainer
+
+
+def generate_evidence_writer(signals: Sequence[EvidenceSpec]) -> EvidenceWriter:
+    """A function (flat, show) -> one cause's evidence items, in one locale, as answer data.
+
+    The same signals and arithmetic as `generate_explainer`, but each fired signal becomes
+    its finished evidence item at once (the texts are constants of the function), sorted
+    strongest first with rule order among equals; items whose weight rounds to 0 are left
+    out. `show(field)` gives the field's value as answers show it. A test holds the items to
+    those built from the explainer's output.
+    """
+    source = _Source()
+    source.emit(1, "out = []")
+    for index, (weight, conditions, field, message) in enumerate(signals):
+        item = (
+            f'{{"field": {source.constant(field)}, "value": show({source.constant(field)}), '
+            f'"effect": {source.constant("raises" if weight > 0 else "lowers")}, '
+            f'"weight": {{w}}, "message": {source.constant(message)}}}'
+        )
+        if len(conditions) == 1:
+            guard, activation = _guard_and_value(source, conditions[0])
+            if activation == "1.0":
+                c = weight * 1.0
+                shown = shown_weight(c)
+                if shown:
+                    source.emit(1, f"if {guard}:")
+                    strength = source.constant(-abs(c))
+                    entry = item.replace("{w}", source.constant(shown))
+                    source.emit(2, f"out.append(({strength}, {index}, {entry}))")
+                continue
+        strength = "-c" if weight > 0 else "c"
+
+        def on_hold(
+            depth: int, i: int = index, w: float = weight, k: str = strength, entry: str = item
+        ) -> None:
+            source.emit(depth, "if a:")
+            source.emit(depth + 1, f"c = {source.constant(w)} * a")
+            source.emit(depth + 1, f"w = round(c * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}")
+            source.emit(depth + 1, "if w:")
+            source.emit(depth + 2, f"out.append(({k}, {i}, {entry.replace('{w}', 'w')}))")
+
+        _emit_conditions(source, conditions, 1, on_hold)
+    source.emit(1, "out.sort()  # (strength, index) never tie: the items are not compared")
+    source.emit(1, "return [entry[2] for entry in out]")
+    writer: EvidenceWriter = _finish(source, "write_evidence", 0, params="flat, show")
+    return writer
 
 
 def generate_flag_checker(flags: Sequence[tuple[Any, Sequence[Condition]]]) -> FlagChecker:

@@ -8,10 +8,11 @@ that fell back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from app.assessment.codegen import EvidenceWriter, generate_evidence_writer
 from app.assessment.compiler import CompiledRuleset, CompiledTip, compile_ruleset
 from app.assessment.context import WorkoutContext
 from app.assessment.derived import FieldValue
@@ -31,8 +32,6 @@ MAX_LIMIT = 50
 MAX_TIPS = 5
 MAX_FOLLOW_UPS = 3
 T = TypeVar("T")
-EvidenceText = tuple[str, str, str]
-"""(field, effect, message) of one signal's evidence, in one locale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,17 +143,20 @@ class AssessmentEngine:
         self.texts: dict[str, LocaleTexts] = {
             loc: render_texts(bundle, self.ruleset.tips, loc) for loc in locales
         }
-        # Per locale and cause, each signal's evidence (field, effect, message), by the
-        # signal's index in the cause: what a fired signal carries (see `Fired`).
-        self.evidence_texts: dict[str, dict[str, tuple[EvidenceText, ...]]] = {
+        # Per locale and cause, a generated function that writes the cause's evidence items
+        # with the texts built in (see `generate_evidence_writer`).
+        self.evidence_writers: dict[str, dict[str, EvidenceWriter]] = {
             loc: {
-                cause.id: tuple(
-                    (
-                        signal.evidence_field,
-                        "raises" if signal.weight > 0 else "lowers",
-                        texts.signals[cause.id, signal.id],
-                    )
-                    for signal in cause.signals
+                cause.id: generate_evidence_writer(
+                    [
+                        (
+                            signal.weight,
+                            signal.conditions,
+                            signal.evidence_field,
+                            texts.signals[cause.id, signal.id],
+                        )
+                        for signal in cause.signals
+                    ]
                 )
                 for cause in self.ruleset.causes
             }
@@ -188,9 +190,18 @@ class AssessmentEngine:
         if locale not in self.texts:
             locale = self.bundle.default_locale
         texts = self.texts[locale]
-        evidence_texts = self.evidence_texts[locale]
+        writers = self.evidence_writers[locale]
         evaluation = evaluate(self.ruleset, context)
+        values = evaluation.values
         shown: dict[str, EvidenceValue] = {}
+
+        def show(field: str) -> EvidenceValue:
+            """A field's value as answers show it, worked out once per answer."""
+            if field in shown:
+                return shown[field]
+            value = shown[field] = _display(values.get(field))
+            return value
+
         payload: dict[str, Any] = {
             "assessment_id": assessment_id,
             "content_version": self.version,
@@ -204,7 +215,7 @@ class AssessmentEngine:
                 ],
             },
             "causes": [
-                _cause(rank, item, evaluation.values, texts, evidence_texts, shown)
+                _cause(rank, item, values, texts, writers[item.cause.id], show)
                 for rank, item in enumerate(evaluation.ranked[:limit], start=1)
             ],
             "tips": [
@@ -261,39 +272,20 @@ def _add_warnings_and_fallbacks(
     payload["fallback_items"] = fallen
 
 
-_UNSEEN = object()
-
-
 def _cause(
     rank: int,
     item: ScoredCause,
     values: dict[str, FieldValue],
     texts: LocaleTexts,
-    evidence_texts: dict[str, tuple[EvidenceText, ...]],
-    shown: dict[str, EvidenceValue],
+    write_evidence: EvidenceWriter,
+    show: Callable[[str], EvidenceValue],
 ) -> dict[str, Any]:
-    """One ranked cause as plain data.
-
-    `evidence_texts` holds each signal's (field, effect, message) ready-made for the locale;
-    `shown` memoises display values across causes, since several signals cite the same field.
-    """
+    """One ranked cause as plain data, its evidence written by the cause's generated writer."""
     cause = item.cause
-    signal_texts = evidence_texts[cause.id]
-    evidence = []
-    for _, index, _, weight in sorted(item.fired):  # strongest first, then rule order
-        if not weight:
-            break  # strongest first, so the rest moved the score by less than 0.0005 too
-        field, effect, message = signal_texts[index]
-        value = shown.get(field, _UNSEEN)
-        if value is _UNSEEN:
-            value = shown[field] = _display(values.get(field))
-        evidence.append(
-            {"field": field, "value": value, "effect": effect, "weight": weight, "message": message}
-        )
     return {
         **texts.causes[cause.id],
         "rank": rank,
         "score": round(item.score * 1000.0) / 1000.0,  # 3 decimals, cheaper than round(x, 3)
         "confidence": confidence(cause, values),
-        "evidence": evidence,
+        "evidence": write_evidence(values, show),
     }
