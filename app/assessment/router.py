@@ -131,6 +131,18 @@ def _parse_query(request: Request) -> AssessmentQuery:
         ) from exc
 
 
+def _version_and_locale(request: Request, query: AssessmentQuery) -> tuple[LoadedVersion, str]:
+    """The content version asked for (404 when it is not published) and the answer's locale."""
+    loaded: LoadedVersion = request.app.state.services.cache.get(query.content_version)
+    chosen = negotiate_locale(
+        query.locale,
+        request.headers.get("accept-language"),
+        loaded.locales,
+        loaded.bundle.default_locale,
+    )
+    return loaded, chosen
+
+
 async def _read_json(request: Request) -> bytes:
     """The body of a request that must be JSON (415 otherwise)."""
     content_type = request.headers.get("content-type", "")
@@ -173,13 +185,7 @@ async def create_assessment(request: Request) -> Response:
     await authorize_request(request, Scope.assess)
     query = _parse_query(request)
     context = await _parse_context(request)
-    loaded = request.app.state.services.cache.get(query.content_version)
-    chosen = negotiate_locale(
-        query.locale,
-        request.headers.get("accept-language"),
-        loaded.locales,
-        loaded.bundle.default_locale,
-    )
+    loaded, chosen = _version_and_locale(request, query)
     return JSONAnswer(orjson.dumps(_assess(loaded, context, chosen, query.limit)), chosen)
 
 
@@ -199,13 +205,7 @@ async def create_assessment_batch(request: Request) -> Response:
     await authorize_request(request, Scope.assess)
     query = _parse_query(request)
     body = await _read_json(request)
-    loaded = request.app.state.services.cache.get(query.content_version)
-    chosen = negotiate_locale(
-        query.locale,
-        request.headers.get("accept-language"),
-        loaded.locales,
-        loaded.bundle.default_locale,
-    )
+    loaded, chosen = _version_and_locale(request, query)
     results = [
         _assess(loaded, item, chosen, query.limit) if isinstance(item, WorkoutContext) else item
         for item in _batch_items(body)
