@@ -10,6 +10,7 @@ import select
 import time
 import types
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import orjson
@@ -51,17 +52,14 @@ def fields(n: int, pad: int = 0) -> dict[str, Any]:
 
 @pytest.fixture
 def app_client(settings: Settings) -> Iterator[Callable[[str], TestClient]]:
-    clients: list[TestClient] = []
+    stack = ExitStack()
 
     def start(level: str) -> TestClient:
         client = TestClient(create_app(settings.model_copy(update={"log_level": level})))
-        client.__enter__()
-        clients.append(client)
-        return client
+        return stack.enter_context(client)
 
-    yield start
-    for client in clients:
-        client.__exit__(None, None, None)
+    with stack:
+        yield start
 
 
 def run_a_loop_turn(client: TestClient) -> None:

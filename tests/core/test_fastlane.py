@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Annotated, Any
 
 import httpx
@@ -48,18 +49,15 @@ def serve(settings: Settings) -> Iterator[Serve]:
 
     Each start gets its own app, so its own rate limiter; they share the (emptied) database.
     """
-    clients: list[TestClient] = []
+    stack = ExitStack()
 
     def start(*, lane: bool = True, **overrides: Any) -> TestClient:
         app = create_app(settings.model_copy(update=overrides))
         client = TestClient(app if lane else without_lane(app), raise_server_exceptions=False)
-        client.__enter__()
-        clients.append(client)
-        return client
+        return stack.enter_context(client)
 
-    yield start
-    for client in clients:
-        client.__exit__(None, None, None)
+    with stack:
+        yield start
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -30,7 +31,7 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 @pytest.fixture
 def limited(database_url: str) -> Iterator[Callable[..., TestClient]]:
     """Start the app with the given settings (fresh database each time)."""
-    clients: list[TestClient] = []
+    stack = ExitStack()
 
     def start(**overrides: Any) -> TestClient:
         empty_database(database_url)
@@ -38,13 +39,10 @@ def limited(database_url: str) -> Iterator[Callable[..., TestClient]]:
             create_app(reliability_settings(database_url, **overrides)),
             raise_server_exceptions=False,
         )
-        client.__enter__()
-        clients.append(client)
-        return client
+        return stack.enter_context(client)
 
-    yield start
-    for client in clients:
-        client.__exit__(None, None, None)
+    with stack:
+        yield start
 
 
 def _rate_headers(response: httpx.Response) -> tuple[int, int, int]:
