@@ -1,14 +1,15 @@
-"""Generate plain Python functions per ruleset: a scorer, per-cause explainers, a flag checker.
+"""Generate plain Python functions per ruleset: a scorer, per-cause writers and explainers.
 
 Calling one small closure per condition costs a Python call each; a ruleset of a few hundred
 conditions then spends most of its time on call overhead. Here the compiled content becomes
 straight-line code instead: each field is read once into a local, each distinct condition is
 tested once (a big ruleset repeats its conditions across causes), and each cause's logit is a
-local float. Scoring is split from explaining: every request scores every cause, but only the
-few causes an answer shows need their fired signals, so those come from a per-cause
-explainer, run on demand. The closures in `compiler` remain the reference semantics, and a
-property test holds the generated code to identical results (same operations in the same
-order, so the floats match bit for bit).
+local float. The scorer also checks the red flags and hands back every condition's result,
+so a request reads its context once; a per-cause writer (one per locale) then turns those
+results into the answer's cause, for the few causes an answer shows. The per-cause
+explainers serve the reference path. The closures in `compiler` remain the reference
+semantics, and property tests hold the generated code to identical results (same operations
+in the same order, so the floats match bit for bit).
 
 Only validated content reaches this module: field paths come from the known-field registry,
 ops from a fixed vocabulary, and every value other than a finite number (written as its
@@ -39,11 +40,8 @@ def shown_weight(contribution: float) -> float:
     return round(contribution * SHOWN_SCALE) / SHOWN_SCALE
 
 
-Scorer = Callable[[Mapping[str, Any]], list[float]]
-EvidenceWriter = Callable[[Mapping[str, Any], Callable[[str], Any]], list[dict[str, Any]]]
-"""(flat context, field -> its value as shown) -> one cause's evidence items, strongest first."""
+Scorer = Callable[[Mapping[str, Any]], tuple[list[float], tuple[Any, ...], list[Any]]]
 Explainer = Callable[[Mapping[str, Any]], list[Fired]]
-FlagChecker = Callable[[Mapping[str, Any]], list[Any]]
 SignalSpec = tuple[float, Sequence[Condition]]
 """A signal as the generator needs it: its weight and its conditions (all must hold)."""
 EvidenceSpec = tuple[float, Sequence[Condition], str, str]
@@ -81,7 +79,7 @@ class _Source:
     def condition(self, condition: Condition) -> tuple[str, bool]:
         """(the local that holds the condition's activation, whether it is a ramp), testing
         each distinct condition once: a bool for plain tests, a float in (0, 1] for ramps."""
-        key = json.dumps([condition.field, condition.op, condition.value], sort_keys=True)
+        key = condition_key(condition)
         if key not in self.condition_locals:
             name = f"_c{len(self.condition_locals)}"
             guard, activation = _guard_and_value(self, condition)
@@ -160,11 +158,25 @@ def _finish(
     return function
 
 
-def generate_scorer(priors: Sequence[float], signals: Sequence[Sequence[SignalSpec]]) -> Scorer:
-    """A function flat -> the logit of every cause, in the order given.
+def condition_key(condition: Condition) -> str:
+    """A condition's identity: equal conditions are tested once and share one result."""
+    return json.dumps([condition.field, condition.op, condition.value], sort_keys=True)
+
+
+def generate_scorer(
+    priors: Sequence[float],
+    signals: Sequence[Sequence[SignalSpec]],
+    flags: Sequence[tuple[Any, Sequence[Condition]]] = (),
+) -> tuple[Scorer, dict[str, int]]:
+    """A function flat -> (the logit of every cause in the order given, the result of every
+    distinct condition, the `flags` whose conditions all hold), and where each condition's
+    result sits in the second item (by `condition_key`).
 
     `signals[i]` lists cause i's signals in rule order; its logit is its prior plus each
-    held signal's weight x activation, added in that order (as the reference does).
+    held signal's weight x activation, added in that order (as the reference does). The
+    condition results (a bool for a plain test, the activation for a ramp) let the answer
+    explain the causes it shows without testing anything again. Red flags are checked in
+    the same pass, on the same locals: one function reads the context once per request.
     """
     source = _Source()
     for cause_index, (prior, cause_signals) in enumerate(zip(priors, signals, strict=True)):
@@ -180,9 +192,16 @@ def generate_scorer(priors: Sequence[float], signals: Sequence[Sequence[SignalSp
             source.emit(1, f"a = {' * '.join(name for name, _ in held)}")
             source.emit(1, "if a:")
             source.emit(2, f"{logit} += {weight_name} * a")
-    source.emit(1, f"return [{', '.join(f'l{i}' for i in range(len(priors)))}]")
+    source.emit(1, "fired = []")
+    for flag, conditions in flags:
+        held = [source.condition(condition) for condition in conditions]
+        source.emit(1, f"if {' * '.join(name for name, _ in held) or 'True'}:")
+        source.emit(2, f"fired.append({source.constant(flag)})")
+    logits = ", ".join(f"l{i}" for i in range(len(priors)))
+    results = "".join(f"{name}, " for name, _ in source.condition_locals.values())
+    source.emit(1, f"return [{logits}], ({results}), fired")
     scorer: Scorer = _finish(source, "score_causes", 0)
-    return scorer
+    return scorer, {key: index for index, key in enumerate(source.condition_locals)}
 
 
 def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:
@@ -219,64 +238,99 @@ def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:
     return explainer
 
 
-def generate_evidence_writer(signals: Sequence[EvidenceSpec]) -> EvidenceWriter:
-    """A function (flat, show) -> one cause's evidence items, in one locale, as answer data.
+CauseWriter = Callable[[Mapping[str, Any], tuple[Any, ...], int, float], dict[str, Any]]
+"""(flat context, the scorer's condition results, rank, logit) -> the cause as answer data."""
 
-    The same signals and arithmetic as `generate_explainer`, but each fired signal becomes
-    its finished evidence item at once (the texts are constants of the function), sorted
-    strongest first with rule order among equals; items whose weight rounds to 0 are left
-    out. `show(field)` gives the field's value as answers show it. A test holds the items to
-    those built from the explainer's output.
+
+def generate_cause_writer(
+    heading: Mapping[str, str],
+    signals: Sequence[EvidenceSpec],
+    input_fields: Sequence[str],
+    condition_index: Mapping[str, int],
+    shown_as: Callable[[str], str],
+    display: Callable[[Any], Any],
+) -> CauseWriter:
+    """A function that writes one cause of an answer, in one locale, from the scorer's work.
+
+    It tests nothing again: each signal's activation is the product of its conditions'
+    results as the scorer left them, so only the causes an answer shows cost anything more.
+    Its evidence items are the explainer's fired signals, strongest first (rule order among
+    equals), with their texts; a contribution that rounds to 0 is left out. Score and
+    confidence are worked out as `engine` does (same operations, so the same floats).
+    `heading` is the cause's id and texts. A cited value is shown as `display(value)` shows
+    it; `shown_as(field)` says what the field's kind needs: "as_is" (booleans: no change),
+    "number" (a float written out inline, the common case) or "display" (a call).
     """
     source = _Source()
+    used: dict[int, None] = {}
     source.emit(1, "out = []")
     for index, (weight, conditions, field, message) in enumerate(signals):
+        names = []
+        for condition in conditions:
+            position = condition_index[condition_key(condition)]
+            used[position] = None
+            names.append(f"_c{position}")
         item = (
-            f'{{"field": {source.constant(field)}, "value": show({source.constant(field)}), '
+            f'{{"field": {source.constant(field)}, "value": v, '
             f'"effect": {source.constant("raises" if weight > 0 else "lowers")}, '
             f'"weight": {{w}}, "message": {source.constant(message)}}}'
         )
-        if len(conditions) == 1:
-            guard, activation = _guard_and_value(source, conditions[0])
-            if activation == "1.0":
-                c = weight * 1.0
-                shown = shown_weight(c)
-                if shown:
-                    source.emit(1, f"if {guard}:")
-                    strength = source.constant(-abs(c))
-                    entry = item.replace("{w}", source.constant(shown))
-                    source.emit(2, f"out.append(({strength}, {index}, {entry}))")
-                continue
+        plain = len(conditions) == 1 and conditions[0].op not in ("ramp_up", "ramp_down")
+        if plain:  # one plain test: the contribution is the weight itself
+            c = weight * 1.0
+            shown = shown_weight(c)
+            if shown:
+                source.emit(1, f"if {names[0]}:")
+                _emit_shown_value(source, 2, field, shown_as(field))
+                entry = item.replace("{w}", source.constant(shown))
+                source.emit(2, f"out.append(({source.constant(-abs(c))}, {index}, {entry}))")
+            continue
+        source.emit(1, f"a = {' * '.join(names)}")
+        source.emit(1, "if a:")
+        source.emit(2, f"c = {source.constant(weight)} * a")
+        source.emit(2, f"w = round(c * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}")
+        source.emit(2, "if w:")
+        _emit_shown_value(source, 3, field, shown_as(field))
         strength = "-c" if weight > 0 else "c"
-
-        def on_hold(
-            depth: int, i: int = index, w: float = weight, k: str = strength, entry: str = item
-        ) -> None:
-            source.emit(depth, "if a:")
-            source.emit(depth + 1, f"c = {source.constant(w)} * a")
-            source.emit(depth + 1, f"w = round(c * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}")
-            source.emit(depth + 1, "if w:")
-            source.emit(depth + 2, f"out.append(({k}, {i}, {entry.replace('{w}', 'w')}))")
-
-        _emit_conditions(source, conditions, 1, on_hold)
+        source.emit(3, f"out.append(({strength}, {index}, {item.replace('{w}', 'w')}))")
     source.emit(1, "out.sort()  # (strength, index) never tie: the items are not compared")
-    source.emit(1, "return [entry[2] for entry in out]")
-    writer: EvidenceWriter = _finish(source, "write_evidence", 0, params="flat, show")
+    source.emit(1, "if logit >= 0:")
+    source.emit(2, "score = 1.0 / (1.0 + exp(-logit))")
+    source.emit(1, "else:")
+    source.emit(2, "e = exp(logit)")
+    source.emit(2, "score = e / (1.0 + e)")
+    if input_fields:
+        provided = " + ".join(f"({source.constant(path)} in flat)" for path in input_fields)
+        source.emit(1, f"share = ({provided}) / {len(input_fields)}")
+        source.emit(
+            1, 'confidence = "high" if share >= 0.6 else "medium" if share >= 0.3 else "low"'
+        )
+    else:
+        source.emit(1, 'confidence = "low"')
+    source.emit(
+        1,
+        f"return {{**{source.constant(dict(heading))}, "
+        '"rank": rank, "score": round(score * 1000.0) / 1000.0, '
+        '"confidence": confidence, "evidence": [entry[2] for entry in out]}',
+    )
+    source.constants.update(display=display, exp=math.exp)
+    header = [f"    _c{position} = conds[{position}]" for position in used]
+    source.lines[1:1] = header  # after `out = []`, read the results the cause needs
+    writer: CauseWriter = _finish(source, "write_cause", 0, params="flat, conds, rank, logit")
     return writer
 
 
-def generate_flag_checker(flags: Sequence[tuple[Any, Sequence[Condition]]]) -> FlagChecker:
-    """A function flat -> the flag objects whose conditions all hold, in the given order."""
-    source = _Source()
-    source.emit(1, "out = []")
-    for flag, conditions in flags:
-        flag_name = source.constant(flag)
-
-        def on_hold(depth: int, f: str = flag_name) -> None:
-            source.emit(depth, "if a:")
-            source.emit(depth + 1, f"out.append({f})")
-
-        _emit_conditions(source, conditions, 1, on_hold)
-    source.emit(1, "return out")
-    checker: FlagChecker = _finish(source, "fired_flags", 0)
-    return checker
+def _emit_shown_value(source: _Source, depth: int, field: str, shown_as: str) -> None:
+    """Set `v` to the field's value as answers show it (see `generate_cause_writer`)."""
+    read = f"get({source.constant(field)})"
+    if shown_as == "as_is":
+        source.emit(depth, f"v = {read}")
+    elif shown_as == "number":  # 31.0 -> 31; 2 decimals at most, by scaling (as `display`)
+        source.emit(depth, f"v = {read}")
+        source.emit(depth, "if v.__class__ is float:")
+        source.emit(depth + 1, "if not v.is_integer():")
+        source.emit(depth + 2, "v = round(v * 100.0) / 100.0")
+        source.emit(depth + 1, "if v.is_integer():")
+        source.emit(depth + 2, "v = int(v)")
+    else:
+        source.emit(depth, f"v = display({read})")

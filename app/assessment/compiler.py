@@ -14,10 +14,8 @@ from typing import Any, Final
 
 from app.assessment.codegen import (
     Explainer,
-    FlagChecker,
     Scorer,
     generate_explainer,
-    generate_flag_checker,
     generate_scorer,
 )
 from app.assessment.fields import KNOWN_FIELDS, OPS_BY_KIND, FieldKind, FieldSpec
@@ -93,9 +91,9 @@ class CompiledRuleset:
     tips: tuple[CompiledTip, ...]
     tips_by_cause: dict[str, tuple[int, ...]]  # cause id -> indexes into `tips` addressing it
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
-    score: Scorer  # flat context -> logit per cause, generated
+    score: Scorer  # flat context -> (logit per cause, condition results, fired red flags)
+    condition_index: dict[str, int]  # condition_key -> where `score` leaves its result
     explainers: tuple[Explainer, ...]  # per cause: flat context -> its fired signals, generated
-    check_flags: FlagChecker  # flat context -> fired red flags (most severe first), generated
 
 
 def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
@@ -112,11 +110,21 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         for cause in causes
     }
     signals = [[(signal.weight, signal.conditions) for signal in cause.signals] for cause in causes]
-    score = generate_scorer([cause.prior for cause in causes], signals)
+    score, condition_index = generate_scorer(
+        [cause.prior for cause in causes],
+        signals,
+        [(flag, flag.conditions) for flag in red_flags],
+    )
     explainers = tuple(generate_explainer(cause_signals) for cause_signals in signals)
-    check_flags = generate_flag_checker([(flag, flag.conditions) for flag in red_flags])
     return CompiledRuleset(
-        causes, red_flags, tips, tips_by_cause, question_fields, score, explainers, check_flags
+        causes,
+        red_flags,
+        tips,
+        tips_by_cause,
+        question_fields,
+        score,
+        condition_index,
+        explainers,
     )
 
 

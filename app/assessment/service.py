@@ -1,21 +1,20 @@
-"""The assessment engine of one content version: compiled rules plus texts rendered per locale.
+"""The assessment engine of one content version: compiled rules, texts and answer builders.
 
-Built once when a version is loaded, so that a request only evaluates closures and reads
-ready-made strings from dicts. Missing translations fall back per item to the bundle's
-default locale here, once, rather than on every request; the answer lists the items of it
-that fell back.
+Built once when a version is loaded, so that a request only runs generated code and reads
+ready-made items: `answer.AnswerBuilder` writes the answers the service serves, and
+`AssessmentEngine.reference_payload` decides the same answers the slow, obvious way, as
+the oracle the tests hold the builder to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from app.assessment.codegen import EvidenceWriter, generate_evidence_writer
-from app.assessment.compiler import CompiledRuleset, CompiledTip, compile_ruleset
+from app.assessment.answer import AnswerBuilder
+from app.assessment.codegen import shown_weight
+from app.assessment.compiler import CompiledRuleset, compile_ruleset
 from app.assessment.context import WorkoutContext
-from app.assessment.derived import FieldValue
 from app.assessment.engine import (
     Evaluation,
     ScoredCause,
@@ -23,113 +22,16 @@ from app.assessment.engine import (
     evaluate,
     follow_up_fields,
     rank_tips,
+    read_context,
 )
 from app.assessment.plausibility import PlausibilityCheck, find_implausible, warning_message
-from app.assessment.schemas import AssessmentResponse, EvidenceValue
-from app.content.bundle import Bundle, TipText, TriageLevel
+from app.assessment.schemas import AssessmentResponse
+from app.assessment.texts import LocaleTexts, display_value, render_texts
+from app.content.bundle import Bundle
 
 MAX_LIMIT = 50
 MAX_TIPS = 5
 MAX_FOLLOW_UPS = 3
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class LocaleTexts:
-    """Every text an answer can contain, in one locale, keyed the way the engine looks it up."""
-
-    causes: dict[str, dict[str, str]]  # cause id -> {id, title, summary, explanation}
-    signals: dict[tuple[str, str], str]  # (cause id, signal id) -> evidence message
-    red_flags: dict[str, str]
-    tips: dict[str, dict[str, Any]]  # tip id -> {id, title, body, addresses}
-    questions: dict[str, str]  # field -> question
-    headlines: dict[TriageLevel, str]
-    disclaimer: str
-    fallbacks: frozenset[str] = frozenset()  # `kind:id` of the texts given in the default locale
-
-
-def _pick(texts: Mapping[str, T], locale: str, default_locale: str) -> T | None:
-    """The text in `locale`, else in the default locale, else any (content that validates
-    always has the default locale; the last resort keeps a draft previewable)."""
-    found = texts.get(locale) or texts.get(default_locale)
-    return found if found is not None else next(iter(texts.values()), None)
-
-
-def render_texts(bundle: Bundle, compiled_tips: Sequence[CompiledTip], locale: str) -> LocaleTexts:
-    """Resolve every text of the bundle for one locale, with per-item fallback."""
-    default = bundle.default_locale
-    tip_texts: dict[str, Mapping[str, TipText]] = {}
-    for item in bundle.tips:
-        tip_texts.setdefault(item.id, item.text)
-
-    fallbacks: set[str] = set()
-
-    def pick(texts: Mapping[str, str], key: str) -> str:
-        if locale not in texts:
-            fallbacks.add(key)
-        return _pick(texts, locale, default) or ""
-
-    causes: dict[str, dict[str, str]] = {}
-    for cause in bundle.causes:
-        if locale not in cause.text:
-            fallbacks.add(f"causes:{cause.id}")
-        text = _pick(cause.text, locale, default)
-        causes[cause.id] = {
-            "id": cause.id,
-            "title": text.title if text else "",
-            "summary": text.summary if text else "",
-            "explanation": text.explanation if text else "",
-        }
-    tips: dict[str, dict[str, Any]] = {}
-    for tip in compiled_tips:
-        if locale not in tip_texts[tip.id]:
-            fallbacks.add(f"tips:{tip.id}")
-        tip_text = _pick(tip_texts[tip.id], locale, default)
-        tips[tip.id] = {
-            "id": tip.id,
-            "title": tip_text.title if tip_text else "",
-            "body": tip_text.body if tip_text else "",
-            "addresses": list(tip.addresses),
-        }
-    signals: dict[tuple[str, str], str] = {}
-    for rules in bundle.rules:  # like the compiler, the first rules of a cause win
-        for signal in rules.signals:
-            if (rules.cause, signal.id) not in signals:
-                key = f"signals:{rules.cause}.{signal.id}"
-                signals[rules.cause, signal.id] = pick(signal.message, key)
-    red_flags: dict[str, str] = {}
-    for flag in bundle.red_flags:
-        red_flags[flag.id] = pick(flag.message, f"red_flags:{flag.id}")
-    questions: dict[str, str] = {}
-    for question in bundle.questions:
-        questions[question.field] = pick(question.text, f"questions:{question.field}")
-    return LocaleTexts(
-        causes=causes,
-        signals=signals,
-        red_flags=red_flags,
-        tips=tips,
-        questions=questions,
-        headlines={
-            level: pick(text, f"triage_headlines:{level}")
-            for level, text in bundle.triage_headlines.items()
-        },
-        disclaimer=pick(bundle.disclaimer, "disclaimer"),
-        fallbacks=frozenset(fallbacks),
-    )
-
-
-def _display(value: FieldValue | None) -> EvidenceValue:
-    """Evidence values as a client would show them: 31 rather than 31.0, 2 decimals at most."""
-    if isinstance(value, float):  # the common case first: this runs for every evidence item
-        if value.is_integer():
-            return int(value)
-        rounded = round(value * 100.0) / 100.0  # a third of the cost of round(value, 2)
-        return int(rounded) if rounded.is_integer() else rounded
-    if value is None or isinstance(value, bool | int):
-        return value
-    if isinstance(value, str):
-        return str(value)  # an enum member becomes its plain value
-    return [str(item) for item in value]
 
 
 class AssessmentEngine:
@@ -143,24 +45,19 @@ class AssessmentEngine:
         self.texts: dict[str, LocaleTexts] = {
             loc: render_texts(bundle, self.ruleset.tips, loc) for loc in locales
         }
-        # Per locale and cause, a generated function that writes the cause's evidence items
-        # with the texts built in (see `generate_evidence_writer`).
-        self.evidence_writers: dict[str, dict[str, EvidenceWriter]] = {
-            loc: {
-                cause.id: generate_evidence_writer(
-                    [
-                        (
-                            signal.weight,
-                            signal.conditions,
-                            signal.evidence_field,
-                            texts.signals[cause.id, signal.id],
-                        )
-                        for signal in cause.signals
-                    ]
-                )
-                for cause in self.ruleset.causes
-            }
+        # A builder per locale whose texts are all its own. A partial translation's answers
+        # must list the texts that fell back, item by item: the reference path does that.
+        self.builders: dict[str, AnswerBuilder] = {
+            loc: AnswerBuilder(
+                self.ruleset,
+                texts,
+                version=version,
+                locale=loc,
+                max_tips=MAX_TIPS,
+                max_follow_ups=MAX_FOLLOW_UPS,
+            )
             for loc, texts in self.texts.items()
+            if not texts.fallbacks
         }
 
     def evaluate(self, context: WorkoutContext) -> Evaluation:
@@ -183,25 +80,36 @@ class AssessmentEngine:
 
         The HTTP route serialises this straight to bytes: validating an answer the engine
         built itself would only repeat work on the hottest path (tests check the shape).
-        `limit` (1-50) caps the causes returned; tips and questions still consider the top three.
+        `limit` (1-50) caps the causes returned; tips and questions still consider the top
+        three. Treat the answer as read-only: its fixed items are shared between answers.
         """
-        if not 1 <= limit <= MAX_LIMIT:
-            raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        _check_limit(limit)
+        if locale not in self.texts:
+            locale = self.bundle.default_locale
+        builder = self.builders.get(locale)
+        if builder is None:  # a partial translation
+            return self.reference_payload(
+                context, locale=locale, limit=limit, assessment_id=assessment_id
+            )
+        values, given = read_context(context)
+        return builder.build(values, given, limit, assessment_id)
+
+    def reference_payload(
+        self, context: WorkoutContext, *, locale: str, limit: int = 5, assessment_id: str
+    ) -> dict[str, Any]:
+        """`assess_payload`'s answer, decided step by step through `engine.evaluate`: every
+        cause ranked, the shown ones explained by their explainers, then tips, questions,
+        warnings and fallbacks, each by its own helper.
+
+        Slower and plainly correct: the oracle the answer builders are tested against, and
+        the path for locales that are only partly translated.
+        """
+        _check_limit(limit)
         if locale not in self.texts:
             locale = self.bundle.default_locale
         texts = self.texts[locale]
-        writers = self.evidence_writers[locale]
         evaluation = evaluate(self.ruleset, context)
         values = evaluation.values
-        shown: dict[str, EvidenceValue] = {}
-
-        def show(field: str) -> EvidenceValue:
-            """A field's value as answers show it, worked out once per answer."""
-            if field in shown:
-                return shown[field]
-            value = shown[field] = _display(values.get(field))
-            return value
-
         payload: dict[str, Any] = {
             "assessment_id": assessment_id,
             "content_version": self.version,
@@ -215,7 +123,7 @@ class AssessmentEngine:
                 ],
             },
             "causes": [
-                _cause(rank, item, values, texts, writers[item.cause.id], show)
+                _cause(rank, item, values, texts)
                 for rank, item in enumerate(evaluation.ranked[:limit], start=1)
             ],
             "tips": [
@@ -239,6 +147,11 @@ class AssessmentEngine:
         if implausible or texts.fallbacks:  # rare: an unusual value, or a partial locale
             _add_warnings_and_fallbacks(payload, evaluation, limit, texts, implausible, locale)
         return payload
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
 
 
 def _add_warnings_and_fallbacks(
@@ -273,19 +186,27 @@ def _add_warnings_and_fallbacks(
 
 
 def _cause(
-    rank: int,
-    item: ScoredCause,
-    values: dict[str, FieldValue],
-    texts: LocaleTexts,
-    write_evidence: EvidenceWriter,
-    show: Callable[[str], EvidenceValue],
+    rank: int, item: ScoredCause, values: dict[str, Any], texts: LocaleTexts
 ) -> dict[str, Any]:
-    """One ranked cause as plain data, its evidence written by the cause's generated writer."""
+    """One ranked cause as plain data, its evidence from the cause's explainer."""
     cause = item.cause
+    evidence = []
+    for signal, contribution in item.evidence():
+        weight = shown_weight(contribution)
+        if weight:  # a contribution that rounds to 0 moved nothing a user can see
+            evidence.append(
+                {
+                    "field": signal.evidence_field,
+                    "value": display_value(values.get(signal.evidence_field)),
+                    "effect": "raises" if signal.weight > 0 else "lowers",
+                    "weight": weight,
+                    "message": texts.signals[cause.id, signal.id],
+                }
+            )
     return {
         **texts.causes[cause.id],
         "rank": rank,
         "score": round(item.score * 1000.0) / 1000.0,  # 3 decimals, cheaper than round(x, 3)
         "confidence": confidence(cause, values),
-        "evidence": write_evidence(values, show),
+        "evidence": evidence,
     }

@@ -1,14 +1,24 @@
-"""The generated scorer and red-flag checker agree exactly with the reference closures."""
+"""The generated code (scorer and red flags, context reader, answer builders) answers exactly as
+the reference does: the closures, the loop over the schema, the step-by-step answer."""
 
 from __future__ import annotations
 
+import orjson
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from app.assessment.codegen import shown_weight
 from app.assessment.context import WorkoutContext
-from app.assessment.engine import evaluate, evaluate_reference
-from app.assessment.service import AssessmentEngine, _display
-from tests.assessment.helpers import contexts, default_engine
+from app.assessment.engine import (
+    evaluate,
+    evaluate_reference,
+    read_context,
+    read_context_reference,
+)
+from app.assessment.service import AssessmentEngine
+from app.content.bundle import Bundle
+from bench.contexts import varied
+from bench.engine_bench import scaled
+from tests.assessment.helpers import contexts, default_bundle, default_engine
 
 ENGINE: AssessmentEngine = default_engine()
 
@@ -38,38 +48,49 @@ def test_the_generated_source_holds_no_content_text() -> None:
     )
 
 
-def _evidence_from_explainer(
-    engine: AssessmentEngine, ctx: WorkoutContext, locale: str
-) -> dict[str, list[dict[str, object]]]:
-    """Evidence built the slow, obvious way: the explainer's fired signals, sorted, with texts."""
-    evaluation = engine.evaluate(ctx)
-    texts = engine.texts[locale]
-    out: dict[str, list[dict[str, object]]] = {}
-    for item in evaluation.ranked:
-        items = []
-        for signal, contribution in item.evidence():
-            weight = shown_weight(contribution)
-            if weight:
-                items.append(
-                    {
-                        "field": signal.evidence_field,
-                        "value": _display(evaluation.values.get(signal.evidence_field)),
-                        "effect": "raises" if signal.weight > 0 else "lowers",
-                        "weight": weight,
-                        "message": texts.signals[item.cause.id, signal.id],
-                    }
-                )
-        out[item.cause.id] = items
-    return out
+LOCALES = tuple(ENGINE.builders)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ctx=contexts, limit=st.sampled_from([1, 3, 5, 8, 50]))
+def test_the_answer_builders_answer_as_the_reference_does(ctx: WorkoutContext, limit: int) -> None:
+    """Byte for byte: same causes, scores, evidence, tips, questions, warnings, key order."""
+    for locale in LOCALES:
+        fast = ENGINE.assess_payload(ctx, locale=locale, limit=limit, assessment_id="a")
+        slow = ENGINE.reference_payload(ctx, locale=locale, limit=limit, assessment_id="a")
+        assert orjson.dumps(fast) == orjson.dumps(slow)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ctx=contexts)
-def test_the_evidence_writers_write_what_the_explainers_find(ctx: WorkoutContext) -> None:
-    values = ENGINE.evaluate(ctx).values
-    for locale, writers in ENGINE.evidence_writers.items():
-        written = {
-            cause_id: write(values, lambda field: _display(values.get(field)))
-            for cause_id, write in writers.items()
-        }
-        assert written == _evidence_from_explainer(ENGINE, ctx, locale)
+def test_the_generated_reader_reads_as_the_loop_does(ctx: WorkoutContext) -> None:
+    values, given_fields = read_context(ctx)
+    assert (values, given_fields) == read_context_reference(ctx)
+    assert list(given_fields) == list(read_context_reference(ctx)[1])  # same section order
+
+
+def test_a_ruleset_ten_times_larger_answers_as_the_reference_does() -> None:
+    """Many causes sharing conditions: the writers still read the right results."""
+    engine = AssessmentEngine(scaled(default_bundle(), 10), 1)
+    for data in varied(20):
+        ctx = WorkoutContext.model_validate(data)
+        for limit in (5, 50):
+            fast = engine.assess_payload(ctx, locale="en", limit=limit, assessment_id="a")
+            slow = engine.reference_payload(ctx, locale="en", limit=limit, assessment_id="a")
+            assert orjson.dumps(fast) == orjson.dumps(slow)
+
+
+def test_a_partial_locale_is_answered_by_the_reference_path() -> None:
+    """Its answers must list the texts that fell back, which only the reference path does."""
+    data = default_bundle().model_dump(mode="json")
+    data["partial_locales"] = ["fr"]
+    data["causes"][0]["text"]["fr"] = {
+        key: f"{value} (fr)" if isinstance(value, str) else value
+        for key, value in data["causes"][0]["text"]["en"].items()
+    }
+    engine = AssessmentEngine(Bundle.model_validate(data), 1)
+    assert "fr" in engine.texts and "fr" not in engine.builders
+    ctx = WorkoutContext.model_validate(varied(1)[0])
+    answer = engine.assess_payload(ctx, locale="fr", assessment_id="a")
+    assert answer == engine.reference_payload(ctx, locale="fr", assessment_id="a")
+    assert answer["locale"] == "fr" and "disclaimer" in answer["fallback_items"]

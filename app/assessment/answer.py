@@ -1,0 +1,191 @@
+"""Build an answer in one pass over the scorer's work, for one content version and locale.
+
+The request path of the service. Everything that does not depend on the request is made
+when the version is loaded: one generated writer per cause (its texts, signals, weights and
+confidence inputs built in), the tips at each rank, the follow-up questions and red-flag
+reasons as finished items. A request then scores every cause once, keeps the result of each
+distinct condition, and writes only the causes it shows from those results, testing nothing
+twice and building no intermediate objects.
+
+`AssessmentEngine.reference_payload` decides the same answer the slow, obvious way
+(per-cause explainers, the `engine` helpers); a property test holds the two equal.
+Fixed items (tips, questions, red-flag reasons) are shared between answers: an answer is
+data to serialise, and nothing may change it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from app.assessment.codegen import CauseWriter, generate_cause_writer
+from app.assessment.compiler import CompiledRuleset
+from app.assessment.derived import FieldValue
+from app.assessment.engine import TOP_CAUSES_CONSIDERED
+from app.assessment.fields import KNOWN_FIELDS, FieldKind
+from app.assessment.plausibility import find_implausible, warning_message
+from app.assessment.texts import LocaleTexts, display_value
+from app.assessment.triage import triage_level
+
+
+def _shown_as(field: str) -> str:
+    """How a cause writer shows a cited field's value (see `generate_cause_writer`)."""
+    kind = KNOWN_FIELDS[field].kind
+    if kind is FieldKind.BOOL:
+        return "as_is"
+    return "number" if kind is FieldKind.NUMBER else "display"
+
+
+class AnswerBuilder:
+    """Writes the answers of one content version in one locale; built once per version."""
+
+    __slots__ = (
+        "_cause_writers",
+        "_disclaimer",
+        "_headlines",
+        "_input_weights",
+        "_locale",
+        "_max_follow_ups",
+        "_max_tips",
+        "_question_fields",
+        "_questions",
+        "_reasons",
+        "_score",
+        "_tip_items",
+        "_tips_by_cause",
+        "_version",
+    )
+
+    def __init__(
+        self,
+        ruleset: CompiledRuleset,
+        texts: LocaleTexts,
+        *,
+        version: int,
+        locale: str,
+        max_tips: int,
+        max_follow_ups: int,
+    ) -> None:
+        self._version = version
+        self._locale = locale
+        self._max_tips = max_tips
+        self._max_follow_ups = max_follow_ups
+        self._score = ruleset.score
+        self._cause_writers: tuple[CauseWriter, ...] = tuple(
+            generate_cause_writer(
+                texts.causes[cause.id],
+                [
+                    (
+                        signal.weight,
+                        signal.conditions,
+                        signal.evidence_field,
+                        texts.signals[cause.id, signal.id],
+                    )
+                    for signal in cause.signals
+                ],
+                cause.input_fields,
+                ruleset.condition_index,
+                _shown_as,
+                display_value,
+            )
+            for cause in ruleset.causes
+        )
+        self._tips_by_cause = tuple(ruleset.tips_by_cause[cause.id] for cause in ruleset.causes)
+        # Each tip as it reads at each rank (index 0 unused), so a request only picks.
+        self._tip_items = tuple(
+            tuple({**texts.tips[tip.id], "rank": rank} for rank in range(max_tips + 1))
+            for tip in ruleset.tips
+        )
+        self._input_weights = tuple(cause.input_weights for cause in ruleset.causes)
+        self._question_fields = ruleset.question_fields
+        self._questions = {
+            field: {"field": field, "question": question}
+            for field, question in texts.questions.items()
+        }
+        self._reasons = {
+            flag.id: {"code": flag.id, "message": texts.red_flags[flag.id]}
+            for flag in ruleset.red_flags
+        }
+        self._headlines = texts.headlines
+        self._disclaimer = texts.disclaimer
+
+    def build(
+        self,
+        values: dict[str, FieldValue],
+        given: dict[str, dict[str, Any]],
+        limit: int,
+        assessment_id: str,
+    ) -> dict[str, Any]:
+        """The answer for a flattened context (`engine.read_context`), `limit` causes long."""
+        logits, conditions, red_flags = self._score(values)
+        level = triage_level(red_flags)
+        # `reverse` keeps equal logits in bundle order: the tie-break `engine.Ranking` uses.
+        order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
+        writers = self._cause_writers
+        causes = [
+            writers[index](values, conditions, rank, logits[index])
+            for rank, index in enumerate(order[:limit], start=1)
+        ]
+        top = order[:TOP_CAUSES_CONSIDERED]
+        warnings: list[dict[str, str]] = []
+        fallen: list[str] = []
+        for check in find_implausible(values):
+            message, fell_back = warning_message(check, self._locale)
+            warnings.append({"field": check.field, "code": check.code, "message": message})
+            if fell_back:
+                fallen.append(f"warnings:{check.code}")
+        reasons = self._reasons
+        return {
+            "assessment_id": assessment_id,
+            "content_version": self._version,
+            "locale": self._locale,
+            "triage": {
+                "level": level,
+                "headline": self._headlines.get(level, ""),
+                "reasons": [reasons[flag.id] for flag in red_flags],
+            },
+            "causes": causes,
+            "tips": self._tips(top, logits),
+            "follow_up_questions": self._follow_ups(top, values),
+            "disclaimer": self._disclaimer,
+            "normalized_context": given,
+            "warnings": warnings,
+            "fallback_items": fallen,
+        }
+
+    def _tips(self, top: Sequence[int], logits: Sequence[float]) -> list[dict[str, Any]]:
+        """Tips by the summed score of the top causes they address (bundle order on ties),
+        as `engine.rank_tips` ranks them."""
+        relevance: dict[int, float] = {}
+        get = relevance.get
+        tips_by_cause = self._tips_by_cause
+        for index in top:
+            logit = logits[index]
+            if logit >= 0:
+                score = 1.0 / (1.0 + math.exp(-logit))
+            else:
+                exp = math.exp(logit)
+                score = exp / (1.0 + exp)
+            for tip in tips_by_cause[index]:
+                relevance[tip] = get(tip, 0.0) + score
+        best = sorted(relevance)
+        best.sort(key=relevance.__getitem__, reverse=True)
+        items = self._tip_items
+        return [items[tip][rank] for rank, tip in enumerate(best[: self._max_tips], start=1)]
+
+    def _follow_ups(self, top: Sequence[int], values: dict[str, FieldValue]) -> list[Any]:
+        """The missing inputs with the most at stake for the top causes, as
+        `engine.follow_up_fields` picks them."""
+        stakes: dict[str, float] = {}
+        get = stakes.get
+        for index in top:
+            for field, weight in self._input_weights[index]:
+                if field not in values:
+                    stakes[field] = get(field, 0.0) + weight
+        if not stakes:
+            return []
+        ordered = [field for field in self._question_fields if field in stakes]
+        ordered.sort(key=lambda field: -stakes[field])
+        questions = self._questions
+        return [questions[field] for field in ordered[: self._max_follow_ups]]
