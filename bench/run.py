@@ -194,12 +194,12 @@ def drive(url: str, bodies: list[bytes], seconds: float, connections: int) -> Re
 
 
 def start_service(
-    workdir: Path, env_extra: dict[str, str] | None = None
+    workdir: Path, env_extra: dict[str, str] | None = None, database: str = "bench.db"
 ) -> tuple[subprocess.Popen[bytes], str, float]:
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "DATABASE_URL": f"sqlite:///{workdir / database}",
         "RATE_LIMIT_ENABLED": "false",
         **(env_extra or {}),
     }
@@ -258,13 +258,13 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-def import_scaled_bundle(workdir: Path, copies: int) -> None:
-    """Publish a ruleset `copies` times larger as the current version of the bench database."""
+def import_scaled_bundle(workdir: Path, copies: int, database: str) -> None:
+    """Publish a ruleset `copies` times larger as the current version of `database`."""
     from app.content.files import load_bundle, write_bundle
 
     path = workdir / f"x{copies}.json"
     write_bundle(scaled(load_bundle(), copies), path)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / database}"}
     draft = subprocess.run(
         [sys.executable, "-m", "app", "content", "import", str(path), "--notes", "bench x10"],
         cwd=ROOT,
@@ -308,7 +308,10 @@ def fmt(result: Result) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=8.0, help="length of each measured run")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each measured run")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="service/floor pairs, run alternately (A B A B ...)"
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--quick", action="store_true", help="2-second runs, for a smoke test")
     args = parser.parse_args()
@@ -332,12 +335,17 @@ def main() -> int:
             drive(assess_url, bodies, 2, conns)  # warm-up
             drive(f"{floor_url}/floor", bodies, 2, conns)
             runs: dict[str, list[Result]] = {"service": [], "floor": []}
-            for _ in range(2):
+            # Short runs, many times alternated: this VM's speed drifts by 10-30 % over tens
+            # of seconds, and a drift then falls on both servers alike instead of on one.
+            for _ in range(args.rounds):
                 runs["service"].append(drive(assess_url, bodies, seconds, conns))
                 runs["floor"].append(drive(f"{floor_url}/floor", bodies, seconds, conns))
-            for name, results in runs.items():
-                for i, result in enumerate(results):
-                    print(f"{name:8s} run {i + 1}: {fmt(result)}")
+            for i, (svc_run, flr_run) in enumerate(
+                zip(runs["service"], runs["floor"], strict=True)
+            ):
+                print(f"service  run {i + 1}: {fmt(svc_run)}")
+                print(f"floor    run {i + 1}: {fmt(flr_run)}")
+                print(f"         ratio of this pair: {svc_run.rps / flr_run.rps:.3f}")
             svc = statistics.mean(r.rps for r in runs["service"])
             flr = statistics.mean(r.rps for r in runs["floor"])
             svc_p99 = statistics.mean(r.p99_ms for r in runs["service"])
@@ -346,8 +354,8 @@ def main() -> int:
             print(f"RATIO throughput service/floor: {svc / flr:.3f}  (goal >= 0.85)")
             print(f"RATIO p99 service/floor:        {svc_p99 / flr_p99:.3f}  (goal <= 1.5)")
 
-            single = drive(f"{assess_url}?limit=5", bodies, seconds / 2, conns)
-            batch = drive(f"{assess_url}:batch", batch_bodies, seconds / 2, conns)
+            single = drive(f"{assess_url}?limit=5", bodies, seconds, conns)
+            batch = drive(f"{assess_url}:batch", batch_bodies, seconds, conns)
             print(
                 f"batch of 100: {batch.rps:.0f} batches/s vs {single.rps:.0f} singles/s -> "
                 f"one batch costs {single.rps / batch.rps:.1f}x one assessment (goal < 25x)"
@@ -362,15 +370,32 @@ def main() -> int:
             stop(floor)
             stop(service)
 
-        import_scaled_bundle(workdir, 10)
-        service, service_url, _ = start_service(workdir, {"LOAD_DEFAULT_CONTENT": "false"})
+        # The larger ruleset against the default one, alternately again: two services side by
+        # side, each on a database of its own (a copy of the first, plus the 10x version).
+        shutil.copy(workdir / "bench.db", workdir / "x10.db")
+        import_scaled_bundle(workdir, 10, "x10.db")
+        default, default_url, _ = start_service(workdir)
+        big, big_url, _ = start_service(workdir, {"LOAD_DEFAULT_CONTENT": "false"}, "x10.db")
         try:
-            drive(f"{service_url}/v1/assessments", bodies, 2, conns)
-            big = drive(f"{service_url}/v1/assessments", bodies, seconds, conns)
-            print(f"10x ruleset (80 causes): {fmt(big)}")
-            print(f"RATIO 10x ruleset / default throughput: {big.rps / svc:.3f} (goal >= 0.90)")
+            drive(f"{big_url}/v1/assessments", bodies, 2, conns)
+            drive(f"{default_url}/v1/assessments", bodies, 2, conns)
+            scaled_runs: dict[str, list[Result]] = {"default": [], "x10": []}
+            for _ in range(max(2, args.rounds // 2)):
+                scaled_runs["default"].append(
+                    drive(f"{default_url}/v1/assessments", bodies, seconds, conns)
+                )
+                scaled_runs["x10"].append(
+                    drive(f"{big_url}/v1/assessments", bodies, seconds, conns)
+                )
+            for result in scaled_runs["x10"]:
+                print(f"10x ruleset (80 causes): {fmt(result)}")
+            small = statistics.mean(r.rps for r in scaled_runs["default"])
+            large = statistics.mean(r.rps for r in scaled_runs["x10"])
+            print(f"default ruleset, same rounds: {small:.0f} req/s")
+            print(f"RATIO 10x ruleset / default throughput: {large / small:.3f} (goal >= 0.90)")
         finally:
-            stop(service)
+            stop(big)
+            stop(default)
     if errors:
         print(f"ERROR: {errors} non-2xx answers during the service runs")
         return 1

@@ -26,7 +26,7 @@ from app.assessment.engine import TOP_CAUSES_CONSIDERED
 from app.assessment.fields import KNOWN_FIELDS, FieldKind
 from app.assessment.plausibility import find_implausible, warning_message
 from app.assessment.texts import LocaleTexts, display_value
-from app.assessment.triage import triage_level
+from app.content.bundle import TriageLevel
 
 
 def _shown_as(field: str) -> str:
@@ -119,7 +119,9 @@ class AnswerBuilder:
     ) -> dict[str, Any]:
         """The answer for a flattened context (`engine.read_context`), `limit` causes long."""
         logits, conditions, red_flags = self._score(values)
-        level = triage_level(red_flags)
+        # The fired flags come most severe first (the compiler orders them), so the first
+        # one's level is `triage_level(red_flags)`.
+        level: TriageLevel = red_flags[0].level if red_flags else "self_care"
         # `reverse` keeps equal logits in bundle order: the tie-break `engine.Ranking` uses.
         order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
         writers = self._cause_writers
@@ -186,6 +188,6 @@ class AnswerBuilder:
         if not stakes:
             return []
         ordered = [field for field in self._question_fields if field in stakes]
-        ordered.sort(key=lambda field: -stakes[field])
+        ordered.sort(key=stakes.__getitem__, reverse=True)  # stable: bundle order on ties
         questions = self._questions
         return [questions[field] for field in ordered[: self._max_follow_ups]]

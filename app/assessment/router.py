@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import orjson
@@ -24,6 +23,7 @@ from app.core.errors import (
     validation_errors,
 )
 from app.core.fastlane import read_body
+from app.core.ids import new_id
 from app.core.locale import negotiate_locale
 from app.core.metrics import count_assessment
 from app.core.openapi import json_body, query_parameters
@@ -65,9 +65,8 @@ class BatchResponse(BaseModel):
 def _assess(
     loaded: LoadedVersion, context: WorkoutContext, locale: str, limit: int
 ) -> dict[str, Any]:
-    # 128 random bits as 32 hex digits: the same shape as a UUID's hex, without building one.
     payload = loaded.engine.assess_payload(
-        context, locale=locale, limit=limit, assessment_id=os.urandom(16).hex()
+        context, locale=locale, limit=limit, assessment_id=new_id()
     )
     causes = payload["causes"]
     count_assessment(payload["triage"]["level"], causes[0]["id"] if causes else "none")

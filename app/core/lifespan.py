@@ -77,6 +77,9 @@ def prepare_database(services: Services) -> None:
                 logger.info("published the bundled default content as version 1")
 
 
+GC_THRESHOLD = 20_000
+
+
 def make_lifespan(settings: Settings) -> object:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -89,6 +92,11 @@ def make_lifespan(settings: Settings) -> object:
         # latency spikes they cause under load, small.
         gc.collect()
         gc.freeze()
+        # Requests make no reference cycles worth chasing often: an answer is a tree of dicts
+        # freed by reference counting when it has been sent. A batch of 100 keeps ~10,000
+        # of them alive at once, and the default first-generation threshold (700) then runs
+        # a dozen collections per batch, each walking every young object, for nothing.
+        gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
         poller = asyncio.create_task(poll_forever(services))
         try:
             yield

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
@@ -68,22 +67,33 @@ class RequestMetrics:
 REQUEST_METRICS = RequestMetrics()
 REGISTRY.register(REQUEST_METRICS)
 
-ASSESSMENTS = Counter(
-    "tremor_assessments_total",
-    "Assessments by triage level and top-ranked cause.",
-    ["triage", "top_cause"],
-    registry=REGISTRY,
-)
-_ASSESSMENT_COUNTERS: dict[tuple[str, str], Any] = {}
+
+class AssessmentCounts:
+    """Assessments by triage level and top-ranked cause, counted in a plain dict and exported
+    at scrape time: like the request series, updated only from the event loop's thread, so
+    the client library's lock and label lookup are not needed on every assessment."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def count(self, triage: str, top_cause: str) -> None:
+        key = (triage, top_cause)
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily(
+            "tremor_assessments",
+            "Assessments by triage level and top-ranked cause.",
+            labels=["triage", "top_cause"],
+        )
+        for key, total in list(self.counts.items()):
+            family.add_metric(list(key), total)
+        yield family
 
 
-def count_assessment(triage: str, top_cause: str) -> None:
-    """ASSESSMENTS.labels(...).inc(), with the labelled child looked up once per label pair
-    (the client's own lookup takes a lock and builds a key on every call)."""
-    counter = _ASSESSMENT_COUNTERS.get((triage, top_cause))
-    if counter is None:
-        counter = _ASSESSMENT_COUNTERS[triage, top_cause] = ASSESSMENTS.labels(triage, top_cause)
-    counter.inc()
+ASSESSMENT_COUNTS = AssessmentCounts()
+REGISTRY.register(ASSESSMENT_COUNTS)
+count_assessment = ASSESSMENT_COUNTS.count
 
 
 CONTENT_VERSION = Gauge(

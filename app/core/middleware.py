@@ -9,7 +9,6 @@ not arrived in time), security and rate-limit headers, one log line and the requ
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import time
 
@@ -17,6 +16,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from app.core.ids import new_id
 from app.core.logging import AccessLog, request_id_var
 from app.core.metrics import REQUEST_METRICS
 from app.core.ratelimit import SCOPE_KEY as RATELIMIT_KEY
@@ -102,7 +102,7 @@ class RequestMiddleware:
             return
         started = time.perf_counter()
         incoming_id, declared = _read_headers(scope)
-        request_id = incoming_id or os.urandom(16).hex()
+        request_id = incoming_id or new_id()
         token = request_id_var.set(request_id)
         added_headers = [(b"x-request-id", request_id.encode("ascii")), *_STATIC_HEADERS]
         status_holder = [500]

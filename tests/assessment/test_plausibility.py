@@ -84,3 +84,17 @@ def test_warnings_never_change_the_ranking(ctx: WorkoutContext) -> None:
     evaluation = engine.evaluate(ctx)
     assert [c.id for c in answer.causes] == [item.cause.id for item in evaluation.ranked]
     assert all(w.field and w.code and w.message for w in answer.warnings)
+
+
+@pytest.mark.parametrize("code", sorted(TRIPPING))
+def test_the_generated_finder_trips_what_the_checks_say(code: str) -> None:
+    values = evaluate(default_engine().ruleset, tripping_context(code)).values
+    assert find_implausible(values) == [check for check in CHECKS if check.applies(values)]
+    assert [check.code for check in find_implausible(values)] == [code]
+
+
+@settings(max_examples=200, deadline=None)
+@given(ctx=contexts)
+def test_the_generated_finder_agrees_with_the_checks(ctx: WorkoutContext) -> None:
+    values = evaluate(default_engine().ruleset, ctx).values
+    assert find_implausible(values) == [check for check in CHECKS if check.applies(values)]
