@@ -21,10 +21,11 @@ from typing import Any
 
 from app.assessment.codegen import CauseWriter, generate_cause_writer
 from app.assessment.compiler import CompiledRuleset
+from app.assessment.context import WorkoutContext
 from app.assessment.derived import FieldValue
 from app.assessment.engine import TOP_CAUSES_CONSIDERED
 from app.assessment.fields import KNOWN_FIELDS, FieldKind
-from app.assessment.plausibility import find_implausible, warning_message
+from app.assessment.plausibility import warning_message
 from app.assessment.texts import LocaleTexts, display_value
 from app.content.bundle import TriageLevel
 
@@ -43,6 +44,7 @@ class AnswerBuilder:
     __slots__ = (
         "_cause_writers",
         "_disclaimer",
+        "_evaluate",
         "_headlines",
         "_input_weights",
         "_locale",
@@ -51,7 +53,6 @@ class AnswerBuilder:
         "_question_fields",
         "_questions",
         "_reasons",
-        "_score",
         "_tip_items",
         "_tips_by_cause",
         "_version",
@@ -71,7 +72,7 @@ class AnswerBuilder:
         self._locale = locale
         self._max_tips = max_tips
         self._max_follow_ups = max_follow_ups
-        self._score = ruleset.score
+        self._evaluate = ruleset.evaluate_context
         self._cause_writers: tuple[CauseWriter, ...] = tuple(
             generate_cause_writer(
                 texts.causes[cause.id],
@@ -110,15 +111,9 @@ class AnswerBuilder:
         self._headlines = texts.headlines
         self._disclaimer = texts.disclaimer
 
-    def build(
-        self,
-        values: dict[str, FieldValue],
-        given: dict[str, dict[str, Any]],
-        limit: int,
-        assessment_id: str,
-    ) -> dict[str, Any]:
-        """The answer for a flattened context (`engine.read_context`), `limit` causes long."""
-        logits, conditions, red_flags = self._score(values)
+    def build(self, context: WorkoutContext, limit: int, assessment_id: str) -> dict[str, Any]:
+        """The answer for a validated context, `limit` causes long."""
+        values, given, logits, conditions, red_flags, implausible = self._evaluate(context)
         # The fired flags come most severe first (the compiler orders them), so the first
         # one's level is `triage_level(red_flags)`.
         level: TriageLevel = red_flags[0].level if red_flags else "self_care"
@@ -132,7 +127,7 @@ class AnswerBuilder:
         top = order[:TOP_CAUSES_CONSIDERED]
         warnings: list[dict[str, str]] = []
         fallen: list[str] = []
-        for check in find_implausible(values):
+        for check in implausible:
             message, fell_back = warning_message(check, self._locale)
             warnings.append({"field": check.field, "code": check.code, "message": message})
             if fell_back:

@@ -176,9 +176,95 @@ def generate_scorer(
     held signal's weight x activation, added in that order (as the reference does). The
     condition results (a bool for a plain test, the activation for a ramp) let the answer
     explain the causes it shows without testing anything again. Red flags are checked in
-    the same pass, on the same locals: one function reads the context once per request.
+    the same pass, on the same locals.
     """
     source = _Source()
+    _emit_scoring(source, priors, signals, flags)
+    source.emit(1, f"return {_scoring_results(source, len(priors))}")
+    scorer: Scorer = _finish(source, "score_causes", 0)
+    return scorer, {key: index for index, key in enumerate(source.condition_locals)}
+
+
+ContextEvaluator = Callable[[Any], tuple[Any, ...]]
+"""context -> (flat values, provided fields by section, logits, condition results, fired red
+flags, tripped checks): `read_context`, the scorer and the checks in one pass."""
+Check = tuple[Any, "tuple[str, str, float] | Callable[[Mapping[str, Any]], bool]"]
+"""(what to report, and when: a bound (path, "<" or ">", limit) or a test of the flat values)."""
+
+
+def generate_context_evaluator(
+    priors: Sequence[float],
+    signals: Sequence[Sequence[SignalSpec]],
+    flags: Sequence[tuple[Any, Sequence[Condition]]],
+    sections: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    derive: Callable[[dict[str, Any]], None],
+    checks: Sequence[Check],
+) -> tuple[ContextEvaluator, dict[str, int]]:
+    """The request's whole first half in one function: read the validated context (its
+    `sections`, as `engine.read_context` does, then `derive`), score, check the red flags
+    and the `checks`, as `generate_scorer` and a loop over the checks would.
+
+    A rule's input fields come straight from the section it was read from, not looked up
+    again by path: the context is read once. Section and field names come from the schema
+    (identifiers), never from a request or from content; the checks' paths and limits are
+    the service's own constants, written as their `repr`.
+    """
+    source = _Source()
+    _emit_scoring(source, priors, signals, flags)
+    source.emit(1, "tripped = []")
+    for item, test in checks:
+        name = source.constant(item)
+        if isinstance(test, tuple):
+            path, op, limit = test
+            assert op in ("<", ">") and isinstance(limit, float)
+            x = source.field(path)
+            source.emit(1, f"if {x} is not None and {x} {op} {limit!r}:")
+        else:
+            source.emit(1, f"if {source.constant(test)}(values):")
+        source.emit(2, f"tripped.append({name})")
+    results = _scoring_results(source, len(priors))
+    source.emit(1, f"return values, given, {results}, tripped")
+
+    header = ["def evaluate_context(context):", "    values = {}", "    given = {}"]
+    read_here = set()
+    for section, fields in sections:
+        assert section.isidentifier()
+        header += [f"    fields = context.{section}.__dict__", "    provided = {}"]
+        for name, path in fields:
+            assert name.isidentifier() and path == f"{section}.{name}"
+            local = source.field_locals.get(path)
+            header += [
+                f"    {local or 'value'} = fields[{name!r}]",
+                f"    if {local or 'value'} is not None:",
+                f"        provided[{name!r}] = values[{path!r}] = {local or 'value'}",
+            ]
+            if local:
+                read_here.add(path)
+        header += ["    if provided:", f"        given[{section!r}] = provided"]
+    header += [
+        f"    {source.constant(derive)}(values)",
+        "    flat = values",
+        "    get = values.get",
+    ]
+    header += [
+        f"    {local} = get({source.constant(path)})"
+        for path, local in source.field_locals.items()
+        if path not in read_here
+    ]
+    code = "\n".join(header + source.condition_lines + source.lines)
+    namespace: dict[str, Any] = dict(source.constants)
+    exec(compile(code, "<ruleset evaluate_context>", "exec"), namespace)
+    evaluator: ContextEvaluator = namespace["evaluate_context"]
+    return evaluator, {key: index for index, key in enumerate(source.condition_locals)}
+
+
+def _emit_scoring(
+    source: _Source,
+    priors: Sequence[float],
+    signals: Sequence[Sequence[SignalSpec]],
+    flags: Sequence[tuple[Any, Sequence[Condition]]],
+) -> None:
+    """The logits l0, l1, ... and the fired flags in `fired`, in the order given."""
     for cause_index, (prior, cause_signals) in enumerate(zip(priors, signals, strict=True)):
         logit = f"l{cause_index}"
         source.emit(1, f"{logit} = {float(prior)!r}")
@@ -197,11 +283,13 @@ def generate_scorer(
         held = [source.condition(condition) for condition in conditions]
         source.emit(1, f"if {' * '.join(name for name, _ in held) or 'True'}:")
         source.emit(2, f"fired.append({source.constant(flag)})")
-    logits = ", ".join(f"l{i}" for i in range(len(priors)))
+
+
+def _scoring_results(source: _Source, causes: int) -> str:
+    """The code of (logits, condition results, fired flags), as the scorer returns them."""
+    logits = ", ".join(f"l{i}" for i in range(causes))
     results = "".join(f"{name}, " for name, _ in source.condition_locals.values())
-    source.emit(1, f"return [{logits}], ({results}), fired")
-    scorer: Scorer = _finish(source, "score_causes", 0)
-    return scorer, {key: index for index, key in enumerate(source.condition_locals)}
+    return f"[{logits}], ({results}), fired"
 
 
 def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:

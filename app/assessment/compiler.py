@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from app.assessment.codegen import (
+    ContextEvaluator,
     Explainer,
     Scorer,
+    generate_context_evaluator,
     generate_explainer,
     generate_scorer,
 )
-from app.assessment.fields import KNOWN_FIELDS, OPS_BY_KIND, FieldKind, FieldSpec
+from app.assessment.derived import add_derived
+from app.assessment.fields import KNOWN_FIELDS, OPS_BY_KIND, SECTION_FIELDS, FieldKind, FieldSpec
+from app.assessment.plausibility import CHECKS
 from app.content.bundle import Bundle, CauseRules, Condition, TriageLevel
 
 Activation = Callable[[Mapping[str, Any]], float]
@@ -93,6 +97,9 @@ class CompiledRuleset:
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
     score: Scorer  # flat context -> (logit per cause, condition results, fired red flags)
     condition_index: dict[str, int]  # condition_key -> where `score` leaves its result
+    # context -> (flat values, given fields, logits, condition results, fired flags, tripped
+    # plausibility checks): the request's first half in one generated pass
+    evaluate_context: ContextEvaluator
     explainers: tuple[Explainer, ...]  # per cause: flat context -> its fired signals, generated
 
 
@@ -110,11 +117,14 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         for cause in causes
     }
     signals = [[(signal.weight, signal.conditions) for signal in cause.signals] for cause in causes]
-    score, condition_index = generate_scorer(
-        [cause.prior for cause in causes],
-        signals,
-        [(flag, flag.conditions) for flag in red_flags],
+    priors = [cause.prior for cause in causes]
+    flags = [(flag, flag.conditions) for flag in red_flags]
+    score, condition_index = generate_scorer(priors, signals, flags)
+    checks = [(check, check.test) for check in CHECKS]
+    evaluate_context, same_index = generate_context_evaluator(
+        priors, signals, flags, SECTION_FIELDS, add_derived, checks
     )
+    assert same_index == condition_index, "both leave each condition's result in one place"
     explainers = tuple(generate_explainer(cause_signals) for cause_signals in signals)
     return CompiledRuleset(
         causes,
@@ -124,6 +134,7 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         question_fields,
         score,
         condition_index,
+        evaluate_context,
         explainers,
     )
 

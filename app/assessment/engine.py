@@ -8,7 +8,7 @@ values); every signal then costs a dict lookup and a comparison.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, overload
 
 from app.assessment.codegen import Explainer, Fired, shown_weight
@@ -136,10 +136,13 @@ class Evaluation(NamedTuple):
     given: dict[str, dict[str, Any]]  # the provided inputs by section (SI units), as echoed
 
 
-def read_context_reference(
-    context: WorkoutContext,
-) -> tuple[dict[str, FieldValue], dict[str, Any]]:
-    """`read_context` as a loop over the schema's fields: what the generated reader does."""
+def read_context(context: WorkoutContext) -> tuple[dict[str, FieldValue], dict[str, Any]]:
+    """(provided input fields by path plus the derived values, provided fields by section).
+
+    Alternative-unit fields never appear: validation converted them and cleared them. The
+    request path reads the context inside the generated `evaluate_context`, unrolled; this
+    loop is what that code does.
+    """
     values: dict[str, FieldValue] = {}
     given: dict[str, dict[str, Any]] = {}
     for section, paths in _SECTION_PATHS:
@@ -153,36 +156,6 @@ def read_context_reference(
             given[section] = provided
     add_derived(values)
     return values, given
-
-
-def _generate_reader() -> Callable[[WorkoutContext], tuple[dict[str, FieldValue], dict[str, Any]]]:
-    """`read_context_reference` unrolled: one straight line of code per schema field, so a
-    request reads its context without looping over the schema. Names and paths come from
-    the schema itself (identifiers and dots), never from a request or from content."""
-    lines = ["def read_context(context):", "    values = {}", "    given = {}"]
-    for section, paths in SECTION_FIELDS:
-        assert section.isidentifier()
-        lines += [f"    fields = context.{section}.__dict__", "    provided = {}"]
-        for name, path in paths:
-            assert name.isidentifier() and path == f"{section}.{name}"
-            lines += [
-                f"    value = fields[{name!r}]",
-                "    if value is not None:",
-                f"        provided[{name!r}] = values[{path!r}] = value",
-            ]
-        lines += ["    if provided:", f"        given[{section!r}] = provided"]
-    lines += ["    add_derived(values)", "    return values, given"]
-    namespace: dict[str, Any] = {"add_derived": add_derived}
-    exec(compile("\n".join(lines), "<context reader>", "exec"), namespace)
-    reader: Callable[[WorkoutContext], tuple[dict[str, FieldValue], dict[str, Any]]]
-    reader = namespace["read_context"]
-    return reader
-
-
-read_context = _generate_reader()
-"""(provided input fields by path plus the derived values, provided fields by section).
-
-Alternative-unit fields never appear: validation converted them and cleared them."""
 
 
 def flatten(context: WorkoutContext) -> dict[str, FieldValue]:
@@ -199,8 +172,7 @@ def _sigmoid(logit: float) -> float:
 
 def evaluate(ruleset: CompiledRuleset, context: WorkoutContext) -> Evaluation:
     """Triage, then score every cause and rank them (ties keep bundle order)."""
-    values, given = read_context(context)
-    logits, _, fired = ruleset.score(values)
+    values, given, logits, _, fired, _ = ruleset.evaluate_context(context)
     red_flags = tuple(fired)
     ranked = Ranking(ruleset, logits, values)
     return Evaluation(values, triage_level(red_flags), red_flags, ranked, given)

@@ -22,7 +22,6 @@ from app.assessment.engine import (
     evaluate,
     follow_up_fields,
     rank_tips,
-    read_context,
 )
 from app.assessment.plausibility import PlausibilityCheck, find_implausible, warning_message
 from app.assessment.schemas import AssessmentResponse
@@ -91,8 +90,7 @@ class AssessmentEngine:
             return self.reference_payload(
                 context, locale=locale, limit=limit, assessment_id=assessment_id
             )
-        values, given = read_context(context)
-        return builder.build(values, given, limit, assessment_id)
+        return builder.build(context, limit, assessment_id)
 
     def reference_payload(
         self, context: WorkoutContext, *, locale: str, limit: int = 5, assessment_id: str

@@ -8,12 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.assessment.context import WorkoutContext
-from app.assessment.engine import (
-    evaluate,
-    evaluate_reference,
-    read_context,
-    read_context_reference,
-)
+from app.assessment.engine import evaluate, evaluate_reference, read_context
+from app.assessment.plausibility import find_implausible
 from app.assessment.service import AssessmentEngine
 from app.content.bundle import Bundle
 from bench.contexts import varied
@@ -61,12 +57,17 @@ def test_the_answer_builders_answer_as_the_reference_does(ctx: WorkoutContext, l
         assert orjson.dumps(fast) == orjson.dumps(slow)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ctx=contexts)
-def test_the_generated_reader_reads_as_the_loop_does(ctx: WorkoutContext) -> None:
+def test_the_one_pass_evaluator_does_what_the_steps_do(ctx: WorkoutContext) -> None:
+    """Reading the context, scoring, red flags and plausibility checks fused into one
+    generated function give what the separate steps give."""
     values, given_fields = read_context(ctx)
-    assert (values, given_fields) == read_context_reference(ctx)
-    assert list(given_fields) == list(read_context_reference(ctx)[1])  # same section order
+    fused = ENGINE.ruleset.evaluate_context(ctx)
+    assert fused[:2] == (values, given_fields)
+    assert list(fused[1]) == list(given_fields)  # the same section order
+    assert fused[2:5] == ENGINE.ruleset.score(values)
+    assert fused[5] == find_implausible(values)
 
 
 def test_a_ruleset_ten_times_larger_answers_as_the_reference_does() -> None:
