@@ -1,15 +1,16 @@
 """Measure the service against the framework's floor, on loopback, one worker each.
 
-Usage: python bench/run.py [--seconds S] [--connections C] [--quick]
+Usage: python bench/run.py [--seconds S] [--rounds N] [--connections C] [--quick]
 
 Starts `tremor-guide serve` (on a fresh SQLite file) and `bench/floor_app.py` with the same
-uvicorn settings, warms both, then drives them alternately (A B A B) with wrk when it is
-installed (Debian's `wrk`), else with a bounded Python load generator. Both get the same 64
-varied full workout contexts in turn (bench/contexts.py), and each batch holds 100 distinct
-ones: no answer can come from a cache of the request. Prints throughput,
-p50/p99 latency and the ratio service/floor, then the batch, 10x-ruleset, memory and
-cold-start figures. Only ratios measured in one run mean anything: absolute numbers move
-with the machine.
+uvicorn settings, warms both, then drives them alternately (A B A B ..., six pairs of 4 s by
+default) with wrk when it is installed (Debian's `wrk`), else with a bounded Python load
+generator. Both get the same 64 varied full workout contexts in turn (bench/contexts.py),
+and each batch holds 100 distinct ones: no answer can come from a cache of the request.
+Prints throughput, p50/p99 latency and the ratio service/floor (total requests over total
+requests in the same time, with each pair's own ratio beside it), then the batch, memory and
+cold-start figures, and the 10x ruleset against the default one, again alternately. Only
+ratios measured in one run mean anything: absolute numbers move with the machine.
 """
 
 from __future__ import annotations
@@ -310,7 +311,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each measured run")
     parser.add_argument(
-        "--rounds", type=int, default=4, help="service/floor pairs, run alternately (A B A B ...)"
+        "--rounds", type=int, default=6, help="service/floor pairs, run alternately (A B A B ...)"
     )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--quick", action="store_true", help="2-second runs, for a smoke test")
