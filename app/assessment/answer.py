@@ -38,22 +38,27 @@ def _shown_as(field: str) -> str:
     return "number" if kind is FieldKind.NUMBER else "display"
 
 
+MAX_TIP_GROUPS = 4096  # trios of top causes whose tip groups are kept (8 causes: 336 trios)
+
+
 class AnswerBuilder:
     """Writes the answers of one content version in one locale; built once per version."""
 
     __slots__ = (
+        "_asked_weights",
         "_cause_writers",
         "_disclaimer",
         "_evaluate",
         "_headlines",
-        "_input_weights",
         "_locale",
         "_max_follow_ups",
         "_max_tips",
-        "_question_fields",
+        "_question_order",
         "_questions",
         "_reasons",
+        "_tip_groups",
         "_tip_items",
+        "_tip_sets",
         "_tips_by_cause",
         "_version",
     )
@@ -93,13 +98,22 @@ class AnswerBuilder:
             for cause in ruleset.causes
         )
         self._tips_by_cause = tuple(ruleset.tips_by_cause[cause.id] for cause in ruleset.causes)
+        self._tip_sets = tuple(frozenset(tips) for tips in self._tips_by_cause)
+        self._tip_groups: dict[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...]]]] = {}
         # Each tip as it reads at each rank (index 0 unused), so a request only picks.
         self._tip_items = tuple(
             tuple({**texts.tips[tip.id], "rank": rank} for rank in range(max_tips + 1))
             for tip in ruleset.tips
         )
-        self._input_weights = tuple(cause.input_weights for cause in ruleset.causes)
-        self._question_fields = ruleset.question_fields
+        self._question_order = {field: n for n, field in enumerate(ruleset.question_fields)}
+        self._asked_weights = tuple(
+            tuple(
+                (field, weight)
+                for field, weight in cause.input_weights
+                if field in self._question_order
+            )
+            for cause in ruleset.causes
+        )
         self._questions = {
             field: {"field": field, "question": question}
             for field, question in texts.questions.items()
@@ -124,7 +138,7 @@ class AnswerBuilder:
             writers[index](values, conditions, rank, logits[index])
             for rank, index in enumerate(order[:limit], start=1)
         ]
-        top = order[:TOP_CAUSES_CONSIDERED]
+        top = tuple(order[:TOP_CAUSES_CONSIDERED])
         warnings: list[dict[str, str]] = []
         fallen: list[str] = []
         for check in implausible:
@@ -151,20 +165,72 @@ class AnswerBuilder:
             "fallback_items": fallen,
         }
 
-    def _tips(self, top: Sequence[int], logits: Sequence[float]) -> list[dict[str, Any]]:
+    def _tips(self, top: tuple[int, ...], logits: Sequence[float]) -> list[dict[str, Any]]:
         """Tips by the summed score of the top causes they address (bundle order on ties),
-        as `engine.rank_tips` ranks them."""
-        relevance: dict[int, float] = {}
-        get = relevance.get
-        tips_by_cause = self._tips_by_cause
+        as `engine.rank_tips` ranks them.
+
+        A tip's relevance depends only on which of the top causes it addresses, so the tips
+        fall into at most seven groups, one per combination; the groups of each trio of top
+        causes are worked out once (`_tip_groups`). A request then adds up the scores of each
+        combination, in rank order as the reference does (the same floats), and reads the
+        groups best first. Two combinations worth exactly the same (scores that saturate
+        to 1.0, say) would interleave their tips by bundle order: then the tips are ranked
+        one by one instead.
+        """
+        groups = self._tip_groups.get(top)
+        if groups is None:
+            groups = self._group_tips(top)
+        scores = []
         for index in top:
             logit = logits[index]
             if logit >= 0:
-                score = 1.0 / (1.0 + math.exp(-logit))
+                scores.append(1.0 / (1.0 + math.exp(-logit)))
             else:
                 exp = math.exp(logit)
-                score = exp / (1.0 + exp)
-            for tip in tips_by_cause[index]:
+                scores.append(exp / (1.0 + exp))
+        ranked: list[tuple[float, tuple[int, ...]]] = []
+        for positions, tips in groups:
+            total = 0.0
+            for position in positions:
+                total += scores[position]
+            ranked.append((total, tips))
+        ranked.sort(reverse=True)  # equal totals are refused below, whatever order they got
+        items = self._tip_items
+        limit = self._max_tips
+        picked: list[int] = []
+        for number, (total, tips) in enumerate(ranked):
+            if number and total == ranked[number - 1][0]:
+                return self._tips_one_by_one(top, scores)
+            picked += tips
+            if len(picked) >= limit:
+                if number + 1 < len(ranked) and ranked[number + 1][0] == total:
+                    return self._tips_one_by_one(top, scores)
+                break
+        return [items[tip][rank] for rank, tip in enumerate(picked[:limit], start=1)]
+
+    def _group_tips(self, top: tuple[int, ...]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+        """(positions among `top` a tip addresses, those tips in bundle order), per
+        combination; remembered for the trio (at most 4,096 trios, then forgotten)."""
+        by_positions: dict[tuple[int, ...], list[int]] = {}
+        addressed = sorted({tip for index in top for tip in self._tips_by_cause[index]})
+        for tip in addressed:
+            positions = tuple(
+                position for position, index in enumerate(top) if tip in self._tip_sets[index]
+            )
+            by_positions.setdefault(positions, []).append(tip)
+        groups = [(positions, tuple(tips)) for positions, tips in by_positions.items()]
+        if len(self._tip_groups) >= MAX_TIP_GROUPS:
+            self._tip_groups.clear()
+        self._tip_groups[top] = groups
+        return groups
+
+    def _tips_one_by_one(self, top: Sequence[int], scores: Sequence[float]) -> list[Any]:
+        """`_tips` for the rare tie between two combinations: each tip's relevance summed."""
+        relevance: dict[int, float] = {}
+        get = relevance.get
+        for position, index in enumerate(top):
+            score = scores[position]
+            for tip in self._tips_by_cause[index]:
                 relevance[tip] = get(tip, 0.0) + score
         best = sorted(relevance)
         best.sort(key=relevance.__getitem__, reverse=True)
@@ -173,16 +239,17 @@ class AnswerBuilder:
 
     def _follow_ups(self, top: Sequence[int], values: dict[str, FieldValue]) -> list[Any]:
         """The missing inputs with the most at stake for the top causes, as
-        `engine.follow_up_fields` picks them."""
+        `engine.follow_up_fields` picks them (only inputs with a question can be asked, so
+        only those are summed; the same sums, in the same order)."""
         stakes: dict[str, float] = {}
         get = stakes.get
         for index in top:
-            for field, weight in self._input_weights[index]:
+            for field, weight in self._asked_weights[index]:
                 if field not in values:
                     stakes[field] = get(field, 0.0) + weight
         if not stakes:
             return []
-        ordered = [field for field in self._question_fields if field in stakes]
+        ordered = sorted(stakes, key=self._question_order.__getitem__)  # bundle order
         ordered.sort(key=stakes.__getitem__, reverse=True)  # stable: bundle order on ties
         questions = self._questions
         return [questions[field] for field in ordered[: self._max_follow_ups]]

@@ -350,14 +350,23 @@ def generate_cause_writer(
     "number" (a float written out inline, the common case) or "display" (a call).
     """
     source = _Source()
-    used: dict[int, None] = {}
-    source.emit(1, "out = []")
-    for index, (weight, conditions, field, message) in enumerate(signals):
-        names = []
+    uses: dict[int, int] = {}
+    for _, conditions, _, _ in signals:
         for condition in conditions:
             position = condition_index[condition_key(condition)]
-            used[position] = None
-            names.append(f"_c{position}")
+            uses[position] = uses.get(position, 0) + 1
+
+    def result(position: int) -> str:
+        """A condition's result: read into a local when several signals test it."""
+        return f"_c{position}" if uses[position] > 1 else f"conds[{position}]"
+
+    source.emit(1, "out = []")
+    source.emit(1, "append = out.append")
+    for position, count in uses.items():
+        if count > 1:
+            source.emit(1, f"_c{position} = conds[{position}]")
+    for index, (weight, conditions, field, message) in enumerate(signals):
+        names = [result(condition_index[condition_key(c)]) for c in conditions]
         item = (
             f'{{"field": {source.constant(field)}, "value": v, '
             f'"effect": {source.constant("raises" if weight > 0 else "lowers")}, '
@@ -371,7 +380,7 @@ def generate_cause_writer(
                 source.emit(1, f"if {names[0]}:")
                 _emit_shown_value(source, 2, field, shown_as(field))
                 entry = item.replace("{w}", source.constant(shown))
-                source.emit(2, f"out.append(({source.constant(-abs(c))}, {index}, {entry}))")
+                source.emit(2, f"append(({source.constant(-abs(c))}, {index}, {entry}))")
             continue
         source.emit(1, f"a = {' * '.join(names)}")
         source.emit(1, "if a:")
@@ -380,7 +389,7 @@ def generate_cause_writer(
         source.emit(2, "if w:")
         _emit_shown_value(source, 3, field, shown_as(field))
         strength = "-c" if weight > 0 else "c"
-        source.emit(3, f"out.append(({strength}, {index}, {item.replace('{w}', 'w')}))")
+        source.emit(3, f"append(({strength}, {index}, {item.replace('{w}', 'w')}))")
     source.emit(1, "out.sort()  # (strength, index) never tie: the items are not compared")
     source.emit(1, "if logit >= 0:")
     source.emit(2, "score = 1.0 / (1.0 + exp(-logit))")
@@ -395,15 +404,15 @@ def generate_cause_writer(
         )
     else:
         source.emit(1, 'confidence = "low"')
+    assert all(key.isidentifier() for key in heading)  # the answer's own keys, not content
+    texts = "".join(f"{key!r}: {source.constant(text)}, " for key, text in heading.items())
     source.emit(
         1,
-        f"return {{**{source.constant(dict(heading))}, "
+        f"return {{{texts}"
         '"rank": rank, "score": round(score * 1000.0) / 1000.0, '
         '"confidence": confidence, "evidence": [entry[2] for entry in out]}',
     )
     source.constants.update(display=display, exp=math.exp)
-    header = [f"    _c{position} = conds[{position}]" for position in used]
-    source.lines[1:1] = header  # after `out = []`, read the results the cause needs
     writer: CauseWriter = _finish(source, "write_cause", 0, params="flat, conds, rank, logit")
     return writer
 
@@ -416,9 +425,11 @@ def _emit_shown_value(source: _Source, depth: int, field: str, shown_as: str) ->
     elif shown_as == "number":  # 31.0 -> 31; 2 decimals at most, by scaling (as `display`)
         source.emit(depth, f"v = {read}")
         source.emit(depth, "if v.__class__ is float:")
-        source.emit(depth + 1, "if not v.is_integer():")
-        source.emit(depth + 2, "v = round(v * 100.0) / 100.0")
         source.emit(depth + 1, "if v.is_integer():")
         source.emit(depth + 2, "v = int(v)")
+        source.emit(depth + 1, "else:")
+        source.emit(depth + 2, "v = round(v * 100.0) / 100.0")
+        source.emit(depth + 2, "if v.is_integer():")
+        source.emit(depth + 3, "v = int(v)")
     else:
         source.emit(depth, f"v = display({read})")
