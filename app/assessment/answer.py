@@ -92,6 +92,7 @@ class AnswerBuilder:
                 ],
                 cause.input_fields,
                 ruleset.condition_index,
+                ruleset.input_bits,
                 _shown_as,
                 display_value,
             )
@@ -127,7 +128,7 @@ class AnswerBuilder:
 
     def build(self, context: WorkoutContext, limit: int, assessment_id: str) -> dict[str, Any]:
         """The answer for a validated context, `limit` causes long."""
-        values, given, logits, conditions, red_flags, implausible = self._evaluate(context)
+        values, given, logits, conditions, red_flags, implausible, present = self._evaluate(context)
         # The fired flags come most severe first (the compiler orders them), so the first
         # one's level is `triage_level(red_flags)`.
         level: TriageLevel = red_flags[0].level if red_flags else "self_care"
@@ -135,7 +136,7 @@ class AnswerBuilder:
         order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
         writers = self._cause_writers
         causes = [
-            writers[index](values, conditions, rank, logits[index])
+            writers[index](values, conditions, present, rank, logits[index])
             for rank, index in enumerate(order[:limit], start=1)
         ]
         top = tuple(order[:TOP_CAUSES_CONSIDERED])

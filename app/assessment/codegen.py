@@ -187,7 +187,17 @@ def generate_scorer(
 
 ContextEvaluator = Callable[[Any], tuple[Any, ...]]
 """context -> (flat values, provided fields by section, logits, condition results, fired red
-flags, tripped checks): `read_context`, the scorer and the checks in one pass."""
+flags, tripped checks, the provided inputs as a bit mask (see `input_bits`)): `read_context`,
+the scorer and the checks in one pass."""
+
+
+def input_bits(sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> dict[str, int]:
+    """Each input field's bit in the mask of provided inputs, in schema order: a cause's
+    confidence is then one `&` and a bit count instead of a lookup per input it reads."""
+    paths = [path for _, fields in sections for _, path in fields]
+    return {path: 1 << position for position, path in enumerate(paths)}
+
+
 Check = tuple[Any, "tuple[str, str, float] | Callable[[Mapping[str, Any]], bool]"]
 """(what to report, and when: a bound (path, "<" or ">", limit) or a test of the flat values)."""
 
@@ -223,9 +233,15 @@ def generate_context_evaluator(
             source.emit(1, f"if {source.constant(test)}(values):")
         source.emit(2, f"tripped.append({name})")
     results = _scoring_results(source, len(priors))
-    source.emit(1, f"return values, given, {results}, tripped")
+    source.emit(1, f"return values, given, {results}, tripped, present")
 
-    header = ["def evaluate_context(context):", "    values = {}", "    given = {}"]
+    bits = input_bits(sections)
+    header = [
+        "def evaluate_context(context):",
+        "    values = {}",
+        "    given = {}",
+        "    present = 0",
+    ]
     read_here = set()
     for section, fields in sections:
         assert section.isidentifier()
@@ -237,6 +253,7 @@ def generate_context_evaluator(
                 f"    {local or 'value'} = fields[{name!r}]",
                 f"    if {local or 'value'} is not None:",
                 f"        provided[{name!r}] = values[{path!r}] = {local or 'value'}",
+                f"        present |= {bits[path]}",
             ]
             if local:
                 read_here.add(path)
@@ -326,8 +343,9 @@ def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:
     return explainer
 
 
-CauseWriter = Callable[[Mapping[str, Any], tuple[Any, ...], int, float], dict[str, Any]]
-"""(flat context, the scorer's condition results, rank, logit) -> the cause as answer data."""
+CauseWriter = Callable[[Mapping[str, Any], tuple[Any, ...], int, int, float], dict[str, Any]]
+"""(flat context, the scorer's condition results, the provided inputs' mask, rank, logit) ->
+the cause as answer data."""
 
 
 def generate_cause_writer(
@@ -335,6 +353,7 @@ def generate_cause_writer(
     signals: Sequence[EvidenceSpec],
     input_fields: Sequence[str],
     condition_index: Mapping[str, int],
+    bits: Mapping[str, int],
     shown_as: Callable[[str], str],
     display: Callable[[Any], Any],
 ) -> CauseWriter:
@@ -397,8 +416,10 @@ def generate_cause_writer(
     source.emit(2, "e = exp(logit)")
     source.emit(2, "score = e / (1.0 + e)")
     if input_fields:
-        provided = " + ".join(f"({source.constant(path)} in flat)" for path in input_fields)
-        source.emit(1, f"share = ({provided}) / {len(input_fields)}")
+        mask = 0
+        for path in input_fields:
+            mask |= bits[path]
+        source.emit(1, f"share = (present & {mask}).bit_count() / {len(input_fields)}")
         source.emit(
             1, 'confidence = "high" if share >= 0.6 else "medium" if share >= 0.3 else "low"'
         )
@@ -413,7 +434,9 @@ def generate_cause_writer(
         '"confidence": confidence, "evidence": [entry[2] for entry in out]}',
     )
     source.constants.update(display=display, exp=math.exp)
-    writer: CauseWriter = _finish(source, "write_cause", 0, params="flat, conds, rank, logit")
+    writer: CauseWriter = _finish(
+        source, "write_cause", 0, params="flat, conds, present, rank, logit"
+    )
     return writer
 
 

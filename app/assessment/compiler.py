@@ -19,6 +19,7 @@ from app.assessment.codegen import (
     generate_context_evaluator,
     generate_explainer,
     generate_scorer,
+    input_bits,
 )
 from app.assessment.derived import add_derived
 from app.assessment.fields import KNOWN_FIELDS, OPS_BY_KIND, SECTION_FIELDS, FieldKind, FieldSpec
@@ -97,6 +98,7 @@ class CompiledRuleset:
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
     score: Scorer  # flat context -> (logit per cause, condition results, fired red flags)
     condition_index: dict[str, int]  # condition_key -> where `score` leaves its result
+    input_bits: dict[str, int]  # input field -> its bit in `evaluate_context`'s mask
     # context -> (flat values, given fields, logits, condition results, fired flags, tripped
     # plausibility checks): the request's first half in one generated pass
     evaluate_context: ContextEvaluator
@@ -134,6 +136,7 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         question_fields,
         score,
         condition_index,
+        input_bits(SECTION_FIELDS),
         evaluate_context,
         explainers,
     )

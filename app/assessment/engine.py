@@ -172,7 +172,7 @@ def _sigmoid(logit: float) -> float:
 
 def evaluate(ruleset: CompiledRuleset, context: WorkoutContext) -> Evaluation:
     """Triage, then score every cause and rank them (ties keep bundle order)."""
-    values, given, logits, _, fired, _ = ruleset.evaluate_context(context)
+    values, given, logits, _, fired, _, _ = ruleset.evaluate_context(context)
     red_flags = tuple(fired)
     ranked = Ranking(ruleset, logits, values)
     return Evaluation(values, triage_level(red_flags), red_flags, ranked, given)

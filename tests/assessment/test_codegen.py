@@ -68,6 +68,8 @@ def test_the_one_pass_evaluator_does_what_the_steps_do(ctx: WorkoutContext) -> N
     assert list(fused[1]) == list(given_fields)  # the same section order
     assert fused[2:5] == ENGINE.ruleset.score(values)
     assert fused[5] == find_implausible(values)
+    bits = ENGINE.ruleset.input_bits
+    assert fused[6] == sum(bit for path, bit in bits.items() if path in values)
 
 
 def test_a_ruleset_ten_times_larger_answers_as_the_reference_does() -> None:
