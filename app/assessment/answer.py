@@ -15,7 +15,6 @@ data to serialise, and nothing may change it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +22,7 @@ from app.assessment.codegen import CauseWriter, generate_cause_writer
 from app.assessment.compiler import CompiledRuleset
 from app.assessment.context import WorkoutContext
 from app.assessment.derived import FieldValue
-from app.assessment.engine import TOP_CAUSES_CONSIDERED
+from app.assessment.engine import TOP_CAUSES_CONSIDERED, sigmoid
 from app.assessment.fields import KNOWN_FIELDS, FieldKind
 from app.assessment.plausibility import warning_message
 from app.assessment.texts import LocaleTexts, display_value
@@ -134,9 +133,12 @@ class AnswerBuilder:
         level: TriageLevel = red_flags[0].level if red_flags else "self_care"
         # `reverse` keeps equal logits in bundle order: the tie-break `engine.Ranking` uses.
         order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
+        # Scores of the causes shown and of those tips and questions serve, once each.
+        ranked = order[: max(limit, TOP_CAUSES_CONSIDERED)]
+        scores = [sigmoid(logits[index]) for index in ranked]
         writers = self._cause_writers
         causes = [
-            writers[index](values, conditions, present, rank, logits[index])
+            writers[index](values, conditions, present, rank, scores[rank - 1])
             for rank, index in enumerate(order[:limit], start=1)
         ]
         top = tuple(order[:TOP_CAUSES_CONSIDERED])
@@ -158,7 +160,7 @@ class AnswerBuilder:
                 "reasons": [reasons[flag.id] for flag in red_flags],
             },
             "causes": causes,
-            "tips": self._tips(top, logits),
+            "tips": self._tips(top, scores),
             "follow_up_questions": self._follow_ups(top, values),
             "disclaimer": self._disclaimer,
             "normalized_context": given,
@@ -166,7 +168,7 @@ class AnswerBuilder:
             "fallback_items": fallen,
         }
 
-    def _tips(self, top: tuple[int, ...], logits: Sequence[float]) -> list[dict[str, Any]]:
+    def _tips(self, top: tuple[int, ...], scores: Sequence[float]) -> list[dict[str, Any]]:
         """Tips by the summed score of the top causes they address (bundle order on ties),
         as `engine.rank_tips` ranks them.
 
@@ -178,17 +180,9 @@ class AnswerBuilder:
         to 1.0, say) would interleave their tips by bundle order: then the tips are ranked
         one by one instead.
         """
-        groups = self._tip_groups.get(top)
+        groups = self._tip_groups.get(top)  # `scores[n]` is the score of `top[n]`
         if groups is None:
             groups = self._group_tips(top)
-        scores = []
-        for index in top:
-            logit = logits[index]
-            if logit >= 0:
-                scores.append(1.0 / (1.0 + math.exp(-logit)))
-            else:
-                exp = math.exp(logit)
-                scores.append(exp / (1.0 + exp))
         ranked: list[tuple[float, tuple[int, ...]]] = []
         for positions, tips in groups:
             total = 0.0

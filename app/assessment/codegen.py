@@ -4,9 +4,10 @@ Calling one small closure per condition costs a Python call each; a ruleset of a
 conditions then spends most of its time on call overhead. Here the compiled content becomes
 straight-line code instead: each field is read once into a local, each distinct condition is
 tested once (a big ruleset repeats its conditions across causes), and each cause's logit is a
-local float. The scorer also checks the red flags and hands back every condition's result,
-so a request reads its context once; a per-cause writer (one per locale) then turns those
-results into the answer's cause, for the few causes an answer shows. The per-cause
+local float. One generated function reads the context, scores, checks the red flags and
+hands back every condition's result, so a request reads its context once; a per-cause
+writer (one per locale) then turns those results into the answer's cause, for the few
+causes an answer shows. The per-cause
 explainers serve the reference path. The closures in `compiler` remain the reference
 semantics, and property tests hold the generated code to identical results (same operations
 in the same order, so the floats match bit for bit).
@@ -31,6 +32,7 @@ Fired = tuple[float, int, float, float]
 contribution rounded to 3 decimals as answers show it). Sorting these plainly puts the
 strongest first and keeps rule order among equals."""
 SHOWN_SCALE = 1000.0  # answers show contributions to 3 decimals
+RAMP_OPS = frozenset({"ramp_up", "ramp_down"})  # the ops whose activation is a fraction
 
 
 def shown_weight(contribution: float) -> float:
@@ -40,7 +42,6 @@ def shown_weight(contribution: float) -> float:
     return round(contribution * SHOWN_SCALE) / SHOWN_SCALE
 
 
-Scorer = Callable[[Mapping[str, Any]], tuple[list[float], tuple[Any, ...], list[Any]]]
 Explainer = Callable[[Mapping[str, Any]], list[Fired]]
 SignalSpec = tuple[float, Sequence[Condition]]
 """A signal as the generator needs it: its weight and its conditions (all must hold)."""
@@ -83,7 +84,7 @@ class _Source:
         if key not in self.condition_locals:
             name = f"_c{len(self.condition_locals)}"
             guard, activation = _guard_and_value(self, condition)
-            ramp = activation != "1.0"
+            ramp = condition.op in RAMP_OPS
             line = f"{name} = {activation} if {guard} else 0.0" if ramp else f"{name} = {guard}"
             self.condition_lines.append("    " + line)
             self.condition_locals[key] = (name, ramp)
@@ -163,28 +164,6 @@ def condition_key(condition: Condition) -> str:
     return json.dumps([condition.field, condition.op, condition.value], sort_keys=True)
 
 
-def generate_scorer(
-    priors: Sequence[float],
-    signals: Sequence[Sequence[SignalSpec]],
-    flags: Sequence[tuple[Any, Sequence[Condition]]] = (),
-) -> tuple[Scorer, dict[str, int]]:
-    """A function flat -> (the logit of every cause in the order given, the result of every
-    distinct condition, the `flags` whose conditions all hold), and where each condition's
-    result sits in the second item (by `condition_key`).
-
-    `signals[i]` lists cause i's signals in rule order; its logit is its prior plus each
-    held signal's weight x activation, added in that order (as the reference does). The
-    condition results (a bool for a plain test, the activation for a ramp) let the answer
-    explain the causes it shows without testing anything again. Red flags are checked in
-    the same pass, on the same locals.
-    """
-    source = _Source()
-    _emit_scoring(source, priors, signals, flags)
-    source.emit(1, f"return {_scoring_results(source, len(priors))}")
-    scorer: Scorer = _finish(source, "score_causes", 0)
-    return scorer, {key: index for index, key in enumerate(source.condition_locals)}
-
-
 ContextEvaluator = Callable[[Any], tuple[Any, ...]]
 """context -> (flat values, provided fields by section, logits, condition results, fired red
 flags, tripped checks, the provided inputs as a bit mask (see `input_bits`)): `read_context`,
@@ -212,7 +191,10 @@ def generate_context_evaluator(
 ) -> tuple[ContextEvaluator, dict[str, int]]:
     """The request's whole first half in one function: read the validated context (its
     `sections`, as `engine.read_context` does, then `derive`), score, check the red flags
-    and the `checks`, as `generate_scorer` and a loop over the checks would.
+    and the `checks`. Each cause's logit is its prior plus each held signal's weight x
+    activation, added in rule order (as the reference does); every distinct condition's
+    result is handed back too (a bool for a plain test, the activation for a ramp), so
+    that the answer explains the causes it shows without testing anything again.
 
     A rule's input fields come straight from the section it was read from, not looked up
     again by path: the context is read once. Section and field names come from the schema
@@ -232,8 +214,9 @@ def generate_context_evaluator(
         else:
             source.emit(1, f"if {source.constant(test)}(values):")
         source.emit(2, f"tripped.append({name})")
-    results = _scoring_results(source, len(priors))
-    source.emit(1, f"return values, given, {results}, tripped, present")
+    logits = ", ".join(f"l{i}" for i in range(len(priors)))
+    results = "".join(f"{name}, " for name, _ in source.condition_locals.values())
+    source.emit(1, f"return values, given, [{logits}], ({results}), fired, tripped, present")
 
     bits = input_bits(sections)
     header = [
@@ -302,13 +285,6 @@ def _emit_scoring(
         source.emit(2, f"fired.append({source.constant(flag)})")
 
 
-def _scoring_results(source: _Source, causes: int) -> str:
-    """The code of (logits, condition results, fired flags), as the scorer returns them."""
-    logits = ", ".join(f"l{i}" for i in range(causes))
-    results = "".join(f"{name}, " for name, _ in source.condition_locals.values())
-    return f"[{logits}], ({results}), fired"
-
-
 def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:
     """A function flat -> one cause's fired signals (see `Fired`), in rule order.
 
@@ -344,7 +320,7 @@ def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:
 
 
 CauseWriter = Callable[[Mapping[str, Any], tuple[Any, ...], int, int, float], dict[str, Any]]
-"""(flat context, the scorer's condition results, the provided inputs' mask, rank, logit) ->
+"""(flat context, the scorer's condition results, the provided inputs' mask, rank, score) ->
 the cause as answer data."""
 
 
@@ -362,8 +338,8 @@ def generate_cause_writer(
     It tests nothing again: each signal's activation is the product of its conditions'
     results as the scorer left them, so only the causes an answer shows cost anything more.
     Its evidence items are the explainer's fired signals, strongest first (rule order among
-    equals), with their texts; a contribution that rounds to 0 is left out. Score and
-    confidence are worked out as `engine` does (same operations, so the same floats).
+    equals), with their texts; a contribution that rounds to 0 is left out. Confidence is
+    worked out as `engine` does (same operations, so the same floats); the score comes in.
     `heading` is the cause's id and texts. A cited value is shown as `display(value)` shows
     it; `shown_as(field)` says what the field's kind needs: "as_is" (booleans: no change),
     "number" (a float written out inline, the common case) or "display" (a call).
@@ -391,7 +367,7 @@ def generate_cause_writer(
             f'"effect": {source.constant("raises" if weight > 0 else "lowers")}, '
             f'"weight": {{w}}, "message": {source.constant(message)}}}'
         )
-        plain = len(conditions) == 1 and conditions[0].op not in ("ramp_up", "ramp_down")
+        plain = len(conditions) == 1 and conditions[0].op not in RAMP_OPS
         if plain:  # one plain test: the contribution is the weight itself
             c = weight * 1.0
             shown = shown_weight(c)
@@ -410,11 +386,6 @@ def generate_cause_writer(
         strength = "-c" if weight > 0 else "c"
         source.emit(3, f"append(({strength}, {index}, {item.replace('{w}', 'w')}))")
     source.emit(1, "out.sort()  # (strength, index) never tie: the items are not compared")
-    source.emit(1, "if logit >= 0:")
-    source.emit(2, "score = 1.0 / (1.0 + exp(-logit))")
-    source.emit(1, "else:")
-    source.emit(2, "e = exp(logit)")
-    source.emit(2, "score = e / (1.0 + e)")
     if input_fields:
         mask = 0
         for path in input_fields:
@@ -433,9 +404,9 @@ def generate_cause_writer(
         '"rank": rank, "score": round(score * 1000.0) / 1000.0, '
         '"confidence": confidence, "evidence": [entry[2] for entry in out]}',
     )
-    source.constants.update(display=display, exp=math.exp)
+    source.constants["display"] = display
     writer: CauseWriter = _finish(
-        source, "write_cause", 0, params="flat, conds, present, rank, logit"
+        source, "write_cause", 0, params="flat, conds, present, rank, score"
     )
     return writer
 

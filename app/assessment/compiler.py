@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from app.assessment.codegen import (
+    RAMP_OPS,
     ContextEvaluator,
     Explainer,
-    Scorer,
     generate_context_evaluator,
     generate_explainer,
-    generate_scorer,
     input_bits,
 )
 from app.assessment.derived import add_derived
@@ -30,7 +29,6 @@ Activation = Callable[[Mapping[str, Any]], float]
 """Reads a flattened context; 0.0 = does not hold (or field missing), up to 1.0 = fully holds."""
 
 LEVEL_ORDER: Final[dict[TriageLevel, int]] = {"self_care": 0, "consult": 1, "urgent": 2}
-_RAMPS = frozenset({"ramp_up", "ramp_down"})
 _NUMERIC_OPS = frozenset({"gte", "gt", "lte", "lt"})
 _NO_VALUE_OPS = frozenset({"present", "true", "false"})
 
@@ -96,12 +94,11 @@ class CompiledRuleset:
     tips: tuple[CompiledTip, ...]
     tips_by_cause: dict[str, tuple[int, ...]]  # cause id -> indexes into `tips` addressing it
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
-    score: Scorer  # flat context -> (logit per cause, condition results, fired red flags)
-    condition_index: dict[str, int]  # condition_key -> where `score` leaves its result
-    input_bits: dict[str, int]  # input field -> its bit in `evaluate_context`'s mask
     # context -> (flat values, given fields, logits, condition results, fired flags, tripped
-    # plausibility checks): the request's first half in one generated pass
+    # plausibility checks, provided inputs' mask): the request's first half in one pass
     evaluate_context: ContextEvaluator
+    condition_index: dict[str, int]  # condition_key -> where `evaluate_context` leaves it
+    input_bits: dict[str, int]  # input field -> its bit in `evaluate_context`'s mask
     explainers: tuple[Explainer, ...]  # per cause: flat context -> its fired signals, generated
 
 
@@ -121,12 +118,10 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
     signals = [[(signal.weight, signal.conditions) for signal in cause.signals] for cause in causes]
     priors = [cause.prior for cause in causes]
     flags = [(flag, flag.conditions) for flag in red_flags]
-    score, condition_index = generate_scorer(priors, signals, flags)
     checks = [(check, check.test) for check in CHECKS]
-    evaluate_context, same_index = generate_context_evaluator(
+    evaluate_context, condition_index = generate_context_evaluator(
         priors, signals, flags, SECTION_FIELDS, add_derived, checks
     )
-    assert same_index == condition_index, "both leave each condition's result in one place"
     explainers = tuple(generate_explainer(cause_signals) for cause_signals in signals)
     return CompiledRuleset(
         causes,
@@ -134,10 +129,9 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         tips,
         tips_by_cause,
         question_fields,
-        score,
+        evaluate_context,
         condition_index,
         input_bits(SECTION_FIELDS),
-        evaluate_context,
         explainers,
     )
 
@@ -201,7 +195,7 @@ def _compile_red_flags(bundle: Bundle, problems: list[Problem]) -> tuple[Compile
             problems.append((f"{path}.id", f"red flag id {flag.id!r} is used twice"))
         seen.add(flag.id)
         for condition_index, condition in enumerate(flag.when):
-            if condition.op in _RAMPS:
+            if condition.op in RAMP_OPS:
                 problems.append(
                     (
                         f"{path}.when.{condition_index}.op",
@@ -313,7 +307,7 @@ def _value_problem(condition: Condition, spec: FieldSpec) -> str | None:
         if len(pair) != 2 or not all(_is_number(v) for v in pair):
             return f"{op!r} needs [low, high]"
         low, high = float(pair[0]), float(pair[1])
-        if low > high or (op in _RAMPS and low == high):
+        if low > high or (op in RAMP_OPS and low == high):
             return f"{op!r} needs low < high, got {pair}"
         return None
     # enum and list fields: the values must be ones the schema can produce

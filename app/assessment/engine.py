@@ -65,7 +65,7 @@ class ScoredCause:
     @property
     def score(self) -> float:
         """The logit squashed into [0, 1]."""
-        return _sigmoid(self.logit)
+        return sigmoid(self.logit)
 
     def evidence(self) -> list[tuple[CompiledSignal, float]]:
         """Fired signals, strongest contribution first (rule order among equals)."""
@@ -163,7 +163,8 @@ def flatten(context: WorkoutContext) -> dict[str, FieldValue]:
     return read_context(context)[0]
 
 
-def _sigmoid(logit: float) -> float:
+def sigmoid(logit: float) -> float:
+    """A logit squashed into [0, 1] (the cause writers inline the same operations)."""
     if logit >= 0:
         return 1.0 / (1.0 + math.exp(-logit))
     exp = math.exp(logit)  # this side cannot overflow for very negative logits

@@ -42,13 +42,6 @@ def _below(path: str, limit: float) -> Bound:
     return (path, "<", limit)
 
 
-def _beyond(bound: Bound) -> Callable[[Mapping[str, Any]], bool]:
-    path, op, limit = bound
-    if op == ">":
-        return lambda values: (value := values.get(path)) is not None and value > limit
-    return lambda values: (value := values.get(path)) is not None and value < limit
-
-
 def _average_above_maximum(values: Mapping[str, Any]) -> bool:
     average = values.get("activity.avg_heart_rate_bpm")
     maximum = values.get("activity.max_heart_rate_bpm")
@@ -72,9 +65,13 @@ class PlausibilityCheck:
     messages: Mapping[str, str]  # locale -> text
 
     def applies(self, values: Mapping[str, Any]) -> bool:
-        """Whether a flattened context trips this check."""
-        test = _beyond(self.test) if isinstance(self.test, tuple) else self.test
-        return test(values)
+        """Whether a flattened context trips this check. (Requests run the same checks
+        inside the generated `evaluate_context`, bounds compared inline.)"""
+        if not isinstance(self.test, tuple):
+            return self.test(values)
+        path, op, limit = self.test
+        value = values.get(path)
+        return value is not None and (value > limit if op == ">" else value < limit)
 
 
 CHECKS: tuple[PlausibilityCheck, ...] = (
@@ -180,36 +177,9 @@ CHECKS: tuple[PlausibilityCheck, ...] = (
 )
 
 
-def _generate_finder(
-    checks: tuple[PlausibilityCheck, ...],
-) -> Callable[[Mapping[str, Any]], list[PlausibilityCheck]]:
-    """`[check for check in checks if check.applies(values)]` as one straight function:
-    bounds compared inline, the other tests called. It runs on every assessment, and nine
-    small calls cost more than the comparisons themselves. Paths and limits are this
-    module's own constants, written as their `repr`."""
-    lines = ["def find_implausible(values):", "    get = values.get", "    out = []"]
-    namespace: dict[str, Any] = {}
-    for index, check in enumerate(checks):
-        namespace[f"check{index}"] = check
-        if isinstance(check.test, tuple):
-            path, op, limit = check.test
-            assert op in "<>" and isinstance(limit, float)
-            lines += [
-                f"    value = get({path!r})",
-                f"    if value is not None and value {op} {limit!r}:",
-                f"        out.append(check{index})",
-            ]
-        else:
-            namespace[f"test{index}"] = check.test
-            lines += [f"    if test{index}(values):", f"        out.append(check{index})"]
-    lines.append("    return out")
-    exec(compile("\n".join(lines), "<plausibility checks>", "exec"), namespace)
-    finder: Callable[[Mapping[str, Any]], list[PlausibilityCheck]] = namespace["find_implausible"]
-    return finder
-
-
-find_implausible = _generate_finder(CHECKS)
-"""The checks a flattened context trips, in declaration order (usually none)."""
+def find_implausible(values: Mapping[str, Any]) -> list[PlausibilityCheck]:
+    """The checks a flattened context trips, in declaration order (usually none)."""
+    return [check for check in CHECKS if check.applies(values)]
 
 
 def warning_message(check: PlausibilityCheck, locale: str) -> tuple[str, bool]:

@@ -148,14 +148,15 @@ def optional(scope: Scope) -> Callable[..., Awaitable[Principal]]:
 
 async def authorize_request(request: Request, scope: Scope) -> Principal:
     """The `optional(scope)` check for routes that skip the dependency machinery (hot path):
-    with REQUIRE_API_KEYS off it costs two attribute reads and one (in-memory) limiter hit,
-    or nothing more when rate limiting is off."""
-    state = request.app.state
-    services: Services = state.services
+    with REQUIRE_API_KEYS off it costs one attribute read and one (in-memory) limiter hit."""
+    services: Services = request.app.state.services
     if not services.settings.require_api_keys:
-        limiter = state.limiter
-        if limiter is not None:
-            await enforce(limiter, request.scope, _BUCKETS[scope], client_identity(request.scope))
+        await enforce(
+            request.app.state.limiter,
+            request.scope,
+            _BUCKETS[scope],
+            client_identity(request.scope),
+        )
         return ANONYMOUS
     scheme, _, key = (request.headers.get("authorization") or "").partition(" ")
     credentials = (

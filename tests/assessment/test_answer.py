@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.assessment import answer
-from app.assessment.engine import Ranking, rank_tips
+from app.assessment.engine import Ranking, rank_tips, sigmoid
 from app.assessment.service import MAX_TIPS
 from tests.assessment.helpers import default_engine
 
@@ -32,7 +32,8 @@ def reference_tips(logits: list[float]) -> list[str]:
 def builder_tips(logits: list[float]) -> list[str]:
     order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
     builder = ENGINE.builders["en"]
-    return [tip["id"] for tip in builder._tips(tuple(order[:3]), logits)]
+    scores = [sigmoid(logits[index]) for index in order[:3]]
+    return [tip["id"] for tip in builder._tips(tuple(order[:3]), scores)]
 
 
 @settings(max_examples=400, deadline=None)

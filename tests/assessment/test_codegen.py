@@ -7,6 +7,8 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.assessment.codegen import condition_key
+from app.assessment.compiler import _compile_conditions
 from app.assessment.context import WorkoutContext
 from app.assessment.engine import evaluate, evaluate_reference, read_context
 from app.assessment.plausibility import find_implausible
@@ -36,15 +38,19 @@ def test_generated_code_matches_the_reference_bit_for_bit(ctx: WorkoutContext) -
 
 def test_the_generated_source_holds_no_content_text() -> None:
     """Values are bound as constants: editor-written strings never become code."""
-    scorer = ENGINE.ruleset.score
-    names = scorer.__code__.co_names + scorer.__code__.co_varnames
+    code = ENGINE.ruleset.evaluate_context.__code__
+    names = code.co_names + code.co_varnames
     assert all(name.isidentifier() for name in names)
-    assert not any(
-        " " in str(const) for const in scorer.__code__.co_consts if isinstance(const, str)
-    )
+    assert not any(" " in str(const) for const in code.co_consts if isinstance(const, str))
 
 
 LOCALES = tuple(ENGINE.builders)
+CONDITIONS = [
+    condition
+    for item in [*ENGINE.ruleset.causes, *ENGINE.ruleset.red_flags]
+    for signal in getattr(item, "signals", [item])
+    for condition in signal.conditions
+]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -66,7 +72,17 @@ def test_the_one_pass_evaluator_does_what_the_steps_do(ctx: WorkoutContext) -> N
     fused = ENGINE.ruleset.evaluate_context(ctx)
     assert fused[:2] == (values, given_fields)
     assert list(fused[1]) == list(given_fields)  # the same section order
-    assert fused[2:5] == ENGINE.ruleset.score(values)
+    reference = evaluate_reference(ENGINE.ruleset, ctx)
+    ids = [cause.id for cause in ENGINE.ruleset.causes]
+    assert dict(zip(ids, fused[2], strict=True)) == {
+        item.cause.id: item.logit for item in reference.ranked
+    }
+    assert tuple(fused[4]) == reference.red_flags
+    for condition in CONDITIONS:  # each condition's result, as its reference closure says
+        closure = _compile_conditions([condition], "when", [])
+        assert closure is not None
+        result = fused[3][ENGINE.ruleset.condition_index[condition_key(condition)]]
+        assert float(result) == closure(values)
     assert fused[5] == find_implausible(values)
     bits = ENGINE.ruleset.input_bits
     assert fused[6] == sum(bit for path, bit in bits.items() if path in values)
