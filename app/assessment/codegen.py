@@ -79,13 +79,14 @@ class _Source:
 
     def condition(self, condition: Condition) -> tuple[str, bool]:
         """(the local that holds the condition's activation, whether it is a ramp), testing
-        each distinct condition once: a bool for plain tests, a float in (0, 1] for ramps."""
+        each distinct condition once: 1.0 or 0.0 for plain tests, a float in [0, 1] for ramps
+        (floats either way, so that the scorer's sums are float arithmetic throughout)."""
         key = condition_key(condition)
         if key not in self.condition_locals:
             name = f"_c{len(self.condition_locals)}"
             guard, activation = _guard_and_value(self, condition)
             ramp = condition.op in RAMP_OPS
-            line = f"{name} = {activation} if {guard} else 0.0" if ramp else f"{name} = {guard}"
+            line = f"{name} = {activation if ramp else '1.0'} if {guard} else 0.0"
             self.condition_lines.append("    " + line)
             self.condition_locals[key] = (name, ramp)
         return self.condition_locals[key]
@@ -193,7 +194,7 @@ def generate_context_evaluator(
     `sections`, as `engine.read_context` does, then `derive`), score, check the red flags
     and the `checks`. Each cause's logit is its prior plus each held signal's weight x
     activation, added in rule order (as the reference does); every distinct condition's
-    result is handed back too (a bool for a plain test, the activation for a ramp), so
+    result is handed back too (1.0 or 0.0 for a plain test, the activation for a ramp), so
     that the answer explains the causes it shows without testing anything again.
 
     A rule's input fields come straight from the section it was read from, not looked up
@@ -264,20 +265,19 @@ def _emit_scoring(
     signals: Sequence[Sequence[SignalSpec]],
     flags: Sequence[tuple[Any, Sequence[Condition]]],
 ) -> None:
-    """The logits l0, l1, ... and the fired flags in `fired`, in the order given."""
+    """The logits l0, l1, ... and the fired flags in `fired`, in the order given.
+
+    A logit is one expression, its prior plus every signal's weight x activation in rule
+    order: a signal that does not hold adds exactly 0.0, which leaves a float sum unchanged,
+    so the result is bit for bit the reference's sum over the held signals, without a branch
+    per signal (the cost of a big ruleset is its signals)."""
     for cause_index, (prior, cause_signals) in enumerate(zip(priors, signals, strict=True)):
-        logit = f"l{cause_index}"
-        source.emit(1, f"{logit} = {float(prior)!r}")
+        terms = [repr(float(prior))]
         for weight, conditions in cause_signals:
-            held = [source.condition(condition) for condition in conditions]
-            weight_name = source.constant(float(weight))
-            if len(held) == 1 and not held[0][1]:  # one plain test: weight x 1.0 is the weight
-                source.emit(1, f"if {held[0][0]}:")
-                source.emit(2, f"{logit} += {weight_name}")
-                continue
-            source.emit(1, f"a = {' * '.join(name for name, _ in held)}")
-            source.emit(1, "if a:")
-            source.emit(2, f"{logit} += {weight_name} * a")
+            held = [name for name, _ in (source.condition(c) for c in conditions)]
+            activation = held[0] if len(held) == 1 else f"({' * '.join(held)})"
+            terms.append(f"{source.constant(float(weight))} * {activation}")
+        source.emit(1, f"l{cause_index} = {' + '.join(terms)}")
     source.emit(1, "fired = []")
     for flag, conditions in flags:
         held = [source.condition(condition) for condition in conditions]
