@@ -48,6 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         loop="uvloop",
         http="httptools",
         log_config=None,
+        access_log=False,  # ours is written by RequestMiddleware (see configure_logging)
         server_header=False,
         date_header=True,
         timeout_keep_alive=5,

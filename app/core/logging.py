@@ -54,7 +54,14 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     # The access log is replaced by our own one line per request (with the request id).
-    logging.getLogger("uvicorn.access").disabled = True
+    # Disabled is not enough: uvicorn decides per connection whether to log by asking whether
+    # "uvicorn.access" has a handler up its chain (the root's counts), and if so formats the
+    # client address and quotes the path on every response before the disabled logger drops
+    # the record, ~2 µs per request for nothing. Without propagation it has none.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers[:] = []
+    access.propagate = False
+    access.disabled = True
 
 
 PIPE_BUF = 4096  # writes up to this size reach a pipe whole, never interleaved with others'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import json
+import logging
 import re
 import select
 import time
@@ -282,3 +283,11 @@ def test_timestamp_is_right_across_second_boundaries(
         expected = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
         expected += f".{(k % 1024) * 1000 // 1024:03d}Z"
         assert stamp_at(log, written, now, clock) == expected
+
+
+def test_uvicorn_sees_no_access_log_handler() -> None:
+    """Uvicorn formats its own access line (client address, quoted path) on every response
+    whenever "uvicorn.access" has a handler up its chain, even if the logger is disabled;
+    ours replaces it, so after start-up it must find none (the root's JSON handler included)."""
+    create_app(Settings(database_url="sqlite://"))
+    assert not logging.getLogger("uvicorn.access").hasHandlers()
