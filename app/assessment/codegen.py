@@ -274,8 +274,8 @@ def _emit_scoring(
     for cause_index, (prior, cause_signals) in enumerate(zip(priors, signals, strict=True)):
         terms = [repr(float(prior))]
         for weight, conditions in cause_signals:
-            held = [name for name, _ in (source.condition(c) for c in conditions)]
-            activation = held[0] if len(held) == 1 else f"({' * '.join(held)})"
+            names = [source.condition(condition)[0] for condition in conditions]
+            activation = names[0] if len(names) == 1 else f"({' * '.join(names)})"
             terms.append(f"{source.constant(float(weight))} * {activation}")
         source.emit(1, f"l{cause_index} = {' + '.join(terms)}")
     source.emit(1, "fired = []")
