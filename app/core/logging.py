@@ -83,20 +83,36 @@ class AccessLog:
         self._second = -1
         self._stamp = ""
 
-    def write(self, fields: dict[str, Any]) -> None:
+    def write(
+        self, request_id: str, method: str, path: str, route: str, status: int, duration_ms: float
+    ) -> None:
+        """Queue the line of one finished request.
+
+        Written from a template rather than by serialising a dict: the fields are always the
+        same, and a dict merged and serialised per request cost ~2 µs, more than the rest of
+        the line's work. The strings go through orjson (the path is the client's, percent-
+        decoded: anything may be in it), the numbers as Python writes them (as orjson does).
+        """
         now = time.time()
         second = int(now)
         if second != self._second:  # the date part changes once a second: format it once
             self._second = second
             self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        record = {
-            "ts": f"{self._stamp}.{int(now % 1 * 1000):03d}Z",
-            "level": "INFO",
-            "logger": "app.request",
-            "message": "request",
-            **fields,
-        }
-        self._pending.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+        dumps = orjson.dumps
+        self._pending.append(
+            b'{"ts":"%s.%03dZ","level":"INFO","logger":"app.request","message":"request",'
+            b'"request_id":%s,"method":%s,"path":%s,"route":%s,"status":%d,"duration_ms":%s}\n'
+            % (
+                self._stamp.encode(),
+                int(now % 1 * 1000),
+                dumps(request_id),
+                dumps(method),
+                dumps(path),
+                dumps(route),
+                status,
+                repr(duration_ms).encode(),
+            )
+        )
         if len(self._pending) == 1:
             try:
                 asyncio.get_running_loop().call_soon(self.flush)

@@ -182,14 +182,12 @@ class RequestMiddleware:
             REQUEST_METRICS.observe(template, method, status, elapsed)
             if self.access_log.enabled:
                 self.access_log.write(
-                    {
-                        "request_id": request_id,
-                        "method": method,
-                        "path": scope["path"],
-                        "route": template,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 3),
-                    }
+                    request_id,
+                    method,
+                    scope["path"],
+                    template,
+                    status,
+                    round(elapsed * 1_000_000) / 1000,  # ms to 3 decimals, by scaling
                 )
             request_id_var.reset(token)
 

@@ -40,15 +40,11 @@ def lines_of(chunks: list[bytes]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in b"".join(chunks).splitlines()]
 
 
-def fields(n: int, pad: int = 0) -> dict[str, Any]:
-    return {
-        "request_id": f"r-{n}",
-        "method": "POST",
-        "path": "/v1/assessments" + "x" * pad,
-        "route": "/v1/assessments",
-        "status": 200,
-        "duration_ms": 0.25,
-    }
+def fields(
+    n: int, pad: int = 0, path: str = "/v1/assessments"
+) -> tuple[str, str, str, str, int, float]:
+    """The arguments of one `AccessLog.write`: request id, method, path, route, status, ms."""
+    return (f"r-{n}", "POST", path + "x" * pad, "/v1/assessments", 200, 0.25)
 
 
 @pytest.fixture
@@ -129,7 +125,7 @@ def test_lines_of_one_loop_turn_go_out_together_at_its_end(written: list[bytes])
 
     async def one_turn() -> list[bytes]:
         for n in range(3):
-            log.write(fields(n))
+            log.write(*fields(n))
         before = list(written)
         await asyncio.sleep(0)
         return before
@@ -145,7 +141,7 @@ def test_many_lines_are_written_whole_in_chunks_of_at_most_pipe_buf(written: lis
 
     async def one_turn() -> None:
         for n in range(count):
-            log.write(fields(n, pad=n * 7 % 300))  # lines of varied length
+            log.write(*fields(n, pad=n * 7 % 300))  # lines of varied length
         await asyncio.sleep(0)
 
     asyncio.run(one_turn())
@@ -167,9 +163,9 @@ def test_a_line_longer_than_pipe_buf_is_written_whole_on_its_own(written: list[b
     log = AccessLog("INFO")
 
     async def one_turn() -> None:
-        log.write(fields(0))
-        log.write(fields(1, pad=PIPE_BUF))
-        log.write(fields(2))
+        log.write(*fields(0))
+        log.write(*fields(1, pad=PIPE_BUF))
+        log.write(*fields(2))
         await asyncio.sleep(0)
 
     asyncio.run(one_turn())
@@ -179,9 +175,9 @@ def test_a_line_longer_than_pipe_buf_is_written_whole_on_its_own(written: list[b
 
 def test_without_a_running_loop_a_line_is_written_at_once(written: list[bytes]) -> None:
     log = AccessLog("INFO")
-    log.write(fields(0))
+    log.write(*fields(0))
     assert len(written) == 1
-    log.write(fields(1))
+    log.write(*fields(1))
     assert [line["request_id"] for line in lines_of(written)] == ["r-0", "r-1"]
     assert len(written) == 2
 
@@ -191,7 +187,7 @@ def test_the_lines_reach_file_descriptor_2(capfd: pytest.CaptureFixture[str]) ->
 
     async def one_turn() -> None:
         for n in range(50):
-            log.write(fields(n, pad=100))
+            log.write(*fields(n, pad=100))
         await asyncio.sleep(0)
 
     asyncio.run(one_turn())
@@ -206,10 +202,11 @@ def test_pipe_buf_is_no_more_than_the_platforms() -> None:
 
 
 def test_a_line_is_the_orjson_of_the_record(written: list[bytes]) -> None:
-    AccessLog("INFO").write({**fields(0), "path": "/v1/ñ"})
+    AccessLog("INFO").write(*fields(0, path='/v1/ñ "quoted" \\ \x01'))
     (chunk,) = written
     assert chunk == orjson.dumps(json.loads(chunk), option=orjson.OPT_APPEND_NEWLINE)
-    assert json.loads(chunk)["path"] == "/v1/ñ"
+    assert json.loads(chunk)["path"] == '/v1/ñ "quoted" \\ \x01'
+    assert set(json.loads(chunk)) == FIELDS | {"duration_ms"}
 
 
 # -- timestamps ---------------------------------------------------------------------------------
@@ -232,7 +229,7 @@ class Clock:
 
 def stamp_at(log: AccessLog, written: list[bytes], now: float, clock: Clock) -> str:
     clock.now = now
-    log.write(fields(0))
+    log.write(*fields(0))
     ts: str = json.loads(written[-1])["ts"]
     return ts
 
