@@ -37,6 +37,10 @@ def _shown_as(field: str) -> str:
     return "number" if kind is FieldKind.NUMBER else "display"
 
 
+def _total(group: tuple[float, tuple[int, ...]]) -> float:
+    return group[0]
+
+
 MAX_TIP_GROUPS = 4096  # trios of top causes whose tip groups are kept (8 causes: 336 trios)
 
 
@@ -176,9 +180,9 @@ class AnswerBuilder:
         fall into at most seven groups, one per combination; the groups of each trio of top
         causes are worked out once (`_tip_groups`). A request then adds up the scores of each
         combination, in rank order as the reference does (the same floats), and reads the
-        groups best first. Two combinations worth exactly the same (scores that saturate
-        to 1.0, say) would interleave their tips by bundle order: then the tips are ranked
-        one by one instead.
+        groups best first. Groups worth exactly the same (scores that saturate to 1.0, or
+        causes that score alike) hold tips of equal relevance: their tips are merged back
+        into bundle order, as ranking the tips one by one would order them.
         """
         groups = self._tip_groups.get(top)  # `scores[n]` is the score of `top[n]`
         if groups is None:
@@ -189,18 +193,23 @@ class AnswerBuilder:
             for position in positions:
                 total += scores[position]
             ranked.append((total, tips))
-        ranked.sort(reverse=True)  # equal totals are refused below, whatever order they got
-        items = self._tip_items
+        ranked.sort(key=_total, reverse=True)  # stable, but equal totals are merged below
         limit = self._max_tips
         picked: list[int] = []
-        for number, (total, tips) in enumerate(ranked):
-            if number and total == ranked[number - 1][0]:
-                return self._tips_one_by_one(top, scores)
+        count = len(ranked)
+        at = 0
+        while at < count and len(picked) < limit:
+            total, tips = ranked[at]
+            at += 1
+            if at < count and ranked[at][0] == total:
+                tied = list(tips)
+                while at < count and ranked[at][0] == total:
+                    tied += ranked[at][1]
+                    at += 1
+                tied.sort()  # tip indices: bundle order
+                tips = tuple(tied)
             picked += tips
-            if len(picked) >= limit:
-                if number + 1 < len(ranked) and ranked[number + 1][0] == total:
-                    return self._tips_one_by_one(top, scores)
-                break
+        items = self._tip_items
         return [items[tip][rank] for rank, tip in enumerate(picked[:limit], start=1)]
 
     def _group_tips(self, top: tuple[int, ...]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -218,19 +227,6 @@ class AnswerBuilder:
             self._tip_groups.clear()
         self._tip_groups[top] = groups
         return groups
-
-    def _tips_one_by_one(self, top: Sequence[int], scores: Sequence[float]) -> list[Any]:
-        """`_tips` for the rare tie between two combinations: each tip's relevance summed."""
-        relevance: dict[int, float] = {}
-        get = relevance.get
-        for position, index in enumerate(top):
-            score = scores[position]
-            for tip in self._tips_by_cause[index]:
-                relevance[tip] = get(tip, 0.0) + score
-        best = sorted(relevance)
-        best.sort(key=relevance.__getitem__, reverse=True)
-        items = self._tip_items
-        return [items[tip][rank] for rank, tip in enumerate(best[: self._max_tips], start=1)]
 
     def _follow_ups(self, top: Sequence[int], values: dict[str, FieldValue]) -> list[Any]:
         """The missing inputs with the most at stake for the top causes, as

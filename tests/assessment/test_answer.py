@@ -42,7 +42,7 @@ def test_tips_by_groups_rank_as_the_reference(logits: list[float]) -> None:
     assert builder_tips(logits) == reference_tips(logits)
 
 
-def test_tied_groups_fall_back_to_tip_by_tip() -> None:
+def test_tied_groups_merge_their_tips_in_bundle_order() -> None:
     """Three saturated scores: every combination of one cause is worth 1.0."""
     logits = [40.0, 40.0, 40.0] + [0.0] * (CAUSES - 3)
     assert builder_tips(logits) == reference_tips(logits)
