@@ -343,6 +343,11 @@ def generate_cause_writer(
     `heading` is the cause's id and texts. A cited value is shown as `display(value)` shows
     it; `shown_as(field)` says what the field's kind needs: "as_is" (booleans: no change),
     "number" (a float written out inline, the common case) or "display" (a call).
+
+    Items and the cause are copies of dicts made here with their texts in place, filled in
+    with what the request decides (a copy costs about half of a dict literal, which inserts
+    every key again); an item that a request cannot change (a `true`/`false` test of the
+    field it cites, with a fixed weight) is not even copied: answers share it, like tips.
     """
     source = _Source()
     uses: dict[int, int] = {}
@@ -362,29 +367,37 @@ def generate_cause_writer(
             source.emit(1, f"_c{position} = conds[{position}]")
     for index, (weight, conditions, field, message) in enumerate(signals):
         names = [result(condition_index[condition_key(c)]) for c in conditions]
-        item = (
-            f'{{"field": {source.constant(field)}, "value": v, '
-            f'"effect": {source.constant("raises" if weight > 0 else "lowers")}, '
-            f'"weight": {{w}}, "message": {source.constant(message)}}}'
-        )
+        effect = "raises" if weight > 0 else "lowers"
         plain = len(conditions) == 1 and conditions[0].op not in RAMP_OPS
         if plain:  # one plain test: the contribution is the weight itself
             c = weight * 1.0
             shown = shown_weight(c)
-            if shown:
-                source.emit(1, f"if {names[0]}:")
-                _emit_shown_value(source, 2, field, shown_as(field))
-                entry = item.replace("{w}", source.constant(shown))
-                source.emit(2, f"append(({source.constant(-abs(c))}, {index}, {entry}))")
+            if not shown:
+                continue
+            source.emit(1, f"if {names[0]}:")
+            known = _known_value(conditions[0], field)
+            if known is not None:  # the whole item is fixed: shared, like tips
+                item = _evidence(field, known, effect, shown, message)
+                source.emit(2, f"append(({-abs(c)!r}, {index}, {source.constant(item)}))")
+                continue
+            template = source.constant(_evidence(field, None, effect, shown, message))
+            _emit_shown_value(source, 2, field, shown_as(field))
+            source.emit(2, f"item = {template}.copy()")
+            source.emit(2, 'item["value"] = v')
+            source.emit(2, f"append(({-abs(c)!r}, {index}, item))")
             continue
+        template = source.constant(_evidence(field, None, effect, None, message))
         source.emit(1, f"a = {' * '.join(names)}")
         source.emit(1, "if a:")
         source.emit(2, f"c = {source.constant(weight)} * a")
         source.emit(2, f"w = round(c * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}")
         source.emit(2, "if w:")
         _emit_shown_value(source, 3, field, shown_as(field))
+        source.emit(3, f"item = {template}.copy()")
+        source.emit(3, 'item["value"] = v')
+        source.emit(3, 'item["weight"] = w')
         strength = "-c" if weight > 0 else "c"
-        source.emit(3, f"append(({strength}, {index}, {item.replace('{w}', 'w')}))")
+        source.emit(3, f"append(({strength}, {index}, item))")
     source.emit(1, "out.sort()  # (strength, index) never tie: the items are not compared")
     if input_fields:
         mask = 0
@@ -396,19 +409,37 @@ def generate_cause_writer(
         )
     else:
         source.emit(1, 'confidence = "low"')
-    assert all(key.isidentifier() for key in heading)  # the answer's own keys, not content
-    texts = "".join(f"{key!r}: {source.constant(text)}, " for key, text in heading.items())
-    source.emit(
-        1,
-        f"return {{{texts}"
-        '"rank": rank, "score": round(score * 1000.0) / 1000.0, '
-        '"confidence": confidence, "evidence": [entry[2] for entry in out]}',
+    # The cause: a copy of its template, texts in place, with the four values filled in.
+    cause = source.constant(
+        {**heading, "rank": None, "score": None, "confidence": None, "evidence": None}
     )
+    source.emit(1, f"cause = {cause}.copy()")
+    source.emit(1, 'cause["rank"] = rank')
+    source.emit(1, 'cause["score"] = round(score * 1000.0) / 1000.0')
+    source.emit(1, 'cause["confidence"] = confidence')
+    source.emit(1, 'cause["evidence"] = [entry[2] for entry in out]')
+    source.emit(1, "return cause")
     source.constants["display"] = display
     writer: CauseWriter = _finish(
         source, "write_cause", 0, params="flat, conds, present, rank, score"
     )
     return writer
+
+
+def _evidence(
+    field: str, value: Any, effect: str, weight: float | None, message: str
+) -> dict[str, Any]:
+    """An evidence item, or the template a writer copies and fills in (copying a dict of five
+    keys costs about half of building it from a literal, which inserts every key again)."""
+    return {"field": field, "value": value, "effect": effect, "weight": weight, "message": message}
+
+
+def _known_value(condition: Condition, field: str) -> bool | None:
+    """The value an item shows when its one plain test already says what it is: a `true` or
+    `false` test of the very field it cites."""
+    if condition.field == field and condition.op in ("true", "false"):
+        return condition.op == "true"
+    return None
 
 
 def _emit_shown_value(source: _Source, depth: int, field: str, shown_as: str) -> None:
