@@ -9,7 +9,8 @@ twice and building no intermediate objects.
 
 `AssessmentEngine.reference_payload` decides the same answer the slow, obvious way
 (per-cause explainers, the `engine` helpers); a property test holds the two equal.
-Fixed items (tips, questions, red-flag reasons) are shared between answers: an answer is
+Fixed items (tips, questions, red-flag reasons, evidence items a request cannot change, the
+triage of an answer without red flags) are shared between answers: an answer is
 data to serialise, and nothing may change it.
 """
 
@@ -56,6 +57,7 @@ class AnswerBuilder:
         "_locale",
         "_max_follow_ups",
         "_max_tips",
+        "_no_flags",
         "_question_order",
         "_questions",
         "_reasons",
@@ -127,6 +129,11 @@ class AnswerBuilder:
             for flag in ruleset.red_flags
         }
         self._headlines = texts.headlines
+        self._no_flags: dict[str, Any] = {
+            "level": "self_care",
+            "headline": texts.headlines.get("self_care", ""),
+            "reasons": [],
+        }
         self._disclaimer = texts.disclaimer
 
     def build(self, context: WorkoutContext, limit: int, assessment_id: str) -> dict[str, Any]:
@@ -153,16 +160,20 @@ class AnswerBuilder:
             warnings.append({"field": check.field, "code": check.code, "message": message})
             if fell_back:
                 fallen.append(f"warnings:{check.code}")
-        reasons = self._reasons
+        if red_flags:
+            reasons = self._reasons
+            triage = {
+                "level": level,
+                "headline": self._headlines.get(level, ""),
+                "reasons": [reasons[flag.id] for flag in red_flags],
+            }
+        else:
+            triage = self._no_flags  # most answers: the same triage, shared
         return {
             "assessment_id": assessment_id,
             "content_version": self._version,
             "locale": self._locale,
-            "triage": {
-                "level": level,
-                "headline": self._headlines.get(level, ""),
-                "reasons": [reasons[flag.id] for flag in red_flags],
-            },
+            "triage": triage,
             "causes": causes,
             "tips": self._tips(top, scores),
             "follow_up_questions": self._follow_ups(top, values),
