@@ -38,10 +38,6 @@ def _shown_as(field: str) -> str:
     return "number" if kind is FieldKind.NUMBER else "display"
 
 
-def _total(group: tuple[float, tuple[int, ...]]) -> float:
-    return group[0]
-
-
 MAX_TIP_GROUPS = 4096  # trios of top causes whose tip groups are kept (8 causes: 336 trios)
 
 
@@ -204,7 +200,7 @@ class AnswerBuilder:
             for position in positions:
                 total += scores[position]
             ranked.append((total, tips))
-        ranked.sort(key=_total, reverse=True)  # stable, but equal totals are merged below
+        ranked.sort(reverse=True)  # equal totals are merged below, whatever order they got
         limit = self._max_tips
         picked: list[int] = []
         count = len(ranked)
