@@ -135,9 +135,6 @@ class AnswerBuilder:
     def build(self, context: WorkoutContext, limit: int, assessment_id: str) -> dict[str, Any]:
         """The answer for a validated context, `limit` causes long."""
         values, given, logits, conditions, red_flags, implausible, present = self._evaluate(context)
-        # The fired flags come most severe first (the compiler orders them), so the first
-        # one's level is `triage_level(red_flags)`.
-        level: TriageLevel = red_flags[0].level if red_flags else "self_care"
         # `reverse` keeps equal logits in bundle order: the tie-break `engine.Ranking` uses.
         order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
         # Scores of the causes shown and of those tips and questions serve, once each.
@@ -157,6 +154,9 @@ class AnswerBuilder:
             if fell_back:
                 fallen.append(f"warnings:{check.code}")
         if red_flags:
+            # The fired flags come most severe first (the compiler orders them), so the
+            # first one's level is `triage_level(red_flags)`.
+            level: TriageLevel = red_flags[0].level
             reasons = self._reasons
             triage = {
                 "level": level,

@@ -57,7 +57,7 @@ class _Source:
         self.constants: dict[str, Any] = {}
         self.field_locals: dict[str, str] = {}
         self.condition_lines: list[str] = []
-        self.condition_locals: dict[str, tuple[str, bool]] = {}
+        self.condition_locals: dict[str, str] = {}
 
     def constant(self, value: Any) -> str:
         """How the code refers to `value`: a finite number as its literal (a constant load,
@@ -77,18 +77,16 @@ class _Source:
     def emit(self, depth: int, line: str) -> None:
         self.lines.append("    " * depth + line)
 
-    def condition(self, condition: Condition) -> tuple[str, bool]:
-        """(the local that holds the condition's activation, whether it is a ramp), testing
-        each distinct condition once: 1.0 or 0.0 for plain tests, a float in [0, 1] for ramps
+    def condition(self, condition: Condition) -> str:
+        """The local that holds the condition's activation, testing each distinct condition
+        once: 1.0 or 0.0 for plain tests, a float in [0, 1] for ramps
         (floats either way, so that the scorer's sums are float arithmetic throughout)."""
         key = condition_key(condition)
         if key not in self.condition_locals:
             name = f"_c{len(self.condition_locals)}"
-            guard, activation = _guard_and_value(self, condition)
-            ramp = condition.op in RAMP_OPS
-            line = f"{name} = {activation if ramp else '1.0'} if {guard} else 0.0"
-            self.condition_lines.append("    " + line)
-            self.condition_locals[key] = (name, ramp)
+            guard, activation = _guard_and_value(self, condition)  # activation "1.0" if plain
+            self.condition_lines.append(f"    {name} = {activation} if {guard} else 0.0")
+            self.condition_locals[key] = name
         return self.condition_locals[key]
 
 
@@ -216,7 +214,7 @@ def generate_context_evaluator(
             source.emit(1, f"if {source.constant(test)}(values):")
         source.emit(2, f"tripped.append({name})")
     logits = ", ".join(f"l{i}" for i in range(len(priors)))
-    results = "".join(f"{name}, " for name, _ in source.condition_locals.values())
+    results = "".join(f"{name}, " for name in source.condition_locals.values())
     source.emit(1, f"return values, given, [{logits}], ({results}), fired, tripped, present")
 
     bits = input_bits(sections)
@@ -274,14 +272,14 @@ def _emit_scoring(
     for cause_index, (prior, cause_signals) in enumerate(zip(priors, signals, strict=True)):
         terms = [repr(float(prior))]
         for weight, conditions in cause_signals:
-            names = [source.condition(condition)[0] for condition in conditions]
+            names = [source.condition(condition) for condition in conditions]
             activation = names[0] if len(names) == 1 else f"({' * '.join(names)})"
             terms.append(f"{source.constant(float(weight))} * {activation}")
         source.emit(1, f"l{cause_index} = {' + '.join(terms)}")
     source.emit(1, "fired = []")
     for flag, conditions in flags:
         held = [source.condition(condition) for condition in conditions]
-        source.emit(1, f"if {' * '.join(name for name, _ in held) or 'True'}:")
+        source.emit(1, f"if {' * '.join(held) or 'True'}:")
         source.emit(2, f"fired.append({source.constant(flag)})")
 
 
@@ -415,7 +413,7 @@ def generate_cause_writer(
     )
     source.emit(1, f"cause = {cause}.copy()")
     source.emit(1, 'cause["rank"] = rank')
-    source.emit(1, 'cause["score"] = round(score * 1000.0) / 1000.0')
+    source.emit(1, f'cause["score"] = round(score * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}')
     source.emit(1, 'cause["confidence"] = confidence')
     source.emit(1, 'cause["evidence"] = [entry[2] for entry in out]')
     source.emit(1, "return cause")

@@ -81,7 +81,7 @@ class AccessLog:
         self.enabled = logging.getLevelName(level) <= logging.INFO
         self._pending: list[bytes] = []
         self._second = -1
-        self._stamp = ""
+        self._stamp = b""
 
     def write(
         self, request_id: str, method: str, path: str, route: str, status: int, duration_ms: float
@@ -97,13 +97,13 @@ class AccessLog:
         second = int(now)
         if second != self._second:  # the date part changes once a second: format it once
             self._second = second
-            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)).encode()
         dumps = orjson.dumps
         self._pending.append(
             b'{"ts":"%s.%03dZ","level":"INFO","logger":"app.request","message":"request",'
             b'"request_id":%s,"method":%s,"path":%s,"route":%s,"status":%d,"duration_ms":%s}\n'
             % (
-                self._stamp.encode(),
+                self._stamp,
                 int(now % 1 * 1000),
                 dumps(request_id),
                 dumps(method),
