@@ -18,8 +18,8 @@ from sqlmodel import Session
 from app.content.files import BundleFileError, load_bundle, write_bundle
 from app.core.config import get_settings
 from app.core.errors import ProblemError
-from app.core.lifespan import build_services, prepare_database
-from app.core.state import Services
+from app.lifespan import build_services, prepare_database
+from app.services import Services
 
 CLI_ACTOR = "cli"
 
@@ -98,9 +98,9 @@ def cmd_content_export(args: argparse.Namespace) -> int:
 
 
 def cmd_content_validate(args: argparse.Namespace) -> int:
-    from app.assessment.golden import run_golden_case
     from app.content.cache import build_loaded
     from app.content.validation import check_bundle
+    from app.rules.golden import run_golden_case
 
     bundle = load_bundle(Path(args.path))
     problems = check_bundle(bundle)

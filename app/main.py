@@ -11,21 +11,21 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
-from app.admin.router import router as admin_router
-from app.assessment.context import WorkoutContext
-from app.assessment.router import BatchRequest, hot_routes
-from app.assessment.router import router as assessment_router
-from app.content.router import router as content_router
+from app.api.admin import router as admin_router
+from app.api.assessments import BatchRequest, hot_routes
+from app.api.assessments import router as assessment_router
+from app.api.content import router as content_router
+from app.api.ops import router as ops_router
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.fastlane import FastLane
-from app.core.lifespan import make_lifespan
 from app.core.logging import AccessLog, configure_logging
 from app.core.middleware import RequestMiddleware
 from app.core.openapi import with_component_schemas
 from app.core.ratelimit import build_limiter
-from app.ops.router import router as ops_router
+from app.lifespan import make_lifespan
 from app.web.router import router as web_router
+from app.workout.context import WorkoutContext
 
 DESCRIPTION = """\
 Why do my legs shake after a workout? Post a workout context and get ranked causes with

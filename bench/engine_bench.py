@@ -24,10 +24,10 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.assessment.context import WorkoutContext
-from app.assessment.service import AssessmentEngine
-from app.content.bundle import Bundle
 from app.content.files import load_bundle
+from app.rules.bundle import Bundle
+from app.rules.versions import AssessmentEngine
+from app.workout.context import WorkoutContext
 
 FULL: dict[str, Any] = {
     "activity": {

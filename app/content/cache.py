@@ -17,13 +17,13 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.assessment.service import AssessmentEngine
 from app.content import repository
-from app.content.bundle import Bundle
 from app.content.models import ContentVersion
 from app.content.views import LocaleView, render_locale
 from app.core.errors import NotFound, ServiceUnavailable
 from app.core.metrics import CONTENT_VERSION
+from app.rules.bundle import Bundle
+from app.rules.versions import AssessmentEngine
 
 logger = logging.getLogger("app.content")
 

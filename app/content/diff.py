@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from app.content.bundle import BUNDLE_KINDS, Bundle
+from app.rules.bundle import BUNDLE_KINDS, Bundle
 
 
 class FieldChange(BaseModel):

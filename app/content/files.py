@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.content.bundle import Bundle
+from app.rules.bundle import Bundle
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content" / "default"
 

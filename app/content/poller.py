@@ -8,7 +8,7 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.metrics import DEGRADED
-from app.core.state import Services
+from app.services import Services
 
 logger = logging.getLogger("app.content")
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.content.bundle import Bundle
 from app.content.models import VersionStatus
+from app.rules.bundle import Bundle
 
 # Notes and reasons are kept in plain text columns: any text up to 2000 characters except
 # control characters (PostgreSQL cannot store NUL at all); tabs and line breaks are fine.

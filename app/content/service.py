@@ -15,11 +15,9 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from app.assessment.golden import run_golden_case
 from app.audit import service as audit
 from app.auth.scopes import Scope
 from app.content import repository
-from app.content.bundle import BUNDLE_KINDS, Bundle
 from app.content.cache import ContentCache, LoadedVersion, build_loaded, bundle_checksum
 from app.content.diff import ContentDiff, GoldenCaseChange, diff_items
 from app.content.models import ContentVersion, VersionStatus
@@ -42,7 +40,9 @@ from app.core.errors import (
 )
 from app.core.metrics import CONTENT_EVENTS
 from app.core.models import as_utc, utcnow
-from app.core.state import Services
+from app.rules.bundle import BUNDLE_KINDS, Bundle
+from app.rules.golden import run_golden_case
+from app.services import Services
 
 logger = logging.getLogger("app.content")
 

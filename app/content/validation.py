@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.assessment.compiler import RuleCompileError, compile_ruleset
-from app.assessment.context import WorkoutContext
-from app.content.bundle import Bundle
 from app.content.schemas import ValidationIssue
+from app.rules.bundle import Bundle
+from app.rules.compiler import RuleCompileError, compile_ruleset
+from app.workout.context import WorkoutContext
 
 TRIAGE_LEVELS = ("self_care", "consult", "urgent")
 

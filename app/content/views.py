@@ -10,8 +10,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import TypeVar
 
-from app.content.bundle import Bundle
 from app.content.schemas import CausePublic, FaqPublic, TipPublic
+from app.rules.bundle import Bundle
 
 T = TypeVar("T")
 

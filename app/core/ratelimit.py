@@ -1,7 +1,7 @@
 """Rate limits per API key (or per client IP when the caller has no key), one per scope.
 
 Each request makes exactly one limiter hit, from the dependency that already decides who is
-calling (`app.core.deps`): a verified key is limited by its name, anyone else by the client
+calling (`app.api.deps`): a verified key is limited by its name, anyone else by the client
 address. Limits are fixed windows aligned to the clock (`600/minute` is 600 requests in each
 calendar minute), so `RateLimit-Reset` is exact and several processes sharing Redis agree on
 the windows without talking to each other.

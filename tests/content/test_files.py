@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.content.bundle import Bundle
 from app.content.files import BundleFileError, load_bundle, write_bundle
 from app.content.validation import check_bundle
+from app.rules.bundle import Bundle
 
 
 def test_default_content_is_valid_and_complete() -> None:

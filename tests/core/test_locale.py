@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.locale import negotiate_locale
-from tests.assessment.test_golden import PUBLIC_VIGNETTES, public_cases
+from tests.rules.test_golden import PUBLIC_VIGNETTES, public_cases
 
 AVAILABLE = ("en", "es")
 ADMIN = "/v1/admin/content"

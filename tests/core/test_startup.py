@@ -20,7 +20,7 @@ import json, sys
 from sqlmodel import Session
 from app.content import repository
 from app.core.config import Settings
-from app.core.lifespan import build_services, prepare_database
+from app.lifespan import build_services, prepare_database
 
 services = build_services(Settings(_env_file=None, database_url=sys.argv[1]))
 prepare_database(services)

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.assessment.context import WorkoutContext
+from app.workout.context import WorkoutContext
 from tests.conftest import ADMIN_KEY
 from tests.reliability.conftest import assert_no_leak, report
 

@@ -28,11 +28,11 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent
-from app.content.bundle import Bundle
 from app.content.models import ContentPointer, ContentVersion, VersionStatus
 from app.content.validation import check_bundle
 from app.core.config import Settings
 from app.core.db import make_engine
+from app.rules.bundle import Bundle
 from tests.e2e.conftest import E2E_ADMIN_KEY, ROOT, LiveServer
 from tests.reliability.conftest import report
 

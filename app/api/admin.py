@@ -1,0 +1,226 @@
+"""The write side of the content store, for editors' keys (scope content:write)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Path, Query, Response
+
+from app.api.admin_schemas import AuditEntry, AuditPage, ContentKind, ItemPatch
+from app.api.deps import Admin, CacheDep, ContentWriter, SessionDep
+from app.audit import repository as audit_repository
+from app.content import service
+from app.content.diff import ContentDiff
+from app.content.schemas import (
+    DraftCreate,
+    PublishRequest,
+    RollbackRequest,
+    ValidationReport,
+    VersionDetail,
+    VersionSummary,
+)
+from app.core.errors import problem_responses
+from app.core.models import as_utc, utcnow
+from app.rules.bundle import Bundle
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+VersionPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="A content version.")]
+IfMatch = Annotated[
+    str | None,
+    Header(max_length=200, description="The draft's ETag; a stale one answers 412."),
+]
+_AUTH = (401, 403, 429, 503)
+
+
+@router.post(
+    "/content/versions",
+    operation_id="create_draft",
+    status_code=201,
+    response_model=VersionDetail,
+    responses=problem_responses(*_AUTH, 404, 409, 422),
+)
+def create_draft(
+    principal: ContentWriter,
+    session: SessionDep,
+    cache: CacheDep,
+    response: Response,
+    body: DraftCreate | None = None,
+) -> VersionDetail:
+    """Start a draft as a copy of a version (default: the current one)."""
+    request = body or DraftCreate()
+    detail = service.create_draft(
+        session,
+        cache,
+        base_version=request.base_version,
+        notes=request.notes,
+        actor=principal.name,
+    )
+    response.headers["ETag"] = detail.etag
+    response.headers["Location"] = f"/v1/content/versions/{detail.version}"
+    return detail
+
+
+@router.put(
+    "/content/versions/{version}",
+    operation_id="replace_draft",
+    response_model=VersionDetail,
+    responses=problem_responses(*_AUTH, 404, 409, 412, 413, 422),
+)
+def replace_draft(
+    version: VersionPath,
+    bundle: Bundle,
+    _writer: ContentWriter,
+    session: SessionDep,
+    cache: CacheDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VersionDetail:
+    """Replace a draft's whole bundle."""
+    detail = service.replace_draft(session, cache, version, bundle, if_match)
+    response.headers["ETag"] = detail.etag
+    return detail
+
+
+@router.patch(
+    "/content/versions/{version}/{kind}/{item_id}",
+    operation_id="patch_draft_item",
+    response_model=VersionDetail,
+    responses=problem_responses(*_AUTH, 404, 409, 412, 413, 422),
+)
+def patch_draft_item(
+    version: VersionPath,
+    kind: ContentKind,
+    item_id: Annotated[str, Path(max_length=80)],
+    changes: Annotated[ItemPatch, Body()],
+    _writer: ContentWriter,
+    session: SessionDep,
+    cache: CacheDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VersionDetail:
+    """Change one item of a draft (causes, tips, faqs, rules by cause id, red_flags)."""
+    detail = service.patch_item(session, cache, version, kind.value, item_id, changes, if_match)
+    response.headers["ETag"] = detail.etag
+    return detail
+
+
+@router.delete(
+    "/content/versions/{version}",
+    operation_id="delete_draft",
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses(*_AUTH, 404, 409, 412, 422),
+)
+def delete_draft(
+    version: VersionPath, _writer: ContentWriter, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Delete a draft (published and archived versions are kept forever)."""
+    service.delete_draft(session, version, if_match)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/content/versions/{version}/validate",
+    operation_id="validate_version",
+    response_model=ValidationReport,
+    responses=problem_responses(*_AUTH, 404, 422),
+)
+def validate_version(
+    version: VersionPath, _writer: ContentWriter, session: SessionDep
+) -> ValidationReport:
+    """List the problems and broken golden cases a publish would refuse, without publishing."""
+    return service.validate_version(session, version)
+
+
+@router.post(
+    "/content/versions/{version}/publish",
+    operation_id="publish_version",
+    response_model=VersionSummary,
+    responses=problem_responses(*_AUTH, 404, 409, 412, 422),
+)
+def publish_version(
+    version: VersionPath,
+    principal: ContentWriter,
+    session: SessionDep,
+    cache: CacheDep,
+    body: PublishRequest | None = None,
+    if_match: IfMatch = None,
+) -> VersionSummary:
+    """Validate a draft, run its golden cases, then make it current in one transaction."""
+    request = body or PublishRequest()
+    return service.publish(
+        session,
+        cache,
+        version,
+        actor=principal.name,
+        notes=request.notes,
+        force=request.force,
+        reason=request.reason,
+        if_match=if_match,
+    )
+
+
+@router.post(
+    "/content/rollback",
+    operation_id="rollback_content",
+    response_model=VersionSummary,
+    responses=problem_responses(*_AUTH, 404, 409, 422),
+)
+def rollback_content(
+    body: RollbackRequest, principal: ContentWriter, session: SessionDep, cache: CacheDep
+) -> VersionSummary:
+    """Make an earlier published version current again."""
+    return service.rollback(
+        session, cache, body.to_version, actor=principal.name, reason=body.reason
+    )
+
+
+@router.get(
+    "/content/diff",
+    operation_id="diff_content_versions",
+    response_model=ContentDiff,
+    responses=problem_responses(*_AUTH, 404, 422),
+)
+def diff_content_versions(
+    _writer: ContentWriter,
+    session: SessionDep,
+    from_version: Annotated[int, Query(alias="from", ge=1, le=2_147_483_647)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=2_147_483_647)],
+) -> ContentDiff:
+    """What changed between two versions, item by item, and which golden results moved."""
+    return service.diff(session, from_version, to_version)
+
+
+@router.get(
+    "/audit",
+    operation_id="list_audit_events",
+    response_model=AuditPage,
+    responses=problem_responses(*_AUTH, 422),
+)
+def list_audit_events(
+    _admin: Admin,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> AuditPage:
+    """Publishes, rollbacks, forced publishes and key changes, newest first."""
+    rows, total = audit_repository.page(session, limit=limit, offset=offset)
+    return AuditPage(
+        items=[
+            AuditEntry(
+                id=row.id or 0,
+                created_at=as_utc(row.created_at) or utcnow(),
+                actor=row.actor,
+                action=row.action,
+                version=row.version,
+                reason=row.reason,
+                details=json.loads(row.details_json),
+            )
+            for row in rows
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

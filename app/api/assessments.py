@@ -1,0 +1,261 @@
+"""HTTP for assessments: parse the context, pick version and locale, call the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from app.api.deps import BEARER_SECURITY, authorize_request
+from app.auth.scopes import Scope
+from app.content.cache import LoadedVersion
+from app.core.errors import (
+    PROBLEM_TYPE_BASE,
+    FieldError,
+    UnsupportedMediaType,
+    problem_responses,
+    validation_errors,
+)
+from app.core.fastlane import read_body
+from app.core.ids import new_id
+from app.core.locale import negotiate_locale
+from app.core.metrics import count_assessment
+from app.core.openapi import json_body, query_parameters
+from app.rules.schemas import AssessmentResponse
+from app.workout.context import WorkoutContext
+
+router = APIRouter(prefix="/v1", tags=["assessments"])
+
+MAX_BATCH_ITEMS = 100
+_context_adapter: TypeAdapter[WorkoutContext] = TypeAdapter(WorkoutContext)
+
+
+class BatchRequest(BaseModel):
+    """Up to 100 workout contexts, assessed independently."""
+
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH_ITEMS,
+        description="Workout contexts (the same shape as POST /v1/assessments takes).",
+    )
+
+
+class ItemProblem(BaseModel):
+    """A batch item that could not be assessed; the other items are unaffected."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError]
+
+
+class BatchResponse(BaseModel):
+    """One result per item, in the order of the request."""
+
+    content_version: int
+    locale: str
+    results: list[AssessmentResponse | ItemProblem]
+
+
+def _assess(
+    loaded: LoadedVersion, context: WorkoutContext, locale: str, limit: int
+) -> dict[str, Any]:
+    payload = loaded.engine.assess_payload(
+        context, locale=locale, limit=limit, assessment_id=new_id()
+    )
+    causes = payload["causes"]
+    count_assessment(payload["triage"]["level"], causes[0]["id"] if causes else "none")
+    return payload
+
+
+class JSONAnswer(Response):
+    """A JSON body serialised by the caller, with every header known in advance.
+
+    Starlette's `Response.__init__` re-derives the media type, charset and header list on
+    every call; on the assessment path they never change, so they are written out directly.
+    """
+
+    media_type = "application/json"
+
+    def __init__(self, body: bytes, locale: str) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        self.raw_headers = [
+            (b"content-length", b"%d" % len(body)),
+            (b"content-type", b"application/json"),
+            (b"content-language", locale.encode("ascii")),
+            (b"vary", b"Accept-Language"),
+        ]
+
+
+class AssessmentQuery(BaseModel):
+    """The query parameters of the assessment routes."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    content_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2_147_483_647,
+        description="Pin a published content version; default: current.",
+    )
+    locale: str | None = Field(
+        default=None,
+        max_length=35,
+        pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$",
+        description="Locale of the texts, e.g. en or es-MX; default from Accept-Language.",
+    )
+    limit: int = Field(default=5, ge=1, le=50, description="How many causes to return.")
+
+
+_DEFAULT_QUERY = AssessmentQuery()
+_query_adapter: TypeAdapter[AssessmentQuery] = TypeAdapter(AssessmentQuery)
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+def _parse_query(request: Request) -> AssessmentQuery:
+    if not request.scope["query_string"]:
+        return _DEFAULT_QUERY
+    try:
+        return _query_adapter.validate_python(dict(request.query_params))
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**err, "loc": ("query", *err["loc"])} for err in exc.errors()]
+        ) from exc
+
+
+def _version_and_locale(request: Request, query: AssessmentQuery) -> tuple[LoadedVersion, str]:
+    """The content version asked for (404 when it is not published) and the answer's locale."""
+    loaded: LoadedVersion = request.app.state.services.cache.get(query.content_version)
+    chosen = negotiate_locale(
+        query.locale,
+        request.headers.get("accept-language"),
+        loaded.locales,
+        loaded.bundle.default_locale,
+    )
+    return loaded, chosen
+
+
+async def _read_json(request: Request) -> bytes:
+    """The body of a request that must be JSON (415 otherwise)."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type not in JSON_TYPES and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"Send the workout context as application/json (got {media_type or 'no type'!r})."
+        )
+    return await read_body(request)
+
+
+async def _parse_context(request: Request) -> WorkoutContext:
+    """Parse and validate the body in one pass of pydantic's JSON parser."""
+    body = await _read_json(request)
+    try:
+        return WorkoutContext.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
+        ) from exc
+
+
+@router.post(
+    "/assessments",
+    operation_id="create_assessment",
+    response_model=AssessmentResponse,
+    responses=problem_responses(401, 403, 404, 413, 415, 422, 429, 503),
+    openapi_extra={
+        "parameters": query_parameters(AssessmentQuery),
+        "requestBody": json_body(WorkoutContext),
+        "security": BEARER_SECURITY,
+    },
+)
+async def create_assessment(request: Request) -> Response:
+    """Rank the likely causes of leg shaking for one workout, with tips and a triage level.
+
+    The hot path of the service: the body and query are parsed here rather than by FastAPI's
+    dependency machinery, and the answer is serialised once, straight to bytes.
+    """
+    await authorize_request(request, Scope.assess)
+    query = _parse_query(request)
+    context = await _parse_context(request)
+    loaded, chosen = _version_and_locale(request, query)
+    return JSONAnswer(orjson.dumps(_assess(loaded, context, chosen, query.limit)), chosen)
+
+
+@router.post(
+    "/assessments:batch",
+    operation_id="create_assessment_batch",
+    response_model=BatchResponse,
+    responses=problem_responses(401, 403, 404, 413, 415, 422, 429, 503),
+    openapi_extra={
+        "parameters": query_parameters(AssessmentQuery),
+        "requestBody": json_body(BatchRequest),
+        "security": BEARER_SECURITY,
+    },
+)
+async def create_assessment_batch(request: Request) -> Response:
+    """Assess up to 100 workouts at once; a bad item gets its own problem, not a failed batch."""
+    await authorize_request(request, Scope.assess)
+    query = _parse_query(request)
+    body = await _read_json(request)
+    loaded, chosen = _version_and_locale(request, query)
+    results = [
+        _assess(loaded, item, chosen, query.limit) if isinstance(item, WorkoutContext) else item
+        for item in _batch_items(body)
+    ]
+    answer = {"content_version": loaded.version, "locale": chosen, "results": results}
+    return JSONAnswer(orjson.dumps(answer), chosen)
+
+
+class _ValidBatch(BaseModel):
+    """The common case, validated in one pass of pydantic's JSON parser: every item valid."""
+
+    items: list[WorkoutContext] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+
+def _batch_items(body: bytes) -> list[WorkoutContext | dict[str, Any]]:
+    """Each item as a context, or as its problem when it is not a valid one.
+
+    Tries the whole batch in one pass first; only a batch with a bad item is taken apart and
+    validated item by item, so that each bad item gets its own problem.
+    """
+    try:
+        return list(_ValidBatch.model_validate_json(body).items)
+    except ValidationError:
+        pass
+    try:
+        batch = BatchRequest.model_validate_json(body)
+    except ValidationError as exc:  # not a batch at all: the whole request is refused
+        raise RequestValidationError(
+            [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
+        ) from exc
+    items: list[WorkoutContext | dict[str, Any]] = []
+    for index, item in enumerate(batch.items):
+        try:
+            items.append(_context_adapter.validate_python(item))
+        except ValidationError as exc:
+            items.append(
+                ItemProblem(
+                    type=PROBLEM_TYPE_BASE + "validation",
+                    title="Unprocessable Content",
+                    status=422,
+                    detail=f"Item {index} is not a valid workout context.",
+                    errors=validation_errors(exc.errors()),
+                ).model_dump()
+            )
+    return items
+
+
+def hot_routes() -> list[APIRoute]:
+    """The routes served by the fast lane (app.core.fastlane): the assessments, which every
+    workout calls; the rest of the API takes the framework's full path."""
+    hot = (create_assessment, create_assessment_batch)
+    return [
+        route for route in router.routes if isinstance(route, APIRoute) and route.endpoint in hot
+    ]

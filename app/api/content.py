@@ -1,0 +1,176 @@
+"""The read API of the content store: causes, tips, FAQs and versions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+
+from app.api.content_http import ReadContextDep, not_modified_or_tag
+from app.api.deps import CacheDep, ContentReader, ServicesDep, SessionDep
+from app.content import service
+from app.content.schemas import (
+    CauseDetail,
+    CauseList,
+    FaqList,
+    TipDetail,
+    TipList,
+    VersionDetail,
+    VersionSummary,
+)
+from app.core.errors import NotFound, problem_responses
+
+router = APIRouter(prefix="/v1", tags=["content"])
+
+_READ_ERRORS = problem_responses(401, 403, 404, 422, 429)
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not Modified: the copy named by If-None-Match is current."}
+}
+
+
+def _fallbacks(ids: list[str], fallback_ids: frozenset[str]) -> list[str]:
+    return [i for i in ids if i in fallback_ids]
+
+
+@router.get(
+    "/causes",
+    operation_id="list_causes",
+    response_model=CauseList,
+    responses={**_NOT_MODIFIED, **_READ_ERRORS},
+)
+def list_causes(request: Request, response: Response, ctx: ReadContextDep) -> CauseList | Response:
+    """List the causes of leg shaking in the current (or pinned) content version."""
+    if (early := not_modified_or_tag(request, response, ctx, "causes")) is not None:
+        return early
+    view = ctx.view
+    return CauseList(
+        content_version=ctx.loaded.version,
+        locale=view.locale,
+        fallback_items=_fallbacks([c.id for c in view.causes], view.fallback_ids),
+        causes=view.causes,
+    )
+
+
+@router.get(
+    "/causes/{cause_id}",
+    operation_id="get_cause",
+    response_model=CauseDetail,
+    responses={**_NOT_MODIFIED, **_READ_ERRORS},
+)
+def get_cause(
+    cause_id: Annotated[str, Path(max_length=64, description="The cause's id.")],
+    request: Request,
+    response: Response,
+    ctx: ReadContextDep,
+) -> CauseDetail | Response:
+    """Get one cause by id."""
+    cause = ctx.view.causes_by_id.get(cause_id)
+    if cause is None:
+        raise NotFound(f"No cause {cause_id!r} in content version {ctx.loaded.version}.")
+    if (early := not_modified_or_tag(request, response, ctx, "cause", cause_id)) is not None:
+        return early
+    return CauseDetail(
+        content_version=ctx.loaded.version,
+        locale=ctx.view.locale,
+        fallback_items=_fallbacks([cause_id], ctx.view.fallback_ids),
+        cause=cause,
+    )
+
+
+@router.get(
+    "/tips",
+    operation_id="list_tips",
+    response_model=TipList,
+    responses={**_NOT_MODIFIED, **_READ_ERRORS},
+)
+def list_tips(request: Request, response: Response, ctx: ReadContextDep) -> TipList | Response:
+    """List the prevention tips."""
+    if (early := not_modified_or_tag(request, response, ctx, "tips")) is not None:
+        return early
+    view = ctx.view
+    return TipList(
+        content_version=ctx.loaded.version,
+        locale=view.locale,
+        fallback_items=_fallbacks([t.id for t in view.tips], view.fallback_ids),
+        tips=view.tips,
+    )
+
+
+@router.get(
+    "/tips/{tip_id}",
+    operation_id="get_tip",
+    response_model=TipDetail,
+    responses={**_NOT_MODIFIED, **_READ_ERRORS},
+)
+def get_tip(
+    tip_id: Annotated[str, Path(max_length=64, description="The tip's id.")],
+    request: Request,
+    response: Response,
+    ctx: ReadContextDep,
+) -> TipDetail | Response:
+    """Get one prevention tip by id."""
+    tip = ctx.view.tips_by_id.get(tip_id)
+    if tip is None:
+        raise NotFound(f"No tip {tip_id!r} in content version {ctx.loaded.version}.")
+    if (early := not_modified_or_tag(request, response, ctx, "tip", tip_id)) is not None:
+        return early
+    return TipDetail(
+        content_version=ctx.loaded.version,
+        locale=ctx.view.locale,
+        fallback_items=_fallbacks([tip_id], ctx.view.fallback_ids),
+        tip=tip,
+    )
+
+
+@router.get(
+    "/faqs",
+    operation_id="list_faqs",
+    response_model=FaqList,
+    responses={**_NOT_MODIFIED, **_READ_ERRORS},
+)
+def list_faqs(request: Request, response: Response, ctx: ReadContextDep) -> FaqList | Response:
+    """List the frequently asked questions."""
+    if (early := not_modified_or_tag(request, response, ctx, "faqs")) is not None:
+        return early
+    view = ctx.view
+    return FaqList(
+        content_version=ctx.loaded.version,
+        locale=view.locale,
+        fallback_items=_fallbacks([f.id for f in view.faqs], view.fallback_ids),
+        faqs=view.faqs,
+    )
+
+
+@router.get(
+    "/content/versions",
+    operation_id="list_content_versions",
+    response_model=list[VersionSummary],
+    responses=problem_responses(401, 403, 429, 503),
+)
+def list_content_versions(
+    session: SessionDep, cache: CacheDep, _reader: ContentReader
+) -> list[VersionSummary]:
+    """List content versions (drafts included), newest first, with the current one marked."""
+    return service.version_summaries(session, cache.current_version)
+
+
+@router.get(
+    "/content/versions/{version}",
+    operation_id="get_content_version",
+    response_model=VersionDetail,
+    responses=problem_responses(401, 403, 404, 422, 429, 503),
+)
+def get_content_version(
+    version: Annotated[int, Path(ge=1, le=2_147_483_647, description="A content version.")],
+    session: SessionDep,
+    services: ServicesDep,
+    response: Response,
+    _reader: ContentReader,
+    request: Request,
+) -> VersionDetail:
+    """Get a version's whole bundle; drafts need a key with content:write."""
+    detail = service.version_detail(
+        session, services, version, authorization=request.headers.get("authorization")
+    )
+    response.headers["ETag"] = detail.etag
+    return detail

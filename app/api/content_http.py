@@ -1,0 +1,74 @@
+"""Shared HTTP plumbing of the read API: version and locale selection, ETags and 304s."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request, Response
+
+from app.api.deps import CacheDep, ContentReader
+from app.content.cache import LoadedVersion
+from app.content.views import LocaleView, make_etag
+from app.core.locale import negotiate_locale
+
+CURRENT_MAX_AGE = "public, max-age=60"
+PINNED_MAX_AGE = "public, max-age=86400, immutable"
+
+VersionQuery = Annotated[
+    int | None,
+    Query(ge=1, le=2_147_483_647, description="Pin a published content version; default: current."),
+]
+LocaleQuery = Annotated[
+    str | None,
+    Query(
+        max_length=35,
+        pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$",
+        description="Locale of the texts, e.g. en or es-MX; default from Accept-Language.",
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    """The version and locale view a read answers from, and whether it was pinned."""
+
+    loaded: LoadedVersion
+    view: LocaleView
+    pinned: bool
+
+
+async def read_context(
+    cache: CacheDep,
+    _reader: ContentReader,
+    content_version: VersionQuery = None,
+    locale: LocaleQuery = None,
+    accept_language: Annotated[str | None, Header(max_length=512, include_in_schema=False)] = None,
+) -> ReadContext:
+    loaded = cache.get(content_version)
+    chosen = negotiate_locale(locale, accept_language, loaded.locales, loaded.bundle.default_locale)
+    return ReadContext(loaded=loaded, view=loaded.view(chosen), pinned=content_version is not None)
+
+
+ReadContextDep = Annotated[ReadContext, Depends(read_context)]
+
+
+def not_modified_or_tag(
+    request: Request, response: Response, ctx: ReadContext, *resource: object
+) -> Response | None:
+    """Set ETag and caching headers; return a 304 when the client's copy is current."""
+    etag = make_etag(ctx.view.etag_seed, *resource)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": PINNED_MAX_AGE if ctx.pinned else CURRENT_MAX_AGE,
+        "Content-Language": ctx.view.locale,
+        "Vary": "Accept-Language",
+    }
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and (
+        if_none_match.strip() == "*"
+        or etag in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    ):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return None

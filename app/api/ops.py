@@ -1,0 +1,72 @@
+"""Probes and metrics for operators and orchestrators."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+
+from app.api.deps import ServicesDep, limited_by_address
+from app.auth.scopes import Scope
+from app.core.errors import problem_responses
+from app.core.metrics import REGISTRY
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(BaseModel):
+    """The process answers."""
+
+    status: str = Field(description="Always ok when the process can answer.")
+
+
+class Readiness(BaseModel):
+    """Whether this process should receive traffic, and why not."""
+
+    status: str = Field(description="ready or degraded.")
+    content_version: int | None = Field(description="The version this process serves.")
+    database: str = Field(description="ok or unreachable.")
+    reason: str | None = Field(default=None, description="Why the process is degraded.")
+
+
+@router.get("/healthz", operation_id="get_health", response_model=Health)
+async def healthz() -> Health:
+    """Liveness: the process is up (it says nothing about the database)."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    operation_id="get_readiness",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "Degraded: see reason."}},
+)
+async def readyz(services: ServicesDep, response: Response) -> Readiness:
+    """Readiness: the database answers and a current content version is loaded."""
+    cache = services.cache
+    reason = cache.degraded_reason
+    if reason is None and cache.current_version is None:
+        reason = "no content version loaded"
+    if reason is not None:
+        response.status_code = 503
+    return Readiness(
+        status="degraded" if reason else "ready",
+        content_version=cache.current_version,
+        database="unreachable" if cache.degraded_reason else "ok",
+        reason=reason,
+    )
+
+
+@router.get(
+    "/metrics",
+    operation_id="get_metrics",
+    dependencies=[Depends(limited_by_address(Scope.content_read))],
+    response_class=Response,
+    responses={
+        200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}},
+        **problem_responses(429),
+    },
+)
+async def metrics() -> Response:
+    """Prometheus metrics in the text exposition format."""
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

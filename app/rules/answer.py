@@ -1,0 +1,253 @@
+"""Build an answer in one pass over the scorer's work, for one content version and locale.
+
+The request path of the service. Everything that does not depend on the request is made
+when the version is loaded: one generated writer per cause (its texts, signals, weights and
+confidence inputs built in), the tips at each rank, the follow-up questions and red-flag
+reasons as finished items. A request then scores every cause once, keeps the result of each
+distinct condition, and writes only the causes it shows from those results, testing nothing
+twice and building no intermediate objects.
+
+`AssessmentEngine.reference_payload` decides the same answer the slow, obvious way
+(per-cause explainers, the `engine` helpers); a property test holds the two equal.
+Fixed items (tips, questions, red-flag reasons, evidence items a request cannot change, the
+triage of an answer without red flags) are shared between answers: an answer is
+data to serialise, and nothing may change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from app.rules.bundle import TriageLevel
+from app.rules.codegen import CauseWriter, generate_cause_writer
+from app.rules.compiler import CompiledRuleset
+from app.rules.derived import FieldValue
+from app.rules.engine import TOP_CAUSES_CONSIDERED, sigmoid
+from app.rules.fields import KNOWN_FIELDS, FieldKind
+from app.rules.plausibility import warning_message
+from app.rules.texts import LocaleTexts, display_value
+from app.workout.context import WorkoutContext
+
+
+def _shown_as(field: str) -> str:
+    """How a cause writer shows a cited field's value (see `generate_cause_writer`)."""
+    kind = KNOWN_FIELDS[field].kind
+    if kind is FieldKind.BOOL:
+        return "as_is"
+    return "number" if kind is FieldKind.NUMBER else "display"
+
+
+MAX_TIP_GROUPS = 4096  # trios of top causes whose tip groups are kept (8 causes: 336 trios)
+
+
+class AnswerBuilder:
+    """Writes the answers of one content version in one locale; built once per version."""
+
+    __slots__ = (
+        "_asked_weights",
+        "_cause_writers",
+        "_disclaimer",
+        "_evaluate",
+        "_headlines",
+        "_locale",
+        "_max_follow_ups",
+        "_max_tips",
+        "_no_flags",
+        "_question_order",
+        "_questions",
+        "_reasons",
+        "_tip_groups",
+        "_tip_items",
+        "_tip_sets",
+        "_tips_by_cause",
+        "_version",
+    )
+
+    def __init__(
+        self,
+        ruleset: CompiledRuleset,
+        texts: LocaleTexts,
+        *,
+        version: int,
+        locale: str,
+        max_tips: int,
+        max_follow_ups: int,
+    ) -> None:
+        self._version = version
+        self._locale = locale
+        self._max_tips = max_tips
+        self._max_follow_ups = max_follow_ups
+        self._evaluate = ruleset.evaluate_context
+        self._cause_writers: tuple[CauseWriter, ...] = tuple(
+            generate_cause_writer(
+                texts.causes[cause.id],
+                [
+                    (
+                        signal.weight,
+                        signal.conditions,
+                        signal.evidence_field,
+                        texts.signals[cause.id, signal.id],
+                    )
+                    for signal in cause.signals
+                ],
+                cause.input_fields,
+                ruleset.condition_index,
+                ruleset.input_bits,
+                _shown_as,
+                display_value,
+            )
+            for cause in ruleset.causes
+        )
+        self._tips_by_cause = tuple(ruleset.tips_by_cause[cause.id] for cause in ruleset.causes)
+        self._tip_sets = tuple(frozenset(tips) for tips in self._tips_by_cause)
+        self._tip_groups: dict[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...]]]] = {}
+        # Each tip as it reads at each rank (index 0 unused), so a request only picks.
+        self._tip_items = tuple(
+            tuple({**texts.tips[tip.id], "rank": rank} for rank in range(max_tips + 1))
+            for tip in ruleset.tips
+        )
+        self._question_order = {field: n for n, field in enumerate(ruleset.question_fields)}
+        self._asked_weights = tuple(
+            tuple(
+                (field, weight)
+                for field, weight in cause.input_weights
+                if field in self._question_order
+            )
+            for cause in ruleset.causes
+        )
+        self._questions = {
+            field: {"field": field, "question": question}
+            for field, question in texts.questions.items()
+        }
+        self._reasons = {
+            flag.id: {"code": flag.id, "message": texts.red_flags[flag.id]}
+            for flag in ruleset.red_flags
+        }
+        self._headlines = texts.headlines
+        self._no_flags: dict[str, Any] = {
+            "level": "self_care",
+            "headline": texts.headlines.get("self_care", ""),
+            "reasons": [],
+        }
+        self._disclaimer = texts.disclaimer
+
+    def build(self, context: WorkoutContext, limit: int, assessment_id: str) -> dict[str, Any]:
+        """The answer for a validated context, `limit` causes long."""
+        values, given, logits, conditions, red_flags, implausible, present = self._evaluate(context)
+        # `reverse` keeps equal logits in bundle order: the tie-break `engine.Ranking` uses.
+        order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
+        # Scores of the causes shown and of those tips and questions serve, once each.
+        ranked = order[: max(limit, TOP_CAUSES_CONSIDERED)]
+        scores = [sigmoid(logits[index]) for index in ranked]
+        writers = self._cause_writers
+        causes = [
+            writers[index](values, conditions, present, rank, scores[rank - 1])
+            for rank, index in enumerate(order[:limit], start=1)
+        ]
+        top = tuple(order[:TOP_CAUSES_CONSIDERED])
+        warnings: list[dict[str, str]] = []
+        fallen: list[str] = []
+        for check in implausible:
+            message, fell_back = warning_message(check, self._locale)
+            warnings.append({"field": check.field, "code": check.code, "message": message})
+            if fell_back:
+                fallen.append(f"warnings:{check.code}")
+        if red_flags:
+            # The fired flags come most severe first (the compiler orders them), so the
+            # first one's level is `triage_level(red_flags)`.
+            level: TriageLevel = red_flags[0].level
+            reasons = self._reasons
+            triage = {
+                "level": level,
+                "headline": self._headlines.get(level, ""),
+                "reasons": [reasons[flag.id] for flag in red_flags],
+            }
+        else:
+            triage = self._no_flags  # most answers: the same triage, shared
+        return {
+            "assessment_id": assessment_id,
+            "content_version": self._version,
+            "locale": self._locale,
+            "triage": triage,
+            "causes": causes,
+            "tips": self._tips(top, scores),
+            "follow_up_questions": self._follow_ups(top, values),
+            "disclaimer": self._disclaimer,
+            "normalized_context": given,
+            "warnings": warnings,
+            "fallback_items": fallen,
+        }
+
+    def _tips(self, top: tuple[int, ...], scores: Sequence[float]) -> list[dict[str, Any]]:
+        """Tips by the summed score of the top causes they address (bundle order on ties),
+        as `engine.rank_tips` ranks them.
+
+        A tip's relevance depends only on which of the top causes it addresses, so the tips
+        fall into at most seven groups, one per combination; the groups of each trio of top
+        causes are worked out once (`_tip_groups`). A request then adds up the scores of each
+        combination, in rank order as the reference does (the same floats), and reads the
+        groups best first. Groups worth exactly the same (scores that saturate to 1.0, or
+        causes that score alike) hold tips of equal relevance: their tips are merged back
+        into bundle order, as ranking the tips one by one would order them.
+        """
+        groups = self._tip_groups.get(top)  # `scores[n]` is the score of `top[n]`
+        if groups is None:
+            groups = self._group_tips(top)
+        ranked: list[tuple[float, tuple[int, ...]]] = []
+        for positions, tips in groups:
+            total = 0.0
+            for position in positions:
+                total += scores[position]
+            ranked.append((total, tips))
+        ranked.sort(reverse=True)  # equal totals are merged below, whatever order they got
+        limit = self._max_tips
+        picked: list[int] = []
+        count = len(ranked)
+        at = 0
+        while at < count and len(picked) < limit:
+            total, tips = ranked[at]
+            at += 1
+            if at < count and ranked[at][0] == total:
+                tied = list(tips)
+                while at < count and ranked[at][0] == total:
+                    tied += ranked[at][1]
+                    at += 1
+                tied.sort()  # tip indices: bundle order
+                tips = tuple(tied)
+            picked += tips
+        items = self._tip_items
+        return [items[tip][rank] for rank, tip in enumerate(picked[:limit], start=1)]
+
+    def _group_tips(self, top: tuple[int, ...]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+        """(positions among `top` a tip addresses, those tips in bundle order), per
+        combination; remembered for the trio (at most 4,096 trios, then forgotten)."""
+        by_positions: dict[tuple[int, ...], list[int]] = {}
+        addressed = sorted({tip for index in top for tip in self._tips_by_cause[index]})
+        for tip in addressed:
+            positions = tuple(
+                position for position, index in enumerate(top) if tip in self._tip_sets[index]
+            )
+            by_positions.setdefault(positions, []).append(tip)
+        groups = [(positions, tuple(tips)) for positions, tips in by_positions.items()]
+        if len(self._tip_groups) >= MAX_TIP_GROUPS:
+            self._tip_groups.clear()
+        self._tip_groups[top] = groups
+        return groups
+
+    def _follow_ups(self, top: Sequence[int], values: dict[str, FieldValue]) -> list[Any]:
+        """The missing inputs with the most at stake for the top causes, as
+        `engine.follow_up_fields` picks them (only inputs with a question can be asked, so
+        only those are summed; the same sums, in the same order)."""
+        stakes: dict[str, float] = {}
+        get = stakes.get
+        for index in top:
+            for field, weight in self._asked_weights[index]:
+                if field not in values:
+                    stakes[field] = get(field, 0.0) + weight
+        if not stakes:
+            return []
+        ordered = sorted(stakes, key=self._question_order.__getitem__)  # bundle order
+        ordered.sort(key=stakes.__getitem__, reverse=True)  # stable: bundle order on ties
+        questions = self._questions
+        return [questions[field] for field in ordered[: self._max_follow_ups]]

@@ -1,0 +1,131 @@
+"""The answer of POST /v1/assessments, exactly as the v1 contract names it.
+
+The engine builds these with `model_construct` from values it has already checked, so the
+request path never validates its own output a second time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.rules.bundle import TriageLevel
+
+Effect = Literal["raises", "lowers"]
+Confidence = Literal["high", "medium", "low"]
+EvidenceValue = float | int | bool | str | list[str] | None
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class TriageReason(_Response):
+    """A red flag that was found in the answers."""
+
+    code: str = Field(description="Stable id of the red flag, e.g. `chest_pain`.")
+    message: str = Field(description="Which answer triggered it and why it matters.")
+
+
+class Triage(_Response):
+    """How soon to seek care, decided before and independently of the cause ranking."""
+
+    level: TriageLevel = Field(
+        description="`self_care` (typical, benign), `consult` (see a clinician soon) or "
+        "`urgent` (seek care now)."
+    )
+    headline: str = Field(description="One-sentence advice for this level.")
+    reasons: list[TriageReason] = Field(
+        description="The red flags found, most severe first; empty for `self_care`."
+    )
+
+
+class Evidence(_Response):
+    """One fact from the workout that moved a cause's score."""
+
+    field: str = Field(
+        description="Context field the fact is about, e.g. `hydration.fluid_intake_ml`."
+    )
+    value: EvidenceValue = Field(description="The value of that field in this context.")
+    effect: Effect = Field(description="Whether the fact made the cause more or less likely.")
+    weight: float = Field(description="Contribution to the cause's log-odds (signed, 3 decimals).")
+    message: str = Field(description="Why this fact matters, in the user's language.")
+
+
+class RankedCause(_Response):
+    """A possible cause of the shaking, ranked by how well it fits the workout."""
+
+    id: str = Field(description="Stable cause id, e.g. `dehydration`.")
+    rank: int = Field(ge=1, description="1 = most likely.")
+    score: float = Field(ge=0, le=1, description="How strongly the workout points to it, 0 to 1.")
+    confidence: Confidence = Field(
+        description="How much of the information this cause depends on was provided."
+    )
+    title: str = Field(description="Short name of the cause.")
+    summary: str = Field(description="One or two sentences for a list view.")
+    explanation: str = Field(description="The physiology, in plain language.")
+    evidence: list[Evidence] = Field(description="The facts that moved the score, strongest first.")
+
+
+class RankedTip(_Response):
+    """A prevention tip, ranked by how much of the likely causes it addresses."""
+
+    id: str = Field(description="Stable tip id.")
+    rank: int = Field(ge=1, description="1 = most useful for this workout.")
+    title: str = Field(description="Short imperative title.")
+    body: str = Field(description="What to do and why.")
+    addresses: list[str] = Field(description="Ids of the causes this tip helps with.")
+
+
+class FollowUp(_Response):
+    """A missing answer that would most sharpen the ranking."""
+
+    field: str = Field(
+        description="The context field to fill in, e.g. `environment.temperature_c`."
+    )
+    question: str = Field(description="The question to ask the user.")
+
+
+class InputWarning(_Response):
+    """A value that was accepted but is unusual enough to deserve a second look."""
+
+    field: str = Field(description="The context field concerned, e.g. `environment.temperature_c`.")
+    code: str = Field(description="Stable id of the check, e.g. `temperature_very_high`.")
+    message: str = Field(
+        description="What looks unusual and what to check, in the user's language."
+    )
+
+
+class AssessmentResponse(_Response):
+    """Ranked causes, evidence, tips and triage for one workout."""
+
+    assessment_id: str = Field(description="Id of this assessment, for support and logs.")
+    content_version: int = Field(description="The content version that produced the answer.")
+    locale: str = Field(description="The language of the texts.")
+    triage: Triage = Field(description="How soon to seek care.")
+    causes: list[RankedCause] = Field(description="Likely causes ordered by rank.")
+    tips: list[RankedTip] = Field(description="Prevention tips ordered by rank.")
+    follow_up_questions: list[FollowUp] = Field(
+        description="Questions whose answers would most change the ranking (may be empty)."
+    )
+    disclaimer: str = Field(description="This is general information, not medical advice.")
+    normalized_context: dict[str, dict[str, Any]] = Field(
+        description=(
+            "The workout as understood, by section: only the fields that were given (or "
+            "derived from another unit), all in SI units; `temperature_f`, `distance_mi` and the "
+            "other alternative-unit fields appear as their SI counterparts."
+        )
+    )
+    warnings: list[InputWarning] = Field(
+        description="Accepted but unusual values, often a unit mix-up (usually empty)."
+    )
+    fallback_items: list[str] = Field(
+        description=(
+            "Texts of this answer that are not available in `locale` and are given in the "
+            "content's default locale instead, as `kind:id` (e.g. `causes:dehydration`, "
+            "`signals:dehydration.heat`, `red_flags:chest_pain`, "
+            "`questions:environment.temperature_c`, `warnings:temperature_very_high`); "
+            "empty when everything is translated."
+        )
+    )

@@ -1,0 +1,116 @@
+"""Every text an answer can contain, resolved per locale once per content version.
+
+Missing translations fall back per item to the bundle's default locale here, once, rather
+than on every request; the answer lists the items of it that fell back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from app.rules.bundle import Bundle, TipText, TriageLevel
+from app.rules.compiler import CompiledTip
+from app.rules.derived import FieldValue
+from app.rules.schemas import EvidenceValue
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class LocaleTexts:
+    """Every text an answer can contain, in one locale, keyed the way the engine looks it up."""
+
+    causes: dict[str, dict[str, str]]  # cause id -> {id, title, summary, explanation}
+    signals: dict[tuple[str, str], str]  # (cause id, signal id) -> evidence message
+    red_flags: dict[str, str]
+    tips: dict[str, dict[str, Any]]  # tip id -> {id, title, body, addresses}
+    questions: dict[str, str]  # field -> question
+    headlines: dict[TriageLevel, str]
+    disclaimer: str
+    fallbacks: frozenset[str] = frozenset()  # `kind:id` of the texts given in the default locale
+
+
+def _pick(texts: Mapping[str, T], locale: str, default_locale: str) -> T | None:
+    """The text in `locale`, else in the default locale, else any (content that validates
+    always has the default locale; the last resort keeps a draft previewable)."""
+    found = texts.get(locale) or texts.get(default_locale)
+    return found if found is not None else next(iter(texts.values()), None)
+
+
+def render_texts(bundle: Bundle, compiled_tips: Sequence[CompiledTip], locale: str) -> LocaleTexts:
+    """Resolve every text of the bundle for one locale, with per-item fallback."""
+    default = bundle.default_locale
+    tip_texts: dict[str, Mapping[str, TipText]] = {}
+    for item in bundle.tips:
+        tip_texts.setdefault(item.id, item.text)
+
+    fallbacks: set[str] = set()
+
+    def pick(texts: Mapping[str, str], key: str) -> str:
+        if locale not in texts:
+            fallbacks.add(key)
+        return _pick(texts, locale, default) or ""
+
+    causes: dict[str, dict[str, str]] = {}
+    for cause in bundle.causes:
+        if locale not in cause.text:
+            fallbacks.add(f"causes:{cause.id}")
+        text = _pick(cause.text, locale, default)
+        causes[cause.id] = {
+            "id": cause.id,
+            "title": text.title if text else "",
+            "summary": text.summary if text else "",
+            "explanation": text.explanation if text else "",
+        }
+    tips: dict[str, dict[str, Any]] = {}
+    for tip in compiled_tips:
+        if locale not in tip_texts[tip.id]:
+            fallbacks.add(f"tips:{tip.id}")
+        tip_text = _pick(tip_texts[tip.id], locale, default)
+        tips[tip.id] = {
+            "id": tip.id,
+            "title": tip_text.title if tip_text else "",
+            "body": tip_text.body if tip_text else "",
+            "addresses": list(tip.addresses),
+        }
+    signals: dict[tuple[str, str], str] = {}
+    for rules in bundle.rules:  # like the compiler, the first rules of a cause win
+        for signal in rules.signals:
+            if (rules.cause, signal.id) not in signals:
+                key = f"signals:{rules.cause}.{signal.id}"
+                signals[rules.cause, signal.id] = pick(signal.message, key)
+    red_flags: dict[str, str] = {}
+    for flag in bundle.red_flags:
+        red_flags[flag.id] = pick(flag.message, f"red_flags:{flag.id}")
+    questions: dict[str, str] = {}
+    for question in bundle.questions:
+        questions[question.field] = pick(question.text, f"questions:{question.field}")
+    return LocaleTexts(
+        causes=causes,
+        signals=signals,
+        red_flags=red_flags,
+        tips=tips,
+        questions=questions,
+        headlines={
+            level: pick(text, f"triage_headlines:{level}")
+            for level, text in bundle.triage_headlines.items()
+        },
+        disclaimer=pick(bundle.disclaimer, "disclaimer"),
+        fallbacks=frozenset(fallbacks),
+    )
+
+
+def display_value(value: FieldValue | None) -> EvidenceValue:
+    """Evidence values as a client would show them: 31 rather than 31.0, 2 decimals at most."""
+    if isinstance(value, float):  # the common case first: this runs for every evidence item
+        if value.is_integer():
+            return int(value)
+        rounded = round(value * 100.0) / 100.0  # a third of the cost of round(value, 2)
+        return int(rounded) if rounded.is_integer() else rounded
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        return str(value)  # an enum member becomes its plain value
+    return [str(item) for item in value]

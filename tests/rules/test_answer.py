@@ -1,0 +1,64 @@
+"""The answer builder's own shortcuts, against the reference helpers they stand in for."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.rules import answer
+from app.rules.engine import Ranking, rank_tips, sigmoid
+from app.rules.versions import MAX_TIPS
+from tests.rules.helpers import default_engine
+
+ENGINE = default_engine()
+CAUSES = len(ENGINE.ruleset.causes)
+# Few distinct values, so that equal scores (and equal sums of scores) come up often; 40 and
+# 50 both saturate the sigmoid to 1.0.
+LOGITS = st.lists(
+    st.sampled_from([-3.0, -0.5, 0.0, 0.25, 0.5, 1.0, 40.0, 50.0]),
+    min_size=CAUSES,
+    max_size=CAUSES,
+)
+
+
+def reference_tips(logits: list[float]) -> list[str]:
+    ranking = Ranking(ENGINE.ruleset, logits, {})
+    return [tip.id for tip, _ in rank_tips(ENGINE.ruleset, ranking, MAX_TIPS)]
+
+
+def builder_tips(logits: list[float]) -> list[str]:
+    order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
+    builder = ENGINE.builders["en"]
+    scores = [sigmoid(logits[index]) for index in order[:3]]
+    return [tip["id"] for tip in builder._tips(tuple(order[:3]), scores)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(logits=LOGITS)
+def test_tips_by_groups_rank_as_the_reference(logits: list[float]) -> None:
+    assert builder_tips(logits) == reference_tips(logits)
+
+
+def test_tied_groups_merge_their_tips_in_bundle_order() -> None:
+    """Three saturated scores: every combination of one cause is worth 1.0."""
+    logits = [40.0, 40.0, 40.0] + [0.0] * (CAUSES - 3)
+    assert builder_tips(logits) == reference_tips(logits)
+    assert len(builder_tips(logits)) == MAX_TIPS
+
+
+def test_the_groups_of_a_trio_are_remembered_and_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    builder = ENGINE.builders["en"]
+    builder._tip_groups.clear()
+    logits = [float(CAUSES - index) for index in range(CAUSES)]
+    builder_tips(logits)
+    assert list(builder._tip_groups) == [(0, 1, 2)]
+    monkeypatch.setattr(answer, "MAX_TIP_GROUPS", 10)
+    for trio in itertools.permutations(range(CAUSES), 3):
+        builder._group_tips(trio)
+        assert len(builder._tip_groups) <= 10
+    assert builder_tips(logits) == reference_tips(logits)

@@ -1,0 +1,144 @@
+"""Ranking, evidence, confidence, tips and follow-up questions of the evaluation."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from app.rules.bundle import Bundle
+from app.rules.compiler import compile_ruleset
+from app.rules.engine import confidence, evaluate, follow_up_fields, rank_tips
+from app.rules.versions import AssessmentEngine
+from tests.rules.helpers import context, ranked_ids
+
+HOT_RIDE = {
+    "activity": {"type": "cycling", "duration_min": 180, "intensity_rpe": 6},
+    "environment": {"temperature_c": 34, "humidity_pct": 55},
+    "hydration": {"fluid_intake_ml": 300, "body_mass_change_pct": -3.5},
+}
+
+
+def test_ranking_follows_the_evidence(engine: AssessmentEngine) -> None:
+    evaluation = engine.evaluate(context(**HOT_RIDE))
+    assert ranked_ids(evaluation)[0] == "dehydration"
+    logits = [item.logit for item in evaluation.ranked]
+    assert logits == sorted(logits, reverse=True)
+
+
+def test_ties_keep_bundle_order(bundle: Bundle) -> None:
+    flat_rules = [
+        {"cause": cause.id, "prior": 0.0, "signals": []} for cause in reversed(bundle.causes)
+    ]
+    data = {**bundle.model_dump(mode="json"), "rules": flat_rules}
+    ruleset = compile_ruleset(Bundle.model_validate(data))
+    evaluation = evaluate(ruleset, context())
+    assert ranked_ids(evaluation) == [cause.id for cause in bundle.causes]
+    assert all(item.score == 0.5 for item in evaluation.ranked)
+
+
+def test_evidence_lists_fired_signals_strongest_first(engine: AssessmentEngine) -> None:
+    answer = engine.assess(context(**HOT_RIDE), locale="en", assessment_id="e")
+    dehydration = answer.causes[0]
+    assert dehydration.id == "dehydration"
+    fields = [item.field for item in dehydration.evidence]
+    assert "hydration.body_mass_change_pct" in fields
+    assert "environment.temperature_c" in fields
+    weights = [abs(item.weight) for item in dehydration.evidence]
+    assert weights == sorted(weights, reverse=True)
+    mass = next(i for i in dehydration.evidence if i.field == "hydration.body_mass_change_pct")
+    assert mass.value == -3.5 and mass.effect == "raises" and mass.weight == 2.0
+    temperature = next(i for i in dehydration.evidence if i.field == "environment.temperature_c")
+    assert temperature.value == 34  # the context's own value, not the derived heat index
+    assert all(item.message for item in dehydration.evidence)
+
+
+def test_protective_facts_lower_a_cause(engine: AssessmentEngine) -> None:
+    warm = {"type": "running", "duration_min": 40, "intensity_rpe": 8}
+    answer = engine.assess(
+        context(activity=warm, preparation={"warmup_min": 15}),
+        locale="en",
+        limit=8,
+        assessment_id="p",
+    )
+    warmup = next(cause for cause in answer.causes if cause.id == "insufficient_warmup")
+    assert [item.effect for item in warmup.evidence] == ["lowers"]
+    assert warmup.evidence[0].weight < 0
+
+
+def test_enum_and_list_values_are_shown_plainly(engine: AssessmentEngine) -> None:
+    ctx = context(
+        training={"fitness_level": "beginner"},
+        symptoms={"body_parts": ["quadriceps"], "cramps": True},
+    )
+    answer = engine.assess(ctx, locale="en", limit=8, assessment_id="v")
+    values = {item.field: item.value for cause in answer.causes for item in cause.evidence}
+    assert values["training.fitness_level"] == "beginner"
+    assert type(values["training.fitness_level"]) is str
+    assert values["symptoms.body_parts"] == ["quadriceps"]
+    assert values["symptoms.cramps"] is True
+
+
+@pytest.mark.parametrize(
+    ("sections", "expected"),
+    [
+        ({}, "low"),
+        ({"environment": {"temperature_c": 30}, "hydration": {"fluid_intake_ml": 500}}, "medium"),
+        (HOT_RIDE, "high"),
+    ],
+)
+def test_confidence_grows_with_what_was_provided(
+    engine: AssessmentEngine, sections: dict[str, Any], expected: str
+) -> None:
+    evaluation = engine.evaluate(context(**sections))
+    dehydration = next(item for item in evaluation.ranked if item.cause.id == "dehydration")
+    assert confidence(dehydration.cause, evaluation.values) == expected
+
+
+def test_tips_serve_the_top_causes(engine: AssessmentEngine) -> None:
+    evaluation = engine.evaluate(context(**HOT_RIDE))
+    tips = rank_tips(engine.ruleset, evaluation.ranked, 5)
+    assert 0 < len(tips) <= 5
+    top3 = {item.cause.id for item in evaluation.ranked[:3]}
+    assert all(set(tip.addresses) & top3 for tip, _ in tips)
+    relevance = [value for _, value in tips]
+    assert relevance == sorted(relevance, reverse=True)
+    assert "dehydration" in tips[0][0].addresses
+    assert len({tip.id for tip, _ in tips}) == len(tips)
+
+
+def test_tip_ties_keep_bundle_order(engine: AssessmentEngine) -> None:
+    tips = rank_tips(engine.ruleset, engine.evaluate(context()).ranked, 50)
+    order = [tip.id for tip in engine.ruleset.tips]
+    for (first, first_relevance), (second, second_relevance) in itertools.pairwise(tips):
+        if first_relevance == second_relevance:
+            assert order.index(first.id) < order.index(second.id)
+
+
+def test_follow_up_questions_ask_for_what_matters_most(engine: AssessmentEngine) -> None:
+    evaluation = engine.evaluate(context())
+    fields = follow_up_fields(engine.ruleset.question_fields, evaluation, 3)
+    assert len(fields) == 3
+    assert all(field not in evaluation.values for field in fields)
+    assert all(field in engine.ruleset.question_fields for field in fields)
+
+
+def test_follow_up_questions_skip_answered_fields(engine: AssessmentEngine) -> None:
+    evaluation = engine.evaluate(context(**HOT_RIDE))
+    fields = follow_up_fields(engine.ruleset.question_fields, evaluation, 5)
+    assert not {"environment.temperature_c", "hydration.fluid_intake_ml"} & set(fields)
+
+
+def test_every_input_the_rules_read_has_a_question(engine: AssessmentEngine) -> None:
+    read = {field for cause in engine.ruleset.causes for field in cause.input_fields}
+    always_present = {"activity.type", "activity.duration_min"}
+    assert read - always_present <= set(engine.ruleset.question_fields)
+
+
+def test_sparse_context_still_gets_a_useful_answer(engine: AssessmentEngine) -> None:
+    answer = engine.assess(context(), locale="en", assessment_id="s")
+    assert answer.causes[0].id == "muscle_fatigue"
+    assert answer.causes[0].confidence == "low"
+    assert answer.tips
+    assert answer.follow_up_questions

@@ -1,0 +1,122 @@
+"""Properties over random valid contexts: no crash, sane output, determinism, and monotone
+physiology (more heat or less fluid never lowers dehydration, and so on)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.rules.engine import evaluate
+from app.workout.context import WorkoutContext
+from tests.rules.helpers import contexts, default_engine, logit
+
+SETTINGS = settings(max_examples=150, deadline=None)
+temperatures = st.floats(-40, 60, allow_nan=False)
+humidities = st.floats(0, 100, allow_nan=False)
+fluids = st.floats(0, 20000, allow_nan=False)
+durations = st.floats(1, 1440, allow_nan=False)
+warmups = st.floats(0, 240, allow_nan=False)
+
+
+def with_value(ctx: WorkoutContext, section: str, **values: Any) -> WorkoutContext:
+    """The context with some fields of one section replaced (values within schema bounds)."""
+    updated = getattr(ctx, section).model_copy(update=values)
+    return ctx.model_copy(update={section: updated})
+
+
+def cause_logit(ctx: WorkoutContext, cause_id: str) -> float:
+    return logit(evaluate(default_engine().ruleset, ctx), cause_id)
+
+
+@given(contexts)
+@SETTINGS
+def test_any_valid_context_gets_a_well_formed_answer(ctx: WorkoutContext) -> None:
+    engine = default_engine()
+    answer = engine.assess(ctx, locale="en", limit=50, assessment_id="p")
+    assert sorted(cause.rank for cause in answer.causes) == list(range(1, len(answer.causes) + 1))
+    assert len(answer.causes) == len(engine.bundle.causes)
+    assert all(0.0 <= cause.score <= 1.0 for cause in answer.causes)
+    scores = [cause.score for cause in answer.causes]
+    assert scores == sorted(scores, reverse=True)
+    for cause in answer.causes:
+        weights = [abs(item.weight) for item in cause.evidence]
+        assert weights == sorted(weights, reverse=True)
+        assert all((item.weight > 0) == (item.effect == "raises") for item in cause.evidence)
+    assert [tip.rank for tip in answer.tips] == list(range(1, len(answer.tips) + 1))
+    assert len(answer.follow_up_questions) <= 3
+    assert answer.triage.level in ("self_care", "consult", "urgent")
+
+
+@given(contexts)
+@SETTINGS
+def test_same_context_same_answer(ctx: WorkoutContext) -> None:
+    engine = default_engine()
+    first = engine.assess(ctx, locale="en", limit=8, assessment_id="same")
+    again = engine.assess(
+        WorkoutContext.model_validate(ctx.model_dump()), locale="en", limit=8, assessment_id="same"
+    )
+    assert first == again
+
+
+@given(contexts, temperatures, temperatures)
+@SETTINGS
+def test_more_heat_never_lowers_dehydration(ctx: WorkoutContext, t1: float, t2: float) -> None:
+    cooler, hotter = sorted((t1, t2))
+    assert cause_logit(with_value(ctx, "environment", temperature_c=cooler), "dehydration") <= (
+        cause_logit(with_value(ctx, "environment", temperature_c=hotter), "dehydration") + 1e-9
+    )
+
+
+@given(contexts, temperatures, humidities, humidities)
+@SETTINGS
+def test_more_humidity_never_lowers_dehydration(
+    ctx: WorkoutContext, temperature: float, h1: float, h2: float
+) -> None:
+    drier, wetter = sorted((h1, h2))
+    ctx = with_value(ctx, "environment", temperature_c=temperature)
+    assert cause_logit(with_value(ctx, "environment", humidity_pct=drier), "dehydration") <= (
+        cause_logit(with_value(ctx, "environment", humidity_pct=wetter), "dehydration") + 1e-9
+    )
+
+
+@given(contexts, fluids, fluids)
+@SETTINGS
+def test_less_fluid_never_lowers_dehydration(ctx: WorkoutContext, f1: float, f2: float) -> None:
+    less, more = sorted((f1, f2))
+    assert cause_logit(with_value(ctx, "hydration", fluid_intake_ml=less), "dehydration") >= (
+        cause_logit(with_value(ctx, "hydration", fluid_intake_ml=more), "dehydration") - 1e-9
+    )
+
+
+@given(contexts, durations, durations)
+@SETTINGS
+def test_longer_sessions_never_lower_muscle_fatigue(
+    ctx: WorkoutContext, d1: float, d2: float
+) -> None:
+    shorter, longer = sorted((d1, d2))
+    assert cause_logit(with_value(ctx, "activity", duration_min=shorter), "muscle_fatigue") <= (
+        cause_logit(with_value(ctx, "activity", duration_min=longer), "muscle_fatigue") + 1e-9
+    )
+
+
+@given(contexts, warmups, warmups)
+@SETTINGS
+def test_longer_warmups_never_raise_insufficient_warmup(
+    ctx: WorkoutContext, w1: float, w2: float
+) -> None:
+    shorter, longer = sorted((w1, w2))
+    cause = "insufficient_warmup"
+    assert cause_logit(with_value(ctx, "preparation", warmup_min=shorter), cause) >= (
+        cause_logit(with_value(ctx, "preparation", warmup_min=longer), cause) - 1e-9
+    )
+
+
+@given(contexts)
+@SETTINGS
+def test_electrolytes_taken_never_raise_electrolyte_imbalance(ctx: WorkoutContext) -> None:
+    cause = "electrolyte_imbalance"
+    assert cause_logit(with_value(ctx, "hydration", electrolytes_taken=True), cause) <= (
+        cause_logit(with_value(ctx, "hydration", electrolytes_taken=False), cause)
+    )
