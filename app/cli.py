@@ -154,6 +154,17 @@ def cmd_content_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules_source(args: argparse.Namespace) -> int:
+    from app.content import service
+    from app.rules.versions import AssessmentEngine
+
+    services = _services()
+    with Session(services.engine) as session:
+        bundle = service.stored_bundle(session, args.version)
+    print(AssessmentEngine(bundle, args.version).source, end="")
+    return 0
+
+
 def cmd_keys_create(args: argparse.Namespace) -> int:
     from app.auth import service as keys
 
@@ -234,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("from_version", type=int)
     dif.add_argument("to_version", type=int)
     dif.set_defaults(func=cmd_content_diff)
+
+    rules = commands.add_parser("rules", help="look at the code a version's rules become")
+    rules_commands = rules.add_subparsers(dest="rules_command", required=True)
+    source = rules_commands.add_parser(
+        "source", help="print the Python module generated from a version's rules"
+    )
+    source.add_argument("version", type=int)
+    source.set_defaults(func=cmd_rules_source)
 
     keys = commands.add_parser("keys", help="create, list and revoke API keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)

@@ -1,44 +1,35 @@
-"""Build an answer in one pass over the scorer's work, for one content version and locale.
+"""Build an answer in one pass over the evaluator's work, for one content version and locale.
 
-The request path of the service. Everything that does not depend on the request is made
-when the version is loaded: one generated writer per cause (its texts, signals, weights and
-confidence inputs built in), the tips at each rank, the follow-up questions and red-flag
-reasons as finished items. A request then scores every cause once, keeps the result of each
-distinct condition, and writes only the causes it shows from those results, testing nothing
-twice and building no intermediate objects.
-
-`AssessmentEngine.reference_payload` decides the same answer the slow, obvious way
-(per-cause explainers, the `engine` helpers); a property test holds the two equal.
-Fixed items (tips, questions, red-flag reasons, evidence items a request cannot change, the
-triage of an answer without red flags) are shared between answers: an answer is
-data to serialise, and nothing may change it.
+Everything that does not depend on the request is made when the version is loaded: the
+generated cause writers, the tips at each rank, the follow-up questions and red-flag reasons
+as finished items. Fixed items are shared between answers: an answer is data to serialise,
+and nothing may change it. A partly translated locale is answered the same way, its answers
+listing the texts that fell back to the default locale.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from app.rules.bundle import TriageLevel
-from app.rules.codegen import CauseWriter, generate_cause_writer
+from app.rules.codegen import CauseWriter, ContextEvaluator
 from app.rules.compiler import CompiledRuleset
-from app.rules.derived import FieldValue
-from app.rules.engine import TOP_CAUSES_CONSIDERED, sigmoid
-from app.rules.fields import KNOWN_FIELDS, FieldKind
 from app.rules.plausibility import warning_message
-from app.rules.texts import LocaleTexts, display_value
+from app.rules.texts import LocaleTexts
 from app.workout.context import WorkoutContext
 
-
-def _shown_as(field: str) -> str:
-    """How a cause writer shows a cited field's value (see `generate_cause_writer`)."""
-    kind = KNOWN_FIELDS[field].kind
-    if kind is FieldKind.BOOL:
-        return "as_is"
-    return "number" if kind is FieldKind.NUMBER else "display"
-
-
+TOP_CAUSES_CONSIDERED = 3  # tips and follow-up questions serve the causes a user reads first
 MAX_TIP_GROUPS = 4096  # trios of top causes whose tip groups are kept (8 causes: 336 trios)
+
+
+def sigmoid(logit: float) -> float:
+    """A logit squashed into [0, 1]."""
+    if logit >= 0:
+        return 1.0 / (1.0 + math.exp(-logit))
+    exp = math.exp(logit)  # this side cannot overflow for very negative logits
+    return exp / (1.0 + exp)
 
 
 class AnswerBuilder:
@@ -49,6 +40,7 @@ class AnswerBuilder:
         "_cause_writers",
         "_disclaimer",
         "_evaluate",
+        "_fallbacks",
         "_headlines",
         "_locale",
         "_max_follow_ups",
@@ -68,6 +60,8 @@ class AnswerBuilder:
         self,
         ruleset: CompiledRuleset,
         texts: LocaleTexts,
+        evaluate: ContextEvaluator,
+        writers: Sequence[CauseWriter],
         *,
         version: int,
         locale: str,
@@ -78,27 +72,9 @@ class AnswerBuilder:
         self._locale = locale
         self._max_tips = max_tips
         self._max_follow_ups = max_follow_ups
-        self._evaluate = ruleset.evaluate_context
-        self._cause_writers: tuple[CauseWriter, ...] = tuple(
-            generate_cause_writer(
-                texts.causes[cause.id],
-                [
-                    (
-                        signal.weight,
-                        signal.conditions,
-                        signal.evidence_field,
-                        texts.signals[cause.id, signal.id],
-                    )
-                    for signal in cause.signals
-                ],
-                cause.input_fields,
-                ruleset.condition_index,
-                ruleset.input_bits,
-                _shown_as,
-                display_value,
-            )
-            for cause in ruleset.causes
-        )
+        self._evaluate = evaluate
+        self._cause_writers = tuple(writers)
+        self._fallbacks = texts.fallbacks
         self._tips_by_cause = tuple(ruleset.tips_by_cause[cause.id] for cause in ruleset.causes)
         self._tip_sets = tuple(frozenset(tips) for tips in self._tips_by_cause)
         self._tip_groups: dict[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...]]]] = {}
@@ -135,27 +111,28 @@ class AnswerBuilder:
     def build(self, context: WorkoutContext, limit: int, assessment_id: str) -> dict[str, Any]:
         """The answer for a validated context, `limit` causes long."""
         values, given, logits, conditions, red_flags, implausible, present = self._evaluate(context)
-        # `reverse` keeps equal logits in bundle order: the tie-break `engine.Ranking` uses.
+        # `reverse` keeps equal logits in bundle order: the tie-break.
         order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
         # Scores of the causes shown and of those tips and questions serve, once each.
         ranked = order[: max(limit, TOP_CAUSES_CONSIDERED)]
         scores = [sigmoid(logits[index]) for index in ranked]
         writers = self._cause_writers
+        fallen: list[str] = []  # filled only by the writers of a partly translated locale
         causes = [
-            writers[index](values, conditions, present, rank, scores[rank - 1])
+            writers[index](values, conditions, present, rank, scores[rank - 1], fallen)
             for rank, index in enumerate(order[:limit], start=1)
         ]
         top = tuple(order[:TOP_CAUSES_CONSIDERED])
         warnings: list[dict[str, str]] = []
-        fallen: list[str] = []
+        fallen_warnings: list[str] = []
         for check in implausible:
             message, fell_back = warning_message(check, self._locale)
             warnings.append({"field": check.field, "code": check.code, "message": message})
             if fell_back:
-                fallen.append(f"warnings:{check.code}")
+                fallen_warnings.append(f"warnings:{check.code}")
         if red_flags:
             # The fired flags come most severe first (the compiler orders them), so the
-            # first one's level is `triage_level(red_flags)`.
+            # first one's level is the most severe.
             level: TriageLevel = red_flags[0].level
             reasons = self._reasons
             triage = {
@@ -165,23 +142,45 @@ class AnswerBuilder:
             }
         else:
             triage = self._no_flags  # most answers: the same triage, shared
+        tips = self._tips(top, scores)
+        questions = self._follow_ups(top, values)
+        if self._fallbacks:
+            fallen = self._fallen_texts(triage, fallen, tips, questions) + fallen_warnings
+        else:
+            fallen = fallen_warnings
         return {
             "assessment_id": assessment_id,
             "content_version": self._version,
             "locale": self._locale,
             "triage": triage,
             "causes": causes,
-            "tips": self._tips(top, scores),
-            "follow_up_questions": self._follow_ups(top, values),
+            "tips": tips,
+            "follow_up_questions": questions,
             "disclaimer": self._disclaimer,
             "normalized_context": given,
             "warnings": warnings,
             "fallback_items": fallen,
         }
 
+    def _fallen_texts(
+        self,
+        triage: dict[str, Any],
+        fallen_in_causes: list[str],
+        tips: list[dict[str, Any]],
+        questions: list[Any],
+    ) -> list[str]:
+        """The texts of this answer given in the default locale, in answer order."""
+        fallbacks = self._fallbacks
+        keys = [f"triage_headlines:{triage['level']}"]
+        keys += [f"red_flags:{reason['code']}" for reason in triage["reasons"]]
+        fallen = [key for key in keys if key in fallbacks] + fallen_in_causes
+        keys = [f"tips:{tip['id']}" for tip in tips]
+        keys += [f"questions:{question['field']}" for question in questions]
+        keys.append("disclaimer")
+        return fallen + [key for key in keys if key in fallbacks]
+
     def _tips(self, top: tuple[int, ...], scores: Sequence[float]) -> list[dict[str, Any]]:
-        """Tips by the summed score of the top causes they address (bundle order on ties),
-        as `engine.rank_tips` ranks them.
+        """Tips by the summed score of the top causes they address (bundle order on ties).
 
         A tip's relevance depends only on which of the top causes it addresses, so the tips
         fall into at most seven groups, one per combination; the groups of each trio of top
@@ -235,10 +234,9 @@ class AnswerBuilder:
         self._tip_groups[top] = groups
         return groups
 
-    def _follow_ups(self, top: Sequence[int], values: dict[str, FieldValue]) -> list[Any]:
-        """The missing inputs with the most at stake for the top causes, as
-        `engine.follow_up_fields` picks them (only inputs with a question can be asked, so
-        only those are summed; the same sums, in the same order)."""
+    def _follow_ups(self, top: Sequence[int], values: dict[str, Any]) -> list[Any]:
+        """The missing inputs with the most at stake for the top causes: a field's stake is
+        the largest |weight| of a signal reading it, summed over the top causes."""
         stakes: dict[str, float] = {}
         get = stakes.get
         for index in top:

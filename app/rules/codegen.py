@@ -1,75 +1,104 @@
-"""Generate plain Python functions per ruleset: a scorer, per-cause writers and explainers.
+"""Generate one Python module per content version: the request path as straight-line code.
 
-Calling one small closure per condition costs a Python call each; a ruleset of a few hundred
-conditions then spends most of its time on call overhead. Here the compiled content becomes
-straight-line code instead: each field is read once into a local, each distinct condition is
-tested once (a big ruleset repeats its conditions across causes), and each cause's logit is a
-local float. One generated function reads the context, scores, checks the red flags and
-hands back every condition's result, so a request reads its context once; a per-cause
-writer (one per locale) then turns those results into the answer's cause, for the few
-causes an answer shows. The per-cause
-explainers serve the reference path. The closures in `compiler` remain the reference
-semantics, and property tests hold the generated code to identical results (same operations
-in the same order, so the floats match bit for bit).
-
-Only validated content reaches this module: field paths come from the known-field registry,
-ops from a fixed vocabulary, and every value other than a finite number (written as its
-`repr`, which is only digits, sign, point and exponent) is bound as a named constant, never
-spliced into the source as text.
+One function reads the context, scores every cause and checks red flags and plausibility in
+one pass; one writer per cause and locale writes the cause an answer shows. The source is
+registered with `linecache` (as attrs does), so tracebacks, `inspect` and debuggers show real
+lines. Only validated content reaches here, and every value but a finite number is bound as a
+named constant, never spliced into the source as text.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import linecache
 import math
+import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from app.rules.bundle import Condition
+from app.rules.compiler import RAMP_OPS, CompiledRedFlag, CompiledRuleset
+from app.rules.derived import add_derived
+from app.rules.fields import KNOWN_FIELDS, SECTION_FIELDS, FieldKind
+from app.rules.plausibility import CHECKS, PlausibilityCheck
 
-Fired = tuple[float, int, float, float]
-"""A fired signal: (-|contribution|, its index among the cause's signals, contribution, the
-contribution rounded to 3 decimals as answers show it). Sorting these plainly puts the
-strongest first and keeps rule order among equals."""
-SHOWN_SCALE = 1000.0  # answers show contributions to 3 decimals
-RAMP_OPS = frozenset({"ramp_up", "ramp_down"})  # the ops whose activation is a fraction
-
-
-def shown_weight(contribution: float) -> float:
-    """The contribution to 3 decimals, as answers show it. Scaling and rounding to an integer
-    costs a third of `round(x, 3)`, which goes through decimal formatting; the two can only
-    differ on a value that is a hair's breadth from a half-thousandth."""
-    return round(contribution * SHOWN_SCALE) / SHOWN_SCALE
+SHOWN_SCALE = 1000.0  # answers show contributions and scores to 3 decimals
 
 
-Explainer = Callable[[Mapping[str, Any]], list[Fired]]
-SignalSpec = tuple[float, Sequence[Condition]]
-"""A signal as the generator needs it: its weight and its conditions (all must hold)."""
-EvidenceSpec = tuple[float, Sequence[Condition], str, str]
-"""A signal as an evidence item: weight, conditions, the field it cites, its message."""
+class ContextResult(NamedTuple):
+    """What `evaluate_context` makes of one context: everything decided before any text."""
+
+    values: dict[str, Any]  # provided inputs by path (SI units) plus the derived values
+    given: dict[str, dict[str, Any]]  # the provided inputs by section, as the answer echoes
+    logits: list[float]  # per cause, in bundle order
+    conditions: tuple[float, ...]  # each distinct condition's activation (see condition_index)
+    red_flags: list[CompiledRedFlag]  # fired, most severe first
+    implausible: list[PlausibilityCheck]  # tripped, in declaration order
+    present: int  # the provided inputs as a bit mask (see `input_bits`)
 
 
-class _Source:
-    """Accumulates the generated function's lines and the constants it refers to."""
+ContextEvaluator = Callable[[Any], ContextResult]
+CauseWriter = Callable[[Mapping[str, Any], tuple[float, ...], int, int, float, list[str]], Any]
+"""(flat values, condition results, provided mask, rank, score, fallen text keys) -> the cause
+as answer data; a writer of a partly translated locale adds the keys of its fallen texts."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriterTexts:
+    """The texts one cause writer puts in place, in one locale."""
+
+    heading: Mapping[str, str]  # the cause's id, title, summary and explanation
+    messages: Sequence[str]  # per signal, its evidence message
+    fallen_cause: str | None  # the cause's fallback key when its text is not in this locale
+    fallen_signals: Sequence[str | None]  # per signal, its fallback key (None: translated)
+
+
+def condition_key(condition: Condition) -> str:
+    """A condition's identity: equal conditions are tested once and share one result."""
+    return json.dumps([condition.field, condition.op, condition.value], sort_keys=True)
+
+
+def input_bits() -> dict[str, int]:
+    """Each input field's bit in the mask of provided inputs, in schema order: a cause's
+    confidence is then one `&` and a bit count."""
+    paths = [path for _, fields in SECTION_FIELDS for _, path in fields]
+    return {path: 1 << position for position, path in enumerate(paths)}
+
+
+class _ModuleSource:
+    """The source of one generated module and the constants its functions refer to."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self.functions: list[str] = []
         self.constants: dict[str, Any] = {}
-        self.field_locals: dict[str, str] = {}
-        self.condition_lines: list[str] = []
-        self.condition_locals: dict[str, str] = {}
 
     def constant(self, value: Any) -> str:
-        """How the code refers to `value`: a finite number as its literal (a constant load,
-        where a name would be a global lookup on every use), anything else by a name."""
+        """How code refers to `value`: a finite number as its literal (a constant load, where
+        a name would be a global lookup on every use), anything else by a name."""
         if type(value) in (int, float) and math.isfinite(value):
             return repr(value)  # repr round-trips a float exactly
         name = f"_k{len(self.constants)}"
         self.constants[name] = value
         return name
 
+
+class _Function:
+    """One generated function: its body lines, the fields it reads and the conditions it tests
+    (each read or tested once, into a local)."""
+
+    def __init__(self, module: _ModuleSource) -> None:
+        self.module = module
+        self.lines: list[str] = []
+        self.field_locals: dict[str, str] = {}
+        self.condition_lines: list[str] = []
+        self.condition_locals: dict[str, str] = {}
+
+    def constant(self, value: Any) -> str:
+        return self.module.constant(value)
+
     def field(self, path: str) -> str:
-        """The local variable that holds `path`'s value (read once at the top)."""
         if path not in self.field_locals:
             self.field_locals[path] = f"_f{len(self.field_locals)}"
         return self.field_locals[path]
@@ -78,146 +107,165 @@ class _Source:
         self.lines.append("    " * depth + line)
 
     def condition(self, condition: Condition) -> str:
-        """The local that holds the condition's activation, testing each distinct condition
-        once: 1.0 or 0.0 for plain tests, a float in [0, 1] for ramps
-        (floats either way, so that the scorer's sums are float arithmetic throughout)."""
+        """The local holding the condition's activation: 1.0 or 0.0 for a plain test, a
+        float in [0, 1] for a ramp (floats either way, so sums are float arithmetic)."""
         key = condition_key(condition)
         if key not in self.condition_locals:
             name = f"_c{len(self.condition_locals)}"
-            guard, activation = _guard_and_value(self, condition)  # activation "1.0" if plain
+            guard, activation = self._guard_and_value(condition)
             self.condition_lines.append(f"    {name} = {activation} if {guard} else 0.0")
             self.condition_locals[key] = name
         return self.condition_locals[key]
 
-
-def _guard_and_value(source: _Source, condition: Condition) -> tuple[str, str]:
-    """(a test that is true when the condition holds at all, the activation when it does)."""
-    op, value = condition.op, condition.value
-    path_name = source.constant(condition.field)
-    x = source.field(condition.field)
-    if op == "present":
-        return f"{path_name} in flat", "1.0"
-    if op == "true":
-        return f"{x} is True", "1.0"
-    if op == "false":
-        return f"{x} is False", "1.0"
-    if op == "eq":
-        return f"{x} is not None and {x} == {source.constant(value)}", "1.0"
-    if op == "in":
-        return f"{x} in {source.constant(frozenset(value))}", "1.0"  # type: ignore[arg-type]
-    if op == "contains":
-        return f"{source.constant(value)} in flat.get({path_name}, ())", "1.0"
-    if op == "contains_any":
-        wanted = source.constant(frozenset(value))  # type: ignore[arg-type]
-        return f"not {wanted}.isdisjoint(flat.get({path_name}, ()))", "1.0"
-    comparisons = {"gte": ">=", "gt": ">", "lte": "<=", "lt": "<"}
-    if op in comparisons:
-        return f"{x} is not None and {x} {comparisons[op]} {source.constant(value)}", "1.0"
-    assert isinstance(value, list)
-    low, high = source.constant(float(value[0])), source.constant(float(value[1]))
-    if op == "between":
-        low, high = source.constant(value[0]), source.constant(value[1])
-        return f"{x} is not None and {low} <= {x} <= {high}", "1.0"
-    span = source.constant(float(value[1]) - float(value[0]))
-    if op == "ramp_up":
-        return (
-            f"{x} is not None and {x} > {low}",
-            f"(1.0 if {x} >= {high} else ({x} - {low}) / {span})",
+    def _guard_and_value(self, condition: Condition) -> tuple[str, str]:
+        """(a test that is true when the condition holds at all, its activation then)."""
+        op, value = condition.op, condition.value
+        path_name = self.constant(condition.field)
+        x = self.field(condition.field)
+        if op == "present":
+            return f"{path_name} in flat", "1.0"
+        if op == "true":
+            return f"{x} is True", "1.0"
+        if op == "false":
+            return f"{x} is False", "1.0"
+        if op == "eq":
+            return f"{x} is not None and {x} == {self.constant(value)}", "1.0"
+        if op == "in":
+            return f"{x} in {self.constant(frozenset(value))}", "1.0"  # type: ignore[arg-type]
+        if op == "contains":
+            return f"{self.constant(value)} in flat.get({path_name}, ())", "1.0"
+        if op == "contains_any":
+            wanted = self.constant(frozenset(value))  # type: ignore[arg-type]
+            return f"not {wanted}.isdisjoint(flat.get({path_name}, ()))", "1.0"
+        comparisons = {"gte": ">=", "gt": ">", "lte": "<=", "lt": "<"}
+        if op in comparisons:
+            return f"{x} is not None and {x} {comparisons[op]} {self.constant(value)}", "1.0"
+        assert isinstance(value, list)
+        if op == "between":
+            low, high = self.constant(value[0]), self.constant(value[1])
+            return f"{x} is not None and {low} <= {x} <= {high}", "1.0"
+        low, high = self.constant(float(value[0])), self.constant(float(value[1]))
+        span = self.constant(float(value[1]) - float(value[0]))
+        if op == "ramp_up":
+            return (
+                f"{x} is not None and {x} > {low}",
+                f"(1.0 if {x} >= {high} else ({x} - {low}) / {span})",
+            )
+        return (  # ramp_down
+            f"{x} is not None and {x} < {high}",
+            f"(1.0 if {x} <= {low} else ({high} - {x}) / {span})",
         )
-    return (  # ramp_down
-        f"{x} is not None and {x} < {high}",
-        f"(1.0 if {x} <= {low} else ({high} - {x}) / {span})",
+
+
+@dataclass(frozen=True, slots=True, weakref_slot=True)
+class GeneratedRules:
+    """The generated module of one version: its source, where tracebacks find it, and its
+    functions."""
+
+    filename: str
+    source: str
+    evaluate_context: ContextEvaluator
+    condition_index: dict[str, int]  # condition_key -> where `evaluate_context` leaves it
+    input_bits: dict[str, int]
+    cause_writers: dict[str, tuple[CauseWriter, ...]]  # locale -> per cause, bundle order
+
+
+def generate_rules(
+    ruleset: CompiledRuleset, version: int, texts: Mapping[str, Sequence[WriterTexts]]
+) -> GeneratedRules:
+    """Generate, compile and register the module of one version; `texts` holds, per locale,
+    the texts of each cause writer in bundle order."""
+    module = _ModuleSource()
+    bits = input_bits()
+    condition_index = _emit_evaluator(module, ruleset, bits)
+    names: dict[str, list[str]] = {}
+    for locale_number, (locale, per_cause) in enumerate(texts.items()):
+        names[locale] = []
+        for index, (cause, cause_texts) in enumerate(zip(ruleset.causes, per_cause, strict=True)):
+            name = f"write_cause_{index}_{locale_number}"  # the locale only in the comment
+            _emit_cause_writer(module, name, locale, cause, cause_texts, condition_index, bits)
+            names[locale].append(name)
+    source = "\n\n".join(module.functions) + "\n"
+    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+    filename = f"<tremor-guide rules v{version} {digest}>"
+    namespace: dict[str, Any] = {"__name__": f"tremor_guide_rules_v{version}", **module.constants}
+    # Safe: only validated content reaches here, and values are bound as named constants.
+    exec(compile(source, filename, "exec"), namespace)
+    generated = GeneratedRules(
+        filename=filename,
+        source=source,
+        evaluate_context=namespace["evaluate_context"],
+        condition_index=condition_index,
+        input_bits=bits,
+        cause_writers={
+            locale: tuple(namespace[name] for name in writer_names)
+            for locale, writer_names in names.items()
+        },
+    )
+    _register_source(generated)
+    return generated
+
+
+_LIVE: weakref.WeakValueDictionary[int, GeneratedRules] = weakref.WeakValueDictionary()
+
+
+def _register_source(generated: GeneratedRules) -> None:
+    """Put the source where tracebacks and `inspect` look, for as long as a module made from
+    it lives (drafts are generated on every validation: their sources must not pile up)."""
+    lines = generated.source.splitlines(keepends=True)
+    # mtime None: `linecache.checkcache` leaves the entry alone (there is no file to check).
+    linecache.cache[generated.filename] = (len(generated.source), None, lines, generated.filename)
+    _LIVE[id(generated)] = generated
+    weakref.finalize(generated, _unregister_source, generated.filename)
+
+
+def _unregister_source(filename: str) -> None:
+    if not any(live.filename == filename for live in _LIVE.values()):
+        linecache.cache.pop(filename, None)
+
+
+def _emit_evaluator(
+    module: _ModuleSource, ruleset: CompiledRuleset, bits: Mapping[str, int]
+) -> dict[str, int]:
+    """`evaluate_context(context) -> ContextResult`: read the validated context's sections,
+    derive, score, check the red flags and the plausibility checks, in one pass.
+
+    A cause's logit is its prior plus each signal's weight x activation, in rule order (a
+    signal that does not hold adds exactly 0.0, so no branch per signal). Section and field
+    names come from the schema (identifiers), never from a request or from content.
+    """
+    fn = _Function(module)
+    for cause_index, cause in enumerate(ruleset.causes):
+        terms = [repr(float(cause.prior))]
+        for signal in cause.signals:
+            names = [fn.condition(condition) for condition in signal.conditions]
+            activation = names[0] if len(names) == 1 else f"({' * '.join(names)})"
+            terms.append(f"{fn.constant(float(signal.weight))} * {activation}")
+        fn.emit(1, f"l{cause_index} = {' + '.join(terms)}")
+    fn.emit(1, "fired = []")
+    for flag in ruleset.red_flags:
+        held = [fn.condition(condition) for condition in flag.conditions]
+        fn.emit(1, f"if {' * '.join(held) or 'True'}:")
+        fn.emit(2, f"fired.append({fn.constant(flag)})")
+    fn.emit(1, "tripped = []")
+    for check in CHECKS:
+        name = fn.constant(check)
+        if isinstance(check.test, tuple):
+            path, op, limit = check.test
+            assert op in ("<", ">") and isinstance(limit, float)
+            x = fn.field(path)
+            fn.emit(1, f"if {x} is not None and {x} {op} {limit!r}:")
+        else:
+            fn.emit(1, f"if {fn.constant(check.test)}(values):")
+        fn.emit(2, f"tripped.append({name})")
+    logits = ", ".join(f"l{i}" for i in range(len(ruleset.causes)))
+    results = "".join(f"{name}, " for name in fn.condition_locals.values())
+    fn.emit(
+        1,
+        f"return {fn.constant(ContextResult)}"
+        f"(values, given, [{logits}], ({results}), fired, tripped, present)",
     )
 
-
-def _emit_conditions(
-    source: _Source, conditions: Sequence[Condition], depth: int, on_hold: Callable[[int], None]
-) -> None:
-    """Nested ifs, one per condition, multiplying activations in order; `on_hold` emits the
-    body that runs when all hold (with the activation in `a`)."""
-    for index, condition in enumerate(conditions):
-        guard, activation = _guard_and_value(source, condition)
-        source.emit(depth, f"if {guard}:")
-        depth += 1
-        source.emit(depth, f"a = {activation}" if index == 0 else f"a = a * {activation}")
-    on_hold(depth)
-
-
-def _finish(
-    source: _Source, name: str, body_start: int, params: str = "flat"
-) -> Callable[..., Any]:
-    header = [f"def {name}({params}):", "    get = flat.get"]
-    header += [
-        f"    {local} = get({source.constant(path)})" for path, local in source.field_locals.items()
-    ]
-    code = "\n".join(header + source.condition_lines + source.lines[body_start:])
-    namespace: dict[str, Any] = dict(source.constants)
-    # Safe: only validated content reaches here, and values are bound as named constants.
-    exec(compile(code, f"<ruleset {name}>", "exec"), namespace)
-    function: Callable[..., Any] = namespace[name]
-    return function
-
-
-def condition_key(condition: Condition) -> str:
-    """A condition's identity: equal conditions are tested once and share one result."""
-    return json.dumps([condition.field, condition.op, condition.value], sort_keys=True)
-
-
-ContextEvaluator = Callable[[Any], tuple[Any, ...]]
-"""context -> (flat values, provided fields by section, logits, condition results, fired red
-flags, tripped checks, the provided inputs as a bit mask (see `input_bits`)): `read_context`,
-the scorer and the checks in one pass."""
-
-
-def input_bits(sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> dict[str, int]:
-    """Each input field's bit in the mask of provided inputs, in schema order: a cause's
-    confidence is then one `&` and a bit count instead of a lookup per input it reads."""
-    paths = [path for _, fields in sections for _, path in fields]
-    return {path: 1 << position for position, path in enumerate(paths)}
-
-
-Check = tuple[Any, "tuple[str, str, float] | Callable[[Mapping[str, Any]], bool]"]
-"""(what to report, and when: a bound (path, "<" or ">", limit) or a test of the flat values)."""
-
-
-def generate_context_evaluator(
-    priors: Sequence[float],
-    signals: Sequence[Sequence[SignalSpec]],
-    flags: Sequence[tuple[Any, Sequence[Condition]]],
-    sections: Sequence[tuple[str, Sequence[tuple[str, str]]]],
-    derive: Callable[[dict[str, Any]], None],
-    checks: Sequence[Check],
-) -> tuple[ContextEvaluator, dict[str, int]]:
-    """The request's whole first half in one function: read the validated context (its
-    `sections`, as `engine.read_context` does, then `derive`), score, check the red flags
-    and the `checks`. Each cause's logit is its prior plus each held signal's weight x
-    activation, added in rule order (as the reference does); every distinct condition's
-    result is handed back too (1.0 or 0.0 for a plain test, the activation for a ramp), so
-    that the answer explains the causes it shows without testing anything again.
-
-    A rule's input fields come straight from the section it was read from, not looked up
-    again by path: the context is read once. Section and field names come from the schema
-    (identifiers), never from a request or from content; the checks' paths and limits are
-    the service's own constants, written as their `repr`.
-    """
-    source = _Source()
-    _emit_scoring(source, priors, signals, flags)
-    source.emit(1, "tripped = []")
-    for item, test in checks:
-        name = source.constant(item)
-        if isinstance(test, tuple):
-            path, op, limit = test
-            assert op in ("<", ">") and isinstance(limit, float)
-            x = source.field(path)
-            source.emit(1, f"if {x} is not None and {x} {op} {limit!r}:")
-        else:
-            source.emit(1, f"if {source.constant(test)}(values):")
-        source.emit(2, f"tripped.append({name})")
-    logits = ", ".join(f"l{i}" for i in range(len(priors)))
-    results = "".join(f"{name}, " for name in source.condition_locals.values())
-    source.emit(1, f"return values, given, [{logits}], ({results}), fired, tripped, present")
-
-    bits = input_bits(sections)
     header = [
         "def evaluate_context(context):",
         "    values = {}",
@@ -225,132 +273,55 @@ def generate_context_evaluator(
         "    present = 0",
     ]
     read_here = set()
-    for section, fields in sections:
+    for section, fields in SECTION_FIELDS:
         assert section.isidentifier()
         header += [f"    fields = context.{section}.__dict__", "    provided = {}"]
         for name, path in fields:
             assert name.isidentifier() and path == f"{section}.{name}"
-            local = source.field_locals.get(path)
+            local = fn.field_locals.get(path) or "value"
             header += [
-                f"    {local or 'value'} = fields[{name!r}]",
-                f"    if {local or 'value'} is not None:",
-                f"        provided[{name!r}] = values[{path!r}] = {local or 'value'}",
+                f"    {local} = fields[{name!r}]",
+                f"    if {local} is not None:",
+                f"        provided[{name!r}] = values[{path!r}] = {local}",
                 f"        present |= {bits[path]}",
             ]
-            if local:
+            if local != "value":
                 read_here.add(path)
         header += ["    if provided:", f"        given[{section!r}] = provided"]
     header += [
-        f"    {source.constant(derive)}(values)",
+        f"    {fn.constant(add_derived)}(values)",
         "    flat = values",
         "    get = values.get",
     ]
     header += [
-        f"    {local} = get({source.constant(path)})"
-        for path, local in source.field_locals.items()
+        f"    {local} = get({fn.constant(path)})"
+        for path, local in fn.field_locals.items()
         if path not in read_here
     ]
-    code = "\n".join(header + source.condition_lines + source.lines)
-    namespace: dict[str, Any] = dict(source.constants)
-    exec(compile(code, "<ruleset evaluate_context>", "exec"), namespace)
-    evaluator: ContextEvaluator = namespace["evaluate_context"]
-    return evaluator, {key: index for index, key in enumerate(source.condition_locals)}
+    module.functions.append("\n".join(header + fn.condition_lines + fn.lines))
+    return {key: index for index, key in enumerate(fn.condition_locals)}
 
 
-def _emit_scoring(
-    source: _Source,
-    priors: Sequence[float],
-    signals: Sequence[Sequence[SignalSpec]],
-    flags: Sequence[tuple[Any, Sequence[Condition]]],
-) -> None:
-    """The logits l0, l1, ... and the fired flags in `fired`, in the order given.
-
-    A logit is one expression, its prior plus every signal's weight x activation in rule
-    order: a signal that does not hold adds exactly 0.0, which leaves a float sum unchanged,
-    so the result is bit for bit the reference's sum over the held signals, without a branch
-    per signal (the cost of a big ruleset is its signals)."""
-    for cause_index, (prior, cause_signals) in enumerate(zip(priors, signals, strict=True)):
-        terms = [repr(float(prior))]
-        for weight, conditions in cause_signals:
-            names = [source.condition(condition) for condition in conditions]
-            activation = names[0] if len(names) == 1 else f"({' * '.join(names)})"
-            terms.append(f"{source.constant(float(weight))} * {activation}")
-        source.emit(1, f"l{cause_index} = {' + '.join(terms)}")
-    source.emit(1, "fired = []")
-    for flag, conditions in flags:
-        held = [source.condition(condition) for condition in conditions]
-        source.emit(1, f"if {' * '.join(held) or 'True'}:")
-        source.emit(2, f"fired.append({source.constant(flag)})")
-
-
-def generate_explainer(signals: Sequence[SignalSpec]) -> Explainer:
-    """A function flat -> one cause's fired signals (see `Fired`), in rule order.
-
-    A signal with one plain test always contributes exactly its weight, so its whole `Fired`
-    tuple is a constant; only ramps and combinations compute (and round) at request time.
-    """
-    source = _Source()
-    source.emit(1, "fired = []")
-    for index, (weight, conditions) in enumerate(signals):
-        weight_name = source.constant(weight)
-        strength = "-c" if weight > 0 else "c"  # -|c|: c has the weight's sign
-        if len(conditions) == 1:
-            guard, activation = _guard_and_value(source, conditions[0])
-            if activation == "1.0":
-                c = weight * 1.0
-                fired = source.constant((-abs(c), index, c, shown_weight(c)))
-                source.emit(1, f"if {guard}:")
-                source.emit(2, f"fired.append({fired})")
-                continue
-
-        def on_hold(depth: int, i: int = index, w: str = weight_name, k: str = strength) -> None:
-            source.emit(depth, "if a:")
-            source.emit(depth + 1, f"c = {w} * a")
-            source.emit(
-                depth + 1,
-                f"fired.append(({k}, {i}, c, round(c * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}))",
-            )
-
-        _emit_conditions(source, conditions, 1, on_hold)
-    source.emit(1, "return fired")
-    explainer: Explainer = _finish(source, "explain_cause", 0)
-    return explainer
-
-
-CauseWriter = Callable[[Mapping[str, Any], tuple[Any, ...], int, int, float], dict[str, Any]]
-"""(flat context, the scorer's condition results, the provided inputs' mask, rank, score) ->
-the cause as answer data."""
-
-
-def generate_cause_writer(
-    heading: Mapping[str, str],
-    signals: Sequence[EvidenceSpec],
-    input_fields: Sequence[str],
+def _emit_cause_writer(
+    module: _ModuleSource,
+    name: str,
+    locale: str,
+    cause: Any,
+    texts: WriterTexts,
     condition_index: Mapping[str, int],
     bits: Mapping[str, int],
-    shown_as: Callable[[str], str],
-    display: Callable[[Any], Any],
-) -> CauseWriter:
-    """A function that writes one cause of an answer, in one locale, from the scorer's work.
+) -> None:
+    """A function that writes one cause of an answer, in one locale, from the evaluator's work.
 
-    It tests nothing again: each signal's activation is the product of its conditions'
-    results as the scorer left them, so only the causes an answer shows cost anything more.
-    Its evidence items are the explainer's fired signals, strongest first (rule order among
-    equals), with their texts; a contribution that rounds to 0 is left out. Confidence is
-    worked out as `engine` does (same operations, so the same floats); the score comes in.
-    `heading` is the cause's id and texts. A cited value is shown as `display(value)` shows
-    it; `shown_as(field)` says what the field's kind needs: "as_is" (booleans: no change),
-    "number" (a float written out inline, the common case) or "display" (a call).
-
-    Items and the cause are copies of dicts made here with their texts in place, filled in
-    with what the request decides (a copy costs about half of a dict literal, which inserts
-    every key again); an item that a request cannot change (a `true`/`false` test of the
-    field it cites, with a fixed weight) is not even copied: answers share it, like tips.
+    It tests nothing again: a signal's activation is the product of its conditions' results as
+    the evaluator left them. Evidence items are the fired signals, strongest first (rule order
+    among equals); a contribution that rounds to 0 is left out. Items are copies of templates
+    with their texts in place; an item a request cannot change is shared between answers.
     """
-    source = _Source()
+    fn = _Function(module)
     uses: dict[int, int] = {}
-    for _, conditions, _, _ in signals:
-        for condition in conditions:
+    for signal in cause.signals:
+        for condition in signal.conditions:
             position = condition_index[condition_key(condition)]
             uses[position] = uses.get(position, 0) + 1
 
@@ -358,77 +329,79 @@ def generate_cause_writer(
         """A condition's result: read into a local when several signals test it."""
         return f"_c{position}" if uses[position] > 1 else f"conds[{position}]"
 
-    source.emit(1, "out = []")
-    source.emit(1, "append = out.append")
+    fn.emit(1, "out = []")
+    fn.emit(1, "append = out.append")
     for position, count in uses.items():
         if count > 1:
-            source.emit(1, f"_c{position} = conds[{position}]")
-    for index, (weight, conditions, field, message) in enumerate(signals):
+            fn.emit(1, f"_c{position} = conds[{position}]")
+    for index, signal in enumerate(cause.signals):
+        weight, conditions, field = signal.weight, signal.conditions, signal.evidence_field
+        message = texts.messages[index]
         names = [result(condition_index[condition_key(c)]) for c in conditions]
         effect = "raises" if weight > 0 else "lowers"
-        plain = len(conditions) == 1 and conditions[0].op not in RAMP_OPS
-        if plain:  # one plain test: the contribution is the weight itself
-            c = weight * 1.0
-            shown = shown_weight(c)
+        if len(conditions) == 1 and conditions[0].op not in RAMP_OPS:
+            c = weight * 1.0  # one plain test: the contribution is the weight itself
+            shown = round(c * SHOWN_SCALE) / SHOWN_SCALE
             if not shown:
                 continue
-            source.emit(1, f"if {names[0]}:")
+            fn.emit(1, f"if {names[0]}:")
             known = _known_value(conditions[0], field)
             if known is not None:  # the whole item is fixed: shared, like tips
                 item = _evidence(field, known, effect, shown, message)
-                source.emit(2, f"append(({-abs(c)!r}, {index}, {source.constant(item)}))")
+                fn.emit(2, f"append(({-abs(c)!r}, {index}, {fn.constant(item)}))")
                 continue
-            template = source.constant(_evidence(field, None, effect, shown, message))
-            _emit_shown_value(source, 2, field, shown_as(field))
-            source.emit(2, f"item = {template}.copy()")
-            source.emit(2, 'item["value"] = v')
-            source.emit(2, f"append(({-abs(c)!r}, {index}, item))")
+            template = fn.constant(_evidence(field, None, effect, shown, message))
+            _emit_shown_value(fn, 2, field)
+            fn.emit(2, f"item = {template}.copy()")
+            fn.emit(2, 'item["value"] = v')
+            fn.emit(2, f"append(({-abs(c)!r}, {index}, item))")
             continue
-        template = source.constant(_evidence(field, None, effect, None, message))
-        source.emit(1, f"a = {' * '.join(names)}")
-        source.emit(1, "if a:")
-        source.emit(2, f"c = {source.constant(weight)} * a")
-        source.emit(2, f"w = round(c * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}")
-        source.emit(2, "if w:")
-        _emit_shown_value(source, 3, field, shown_as(field))
-        source.emit(3, f"item = {template}.copy()")
-        source.emit(3, 'item["value"] = v')
-        source.emit(3, 'item["weight"] = w')
-        strength = "-c" if weight > 0 else "c"
-        source.emit(3, f"append(({strength}, {index}, item))")
-    source.emit(1, "out.sort()  # (strength, index) never tie: the items are not compared")
-    if input_fields:
+        template = fn.constant(_evidence(field, None, effect, None, message))
+        fn.emit(1, f"a = {' * '.join(names)}")
+        fn.emit(1, "if a:")
+        fn.emit(2, f"c = {fn.constant(weight)} * a")
+        fn.emit(2, f"w = round(c * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}")
+        fn.emit(2, "if w:")
+        _emit_shown_value(fn, 3, field)
+        fn.emit(3, f"item = {template}.copy()")
+        fn.emit(3, 'item["value"] = v')
+        fn.emit(3, 'item["weight"] = w')
+        fn.emit(3, f"append(({'-c' if weight > 0 else 'c'}, {index}, item))")
+    fn.emit(1, "out.sort()  # (strength, index) never tie: the items are not compared")
+    if texts.fallen_cause is not None:
+        fn.emit(1, f"fallen.append({fn.constant(texts.fallen_cause)})")
+    if any(texts.fallen_signals):
+        keys = fn.constant(tuple(texts.fallen_signals))
+        fn.emit(1, f"fallen += [{keys}[e[1]] for e in out if {keys}[e[1]] is not None]")
+    if cause.input_fields:
         mask = 0
-        for path in input_fields:
+        for path in cause.input_fields:
             mask |= bits[path]
-        source.emit(1, f"share = (present & {mask}).bit_count() / {len(input_fields)}")
-        source.emit(
-            1, 'confidence = "high" if share >= 0.6 else "medium" if share >= 0.3 else "low"'
-        )
+        fn.emit(1, f"share = (present & {mask}).bit_count() / {len(cause.input_fields)}")
+        fn.emit(1, 'confidence = "high" if share >= 0.6 else "medium" if share >= 0.3 else "low"')
     else:
-        source.emit(1, 'confidence = "low"')
-    # The cause: a copy of its template, texts in place, with the four values filled in.
-    cause = source.constant(
-        {**heading, "rank": None, "score": None, "confidence": None, "evidence": None}
+        fn.emit(1, 'confidence = "low"')
+    template = fn.constant(
+        {**texts.heading, "rank": None, "score": None, "confidence": None, "evidence": None}
     )
-    source.emit(1, f"cause = {cause}.copy()")
-    source.emit(1, 'cause["rank"] = rank')
-    source.emit(1, f'cause["score"] = round(score * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}')
-    source.emit(1, 'cause["confidence"] = confidence')
-    source.emit(1, 'cause["evidence"] = [entry[2] for entry in out]')
-    source.emit(1, "return cause")
-    source.constants["display"] = display
-    writer: CauseWriter = _finish(
-        source, "write_cause", 0, params="flat, conds, present, rank, score"
-    )
-    return writer
+    fn.emit(1, f"cause = {template}.copy()")
+    fn.emit(1, 'cause["rank"] = rank')
+    fn.emit(1, f'cause["score"] = round(score * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}')
+    fn.emit(1, 'cause["confidence"] = confidence')
+    fn.emit(1, 'cause["evidence"] = [entry[2] for entry in out]')
+    fn.emit(1, "return cause")
+    header = [
+        f"def {name}(flat, conds, present, rank, score, fallen):",
+        f"    # cause {cause.id!r}, locale {locale!r}",
+        "    get = flat.get",
+    ]
+    module.functions.append("\n".join(header + fn.condition_lines + fn.lines))
 
 
 def _evidence(
     field: str, value: Any, effect: str, weight: float | None, message: str
 ) -> dict[str, Any]:
-    """An evidence item, or the template a writer copies and fills in (copying a dict of five
-    keys costs about half of building it from a literal, which inserts every key again)."""
+    """An evidence item, or the template a writer copies and fills in."""
     return {"field": field, "value": value, "effect": effect, "weight": weight, "message": message}
 
 
@@ -440,19 +413,23 @@ def _known_value(condition: Condition, field: str) -> bool | None:
     return None
 
 
-def _emit_shown_value(source: _Source, depth: int, field: str, shown_as: str) -> None:
-    """Set `v` to the field's value as answers show it (see `generate_cause_writer`)."""
-    read = f"get({source.constant(field)})"
-    if shown_as == "as_is":
-        source.emit(depth, f"v = {read}")
-    elif shown_as == "number":  # 31.0 -> 31; 2 decimals at most, by scaling (as `display`)
-        source.emit(depth, f"v = {read}")
-        source.emit(depth, "if v.__class__ is float:")
-        source.emit(depth + 1, "if v.is_integer():")
-        source.emit(depth + 2, "v = int(v)")
-        source.emit(depth + 1, "else:")
-        source.emit(depth + 2, "v = round(v * 100.0) / 100.0")
-        source.emit(depth + 2, "if v.is_integer():")
-        source.emit(depth + 3, "v = int(v)")
-    else:
-        source.emit(depth, f"v = display({read})")
+def _emit_shown_value(fn: _Function, depth: int, field: str) -> None:
+    """Set `v` to the field's value as answers show it: a number as 31 rather than 31.0 and
+    with 2 decimals at most, an enum as its plain value, a list as a list of them."""
+    read = f"get({fn.constant(field)})"
+    fn.emit(depth, f"v = {read}")
+    kind = KNOWN_FIELDS[field].kind
+    if kind is FieldKind.NUMBER:
+        fn.emit(depth, "if v.__class__ is float:")
+        fn.emit(depth + 1, "if v.is_integer():")
+        fn.emit(depth + 2, "v = int(v)")
+        fn.emit(depth + 1, "else:")
+        fn.emit(depth + 2, "v = round(v * 100.0) / 100.0")
+        fn.emit(depth + 2, "if v.is_integer():")
+        fn.emit(depth + 3, "v = int(v)")
+    elif kind is FieldKind.ENUM:
+        fn.emit(depth, "if v is not None:")
+        fn.emit(depth + 1, "v = str(v)")
+    elif kind is FieldKind.LIST:
+        fn.emit(depth, "if v is not None:")
+        fn.emit(depth + 1, "v = [str(x) for x in v]")

@@ -1,34 +1,21 @@
-"""Turn a bundle's rules, red flags and tips into closures, once per content version.
+"""Compile a bundle's rules, red flags and tips into frozen, typed data, once per version.
 
-Everything that can be decided before a request is decided here: which field a condition
-reads, which comparison it makes, which inputs each cause depends on. Content that the engine
-could not evaluate is refused with every problem listed by its path in the bundle, so an
-editor sees all mistakes of a draft at once rather than one per publish attempt.
+Content that the engine could not evaluate is refused with every problem listed by its path
+in the bundle, so an editor sees all mistakes of a draft at once. `codegen` turns the result
+into Python; this module decides nothing at request time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from app.rules.bundle import Bundle, CauseRules, Condition, TriageLevel
-from app.rules.codegen import (
-    RAMP_OPS,
-    ContextEvaluator,
-    Explainer,
-    generate_context_evaluator,
-    generate_explainer,
-    input_bits,
-)
-from app.rules.derived import add_derived
-from app.rules.fields import KNOWN_FIELDS, OPS_BY_KIND, SECTION_FIELDS, FieldKind, FieldSpec
-from app.rules.plausibility import CHECKS
-
-Activation = Callable[[Mapping[str, Any]], float]
-"""Reads a flattened context; 0.0 = does not hold (or field missing), up to 1.0 = fully holds."""
+from app.rules.fields import KNOWN_FIELDS, OPS_BY_KIND, FieldKind, FieldSpec
 
 LEVEL_ORDER: Final[dict[TriageLevel, int]] = {"self_care": 0, "consult": 1, "urgent": 2}
+RAMP_OPS: Final = frozenset({"ramp_up", "ramp_down"})  # the ops whose activation is a fraction
 _NUMERIC_OPS = frozenset({"gte", "gt", "lte", "lt"})
 _NO_VALUE_OPS = frozenset({"present", "true", "false"})
 
@@ -46,12 +33,11 @@ class RuleCompileError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class CompiledSignal:
-    """A signal ready to evaluate: its contribution is weight x activation."""
+    """A signal: all its conditions hold -> weight x activation moves the cause's logit."""
 
     id: str
     cause_id: str
     weight: float
-    activation: Activation  # the reference semantics; requests use the generated scorer
     evidence_field: str
     conditions: tuple[Condition, ...]
 
@@ -69,11 +55,10 @@ class CompiledCause:
 
 @dataclass(frozen=True, slots=True)
 class CompiledRedFlag:
-    """A red flag ready to evaluate: it fires when its activation is above zero."""
+    """A red flag: it fires when all its conditions hold."""
 
     id: str
     level: TriageLevel
-    activation: Activation  # the reference semantics; requests use the generated checker
     conditions: tuple[Condition, ...]
 
 
@@ -94,12 +79,6 @@ class CompiledRuleset:
     tips: tuple[CompiledTip, ...]
     tips_by_cause: dict[str, tuple[int, ...]]  # cause id -> indexes into `tips` addressing it
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
-    # context -> (flat values, given fields, logits, condition results, fired flags, tripped
-    # plausibility checks, provided inputs' mask): the request's first half in one pass
-    evaluate_context: ContextEvaluator
-    condition_index: dict[str, int]  # condition_key -> where `evaluate_context` leaves it
-    input_bits: dict[str, int]  # input field -> its bit in `evaluate_context`'s mask
-    explainers: tuple[Explainer, ...]  # per cause: flat context -> its fired signals, generated
 
 
 def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
@@ -115,25 +94,7 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         cause.id: tuple(i for i, tip in enumerate(tips) if cause.id in tip.addresses)
         for cause in causes
     }
-    signals = [[(signal.weight, signal.conditions) for signal in cause.signals] for cause in causes]
-    priors = [cause.prior for cause in causes]
-    flags = [(flag, flag.conditions) for flag in red_flags]
-    checks = [(check, check.test) for check in CHECKS]
-    evaluate_context, condition_index = generate_context_evaluator(
-        priors, signals, flags, SECTION_FIELDS, add_derived, checks
-    )
-    explainers = tuple(generate_explainer(cause_signals) for cause_signals in signals)
-    return CompiledRuleset(
-        causes,
-        red_flags,
-        tips,
-        tips_by_cause,
-        question_fields,
-        evaluate_context,
-        condition_index,
-        input_bits(SECTION_FIELDS),
-        explainers,
-    )
+    return CompiledRuleset(causes, red_flags, tips, tips_by_cause, question_fields)
 
 
 def _compile_causes(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledCause, ...]:
@@ -159,23 +120,15 @@ def _compile_cause(index: int, rules: CauseRules, problems: list[Problem]) -> Co
     seen: set[str] = set()
     for signal_index, signal in enumerate(rules.signals):
         path = f"rules.{index}.signals.{signal_index}"
-        if signal.id in seen:
-            problems.append((f"{path}.id", f"signal id {signal.id!r} is used twice"))
-        seen.add(signal.id)
+        _check_unique(seen, signal.id, f"{path}.id", "signal", problems)
         if signal.evidence_field is not None and signal.evidence_field not in KNOWN_FIELDS:
             problems.append((f"{path}.evidence_field", f"unknown field {signal.evidence_field!r}"))
         evidence_field = signal.evidence_field or signal.when[0].field
-        activation = _compile_conditions(signal.when, f"{path}.when", problems)
-        if activation is None:
+        if not _check_conditions(signal.when, f"{path}.when", problems):
             continue
         signals.append(
             CompiledSignal(
-                signal.id,
-                rules.cause,
-                signal.weight,
-                activation,
-                evidence_field,
-                tuple(signal.when),
+                signal.id, rules.cause, signal.weight, evidence_field, tuple(signal.when)
             )
         )
         for condition in signal.when:
@@ -191,9 +144,7 @@ def _compile_red_flags(bundle: Bundle, problems: list[Problem]) -> tuple[Compile
     seen: set[str] = set()
     for index, flag in enumerate(bundle.red_flags):
         path = f"red_flags.{index}"
-        if flag.id in seen:
-            problems.append((f"{path}.id", f"red flag id {flag.id!r} is used twice"))
-        seen.add(flag.id)
+        _check_unique(seen, flag.id, f"{path}.id", "red flag", problems)
         for condition_index, condition in enumerate(flag.when):
             if condition.op in RAMP_OPS:
                 problems.append(
@@ -202,9 +153,8 @@ def _compile_red_flags(bundle: Bundle, problems: list[Problem]) -> tuple[Compile
                         "a red flag either fires or not: use gte/lte instead of a ramp",
                     )
                 )
-        activation = _compile_conditions(flag.when, f"{path}.when", problems)
-        if activation is not None:
-            compiled.append(CompiledRedFlag(flag.id, flag.level, activation, tuple(flag.when)))
+        if _check_conditions(flag.when, f"{path}.when", problems):
+            compiled.append(CompiledRedFlag(flag.id, flag.level, tuple(flag.when)))
     compiled.sort(key=lambda flag: -LEVEL_ORDER[flag.level])  # stable: bundle order per level
     return tuple(compiled)
 
@@ -233,42 +183,29 @@ def _check_questions(bundle: Bundle, problems: list[Problem]) -> tuple[str, ...]
     return tuple(fields)
 
 
-def _compile_conditions(
-    conditions: Sequence[Condition], path: str, problems: list[Problem]
-) -> Activation | None:
-    """All conditions must hold; ramps multiply, so the activation stays monotone in each."""
-    compiled: list[Activation] = []
-    for index, condition in enumerate(conditions):
-        activation = _compile_condition(condition, f"{path}.{index}", problems)
-        if activation is not None:
-            compiled.append(activation)
-    if len(compiled) != len(conditions):
-        return None
-    if len(compiled) == 1:
-        return compiled[0]
-    if len(compiled) == 2:  # the common combination, without the loop
-        first, second = compiled
-        return lambda flat: held * second(flat) if (held := first(flat)) else 0.0
-    first, *rest = compiled
-
-    def all_hold(flat: Mapping[str, Any]) -> float:
-        activation = first(flat)
-        for condition in rest:
-            if not activation:
-                break
-            activation *= condition(flat)
-        return activation
-
-    return all_hold
+def _check_unique(
+    seen: set[str], item_id: str, path: str, what: str, problems: list[Problem]
+) -> None:
+    """Report an id seen before among its siblings (at the repeat's own path)."""
+    if item_id in seen:
+        problems.append((path, f"{what} id {item_id!r} is used twice"))
+    seen.add(item_id)
 
 
-def _compile_condition(
-    condition: Condition, path: str, problems: list[Problem]
-) -> Activation | None:
+def _check_conditions(conditions: Sequence[Condition], path: str, problems: list[Problem]) -> bool:
+    """Whether every condition can be evaluated (all are checked, so all problems show)."""
+    results = [
+        _check_condition(condition, f"{path}.{index}", problems)
+        for index, condition in enumerate(conditions)
+    ]
+    return all(results)
+
+
+def _check_condition(condition: Condition, path: str, problems: list[Problem]) -> bool:
     spec = KNOWN_FIELDS.get(condition.field)
     if spec is None:
         problems.append((f"{path}.field", f"unknown field {condition.field!r}"))
-        return None
+        return False
     if condition.op not in OPS_BY_KIND[spec.kind]:
         allowed = ", ".join(sorted(OPS_BY_KIND[spec.kind]))
         problems.append(
@@ -278,12 +215,12 @@ def _compile_condition(
                 f" (use one of: {allowed})",
             )
         )
-        return None
+        return False
     message = _value_problem(condition, spec)
     if message is not None:
         problems.append((f"{path}.value", message))
-        return None
-    return _activation(condition.field, condition.op, condition.value)
+        return False
+    return True
 
 
 def _is_number(value: object) -> bool:
@@ -318,57 +255,3 @@ def _value_problem(condition: Condition, spec: FieldSpec) -> str | None:
     if unknown:
         return f"unknown value(s) {unknown} for {spec.path!r}; known: {sorted(spec.choices)}"
     return None
-
-
-def _activation(field: str, op: str, value: Any) -> Activation:
-    """One small closure per op: the request path makes one dict lookup and one comparison."""
-    if op == "present":
-        return lambda flat: 1.0 if field in flat else 0.0
-    if op == "true":
-        return lambda flat: 1.0 if flat.get(field) is True else 0.0
-    if op == "false":
-        return lambda flat: 1.0 if flat.get(field) is False else 0.0
-    if op == "eq":
-        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x == value else 0.0
-    if op == "in":
-        choices = frozenset(value)
-        return lambda flat: 1.0 if flat.get(field) in choices else 0.0
-    if op == "contains":
-        return lambda flat: 1.0 if value in flat.get(field, ()) else 0.0
-    if op == "contains_any":
-        wanted = frozenset(value)
-        return lambda flat: 1.0 if not wanted.isdisjoint(flat.get(field, ())) else 0.0
-    if op in _NUMERIC_OPS or op == "between":
-        return _comparison(field, op, value)
-    low, high = float(value[0]), float(value[1])
-    span = high - low
-    if op == "ramp_up":
-
-        def ramp_up(flat: Mapping[str, Any]) -> float:
-            x = flat.get(field)
-            if x is None or x <= low:
-                return 0.0
-            return 1.0 if x >= high else (x - low) / span
-
-        return ramp_up
-
-    def ramp_down(flat: Mapping[str, Any]) -> float:
-        x = flat.get(field)
-        if x is None or x >= high:
-            return 0.0
-        return 1.0 if x <= low else (high - x) / span
-
-    return ramp_down
-
-
-def _comparison(field: str, op: str, value: Any) -> Activation:
-    if op == "gte":
-        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x >= value else 0.0
-    if op == "gt":
-        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x > value else 0.0
-    if op == "lte":
-        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x <= value else 0.0
-    if op == "lt":
-        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x < value else 0.0
-    low, high = value
-    return lambda flat: 1.0 if (x := flat.get(field)) is not None and low <= x <= high else 0.0

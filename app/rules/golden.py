@@ -38,7 +38,7 @@ def run_golden_case(engine: AssessmentEngine, case: GoldenCase) -> GoldenOutcome
         )
         return GoldenOutcome(case.id, False, [f"context is not valid: {problems}"], {})
     evaluation = engine.evaluate(context)
-    ranked = [item.cause.id for item in evaluation.ranked]
+    ranked = list(evaluation.ranked)
     expect = case.expect
     reasons: list[str] = []
     if expect.top1_any and ranked[0] not in expect.top1_any:

@@ -64,15 +64,6 @@ class PlausibilityCheck:
     test: Bound | Callable[[Mapping[str, Any]], bool]  # a bound, or a function for the rest
     messages: Mapping[str, str]  # locale -> text
 
-    def applies(self, values: Mapping[str, Any]) -> bool:
-        """Whether a flattened context trips this check. (Requests run the same checks
-        inside the generated `evaluate_context`, bounds compared inline.)"""
-        if not isinstance(self.test, tuple):
-            return self.test(values)
-        path, op, limit = self.test
-        value = values.get(path)
-        return value is not None and (value > limit if op == ">" else value < limit)
-
 
 CHECKS: tuple[PlausibilityCheck, ...] = (
     PlausibilityCheck(
@@ -175,11 +166,6 @@ CHECKS: tuple[PlausibilityCheck, ...] = (
         },
     ),
 )
-
-
-def find_implausible(values: Mapping[str, Any]) -> list[PlausibilityCheck]:
-    """The checks a flattened context trips, in declaration order (usually none)."""
-    return [check for check in CHECKS if check.applies(values)]
 
 
 def warning_message(check: PlausibilityCheck, locale: str) -> tuple[str, bool]:

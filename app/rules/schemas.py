@@ -1,7 +1,7 @@
 """The answer of POST /v1/assessments, exactly as the v1 contract names it.
 
-The engine builds these with `model_construct` from values it has already checked, so the
-request path never validates its own output a second time.
+The engine writes answers as plain data in exactly this shape and serialises them itself; these
+models document the shape in the spec and let tests validate it.
 """
 
 from __future__ import annotations

@@ -12,8 +12,6 @@ from typing import Any, TypeVar
 
 from app.rules.bundle import Bundle, TipText, TriageLevel
 from app.rules.compiler import CompiledTip
-from app.rules.derived import FieldValue
-from app.rules.schemas import EvidenceValue
 
 T = TypeVar("T")
 
@@ -100,17 +98,3 @@ def render_texts(bundle: Bundle, compiled_tips: Sequence[CompiledTip], locale: s
         disclaimer=pick(bundle.disclaimer, "disclaimer"),
         fallbacks=frozenset(fallbacks),
     )
-
-
-def display_value(value: FieldValue | None) -> EvidenceValue:
-    """Evidence values as a client would show them: 31 rather than 31.0, 2 decimals at most."""
-    if isinstance(value, float):  # the common case first: this runs for every evidence item
-        if value.is_integer():
-            return int(value)
-        rounded = round(value * 100.0) / 100.0  # a third of the cost of round(value, 2)
-        return int(rounded) if rounded.is_integer() else rounded
-    if value is None or isinstance(value, bool | int):
-        return value
-    if isinstance(value, str):
-        return str(value)  # an enum member becomes its plain value
-    return [str(item) for item in value]

@@ -1,0 +1,1 @@
+"""What a fitness app tells us about a workout: the context schema and its vocabularies."""

@@ -1,15 +1,9 @@
 """The workout context: what a fitness app tells us about one session, validated once.
 
-Only `activity.type` and `activity.duration_min` are required, because an answer must be
-useful from whatever an app can fill in automatically. Units are part of every name so that
-clients cannot mix them up. Unknown keys are ignored at every level so that an older server
-still accepts a newer app's payload; numbers and booleans must arrive as JSON numbers and
-booleans, so that `"yes"` or `"12"` is reported rather than guessed at.
-
-Some quantities may also arrive in imperial or other units (`temperature_f`, `distance_mi`,
-a body mass change in lb or kg...). Each is converted once, when the context is validated,
-into its SI field and then cleared, so the engine and the rules only ever see SI values; when
-both forms are sent they must describe the same value.
+Only `activity.type` and `activity.duration_min` are required: an answer must be useful from
+whatever an app can fill in. Units are in every name; values in other units (`temperature_f`,
+`distance_mi`, ...) are converted into their SI field during validation, so rules only ever
+see SI values. Numbers and booleans must arrive as JSON numbers and booleans.
 """
 
 from __future__ import annotations
@@ -701,9 +695,8 @@ class Symptoms(_Section):
 
     @model_validator(mode="after")
     def _deduplicate(self) -> Self:
-        # One validator for both lists, copying only a list that repeats an entry: two field
-        # validators cost a Python call each on every request (~1 µs together), for lists
-        # that almost never repeat anything.
+        # One validator for both lists, copying only a list that repeats an entry: this runs on
+        # every request, for lists that almost never repeat anything.
         values = self.__dict__  # still inside validation: see _convert_aliases
         for name in ("body_parts", "associated"):
             items = values[name]

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from app.content.files import load_bundle
 from app.rules.bundle import Bundle
-from app.rules.engine import Evaluation
 from app.rules.fields import INPUT_FIELDS, SECTION_FIELDS, SECTION_MODELS, FieldKind
+from app.rules.schemas import AssessmentResponse
 from app.rules.versions import AssessmentEngine
 from app.workout.context import WorkoutContext
+from tests.rules.reference import Evaluation
 
 LEVELS = {"self_care": 0, "consult": 1, "urgent": 2}
 
@@ -98,3 +99,16 @@ context_data: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
 """A random valid request body: the required fields always, each other field maybe."""
 
 contexts = context_data.map(WorkoutContext.model_validate)
+
+
+def assess(
+    engine: AssessmentEngine,
+    ctx: WorkoutContext,
+    *,
+    locale: str,
+    limit: int = 5,
+    assessment_id: str,
+) -> AssessmentResponse:
+    """The answer as a validated model: checks its shape as well as giving objects to test."""
+    payload = engine.assess_payload(ctx, locale=locale, limit=limit, assessment_id=assessment_id)
+    return AssessmentResponse.model_validate(payload)

@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.rules import answer
-from app.rules.engine import Ranking, rank_tips, sigmoid
+from app.rules.answer import sigmoid
 from app.rules.versions import MAX_TIPS
 from tests.rules.helpers import default_engine
+from tests.rules.reference import Ranking, rank_tips
 
 ENGINE = default_engine()
 CAUSES = len(ENGINE.ruleset.causes)
@@ -25,7 +26,7 @@ LOGITS = st.lists(
 
 
 def reference_tips(logits: list[float]) -> list[str]:
-    ranking = Ranking(ENGINE.ruleset, logits, {})
+    ranking = Ranking(ENGINE.ruleset, logits)
     return [tip.id for tip, _ in rank_tips(ENGINE.ruleset, ranking, MAX_TIPS)]
 
 

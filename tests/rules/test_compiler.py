@@ -9,8 +9,8 @@ import pytest
 
 from app.rules.bundle import Bundle, ConditionOp
 from app.rules.compiler import RuleCompileError, compile_ruleset
-from app.rules.engine import flatten
 from app.rules.fields import OPS_BY_KIND
+from app.rules.versions import AssessmentEngine
 from tests.rules.helpers import context
 
 MESSAGE = {"en": "A test message."}
@@ -128,11 +128,20 @@ def test_cause_inputs_include_those_behind_derived_fields(bundle: Bundle) -> Non
     assert not any(field.startswith("derived.") for field in dehydration.input_fields)
 
 
+def probe_activation(bundle: Bundle, conditions: list[dict[str, Any]], **sections: Any) -> float:
+    """What a signal of weight 1 with these conditions adds to the first cause's logit, as the
+    generated module computes it."""
+    probed_bundle = with_changes(bundle, rules=rules_with(bundle, signal(*conditions)))
+    probed = AssessmentEngine(probed_bundle, 1)
+    ctx = context(**sections)
+    first = probed.ruleset.causes[0].id
+    without = AssessmentEngine(bundle, 1).evaluate(ctx).logits[first]
+    return probed.evaluate(ctx).logits[first] - without
+
+
 def activation(bundle: Bundle, condition: dict[str, Any], **sections: Any) -> float:
     """The activation of one condition (as a signal of weight 1) on a context."""
-    ruleset = compile_ruleset(with_changes(bundle, rules=rules_with(bundle, signal(condition))))
-    probe = ruleset.causes[0].signals[-1]
-    return probe.activation(flatten(context(**sections)))
+    return probe_activation(bundle, [condition], **sections)
 
 
 DURATION = "activity.duration_min"
@@ -219,7 +228,7 @@ def test_number_ops(bundle: Bundle, op: str, value: Any, duration: float, expect
 def test_other_ops(
     bundle: Bundle, condition: dict[str, Any], sections: dict[str, Any], expected: float
 ) -> None:
-    assert activation(bundle, condition, **sections) == expected
+    assert activation(bundle, condition, **sections) == pytest.approx(expected)
 
 
 def test_combined_conditions_multiply(bundle: Bundle) -> None:
@@ -227,14 +236,10 @@ def test_combined_conditions_multiply(bundle: Bundle) -> None:
         {"field": DURATION, "op": "ramp_up", "value": [0, 100]},
         {"field": "activity.intensity_rpe", "op": "ramp_up", "value": [0, 10]},
     ]
-    ruleset = compile_ruleset(
-        with_changes(bundle, rules=rules_with(bundle, signal(*condition_pair)))
-    )
-    probe = ruleset.causes[0].signals[-1]
-    values = flatten(context(activity={"type": "running", "duration_min": 50, "intensity_rpe": 5}))
-    assert probe.activation(values) == pytest.approx(0.25)
-    values = flatten(context(activity={"type": "running", "duration_min": 50}))
-    assert probe.activation(values) == 0.0
+    both = {"type": "running", "duration_min": 50, "intensity_rpe": 5}
+    assert probe_activation(bundle, condition_pair, activity=both) == pytest.approx(0.25)
+    one = {"type": "running", "duration_min": 50}
+    assert probe_activation(bundle, condition_pair, activity=one) == 0.0
 
 
 def literal_values(alias: Any) -> set[str]:

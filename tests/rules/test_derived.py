@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.rules.derived import apparent_temperature_c
-from app.rules.engine import flatten
 from app.rules.fields import DERIVED_FIELDS, INPUT_FIELDS, KNOWN_FIELDS, FieldKind
 from app.workout.context import ALTERNATIVE_UNIT_FIELDS, WorkoutContext
 from tests.rules.helpers import context, contexts
+from tests.rules.reference import flatten
 
 FULL = context(
     activity={

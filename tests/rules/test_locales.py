@@ -12,6 +12,7 @@ from app.content.validation import _texts, check_bundle
 from app.rules.bundle import Bundle
 from app.rules.versions import AssessmentEngine
 from app.workout.context import WorkoutContext
+from tests.rules import reference
 from tests.rules.helpers import default_bundle
 from tests.rules.test_golden import public_cases
 
@@ -176,9 +177,10 @@ def test_a_partial_locale_is_valid_and_falls_back_per_item(bundle: Bundle) -> No
 
 
 def _signals_fired(engine: AssessmentEngine, cause_id: str) -> list[Any]:
-    evaluation = engine.evaluate(WorkoutContext.model_validate(HOT_RUN))
+    """The signals whose evidence the answer shows (a contribution that rounds to 0 is not)."""
+    evaluation = reference.evaluate(engine.ruleset, WorkoutContext.model_validate(HOT_RUN))
     item = next(item for item in evaluation.ranked if item.cause.id == cause_id)
-    return [signal for signal, _ in item.evidence()]
+    return [signal for signal, weight in item.evidence() if round(weight * 1000)]
 
 
 def test_a_locale_must_be_declared_and_complete_unless_partial(bundle: Bundle) -> None:

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from app.rules.engine import flatten
 from app.rules.fields import KNOWN_FIELDS
 from app.rules.versions import AssessmentEngine
 from app.workout.context import ALTERNATIVE_UNIT_FIELDS, WorkoutContext
 from tests.rules.helpers import bounds, context_data, default_engine
+from tests.rules.reference import flatten
 
 SETTINGS = settings(max_examples=150, deadline=None)
 

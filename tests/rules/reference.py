@@ -1,0 +1,389 @@
+"""The step-by-step reference of the engine: the oracle the generated code is held to.
+
+Slow and plainly correct: every condition is a small closure over a flattened context, every
+cause is scored by a loop over its signals, and the answer is put together piece by piece.
+Property tests compare it with the product's generated module, answer for answer, byte for
+byte. It lives in tests on purpose: the product has one implementation of each rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, overload
+
+from app.rules.bundle import Condition, TriageLevel
+from app.rules.compiler import (
+    LEVEL_ORDER,
+    CompiledCause,
+    CompiledRedFlag,
+    CompiledRuleset,
+    CompiledSignal,
+    CompiledTip,
+)
+from app.rules.derived import FieldValue, add_derived
+from app.rules.fields import SECTION_FIELDS
+from app.rules.plausibility import CHECKS, PlausibilityCheck, warning_message
+from app.rules.texts import LocaleTexts
+from app.rules.versions import MAX_FOLLOW_UPS, MAX_TIPS, AssessmentEngine
+from app.workout.context import WorkoutContext
+
+TOP_CAUSES_CONSIDERED = 3
+SHOWN_SCALE = 1000.0
+Activation = Callable[[Mapping[str, Any]], float]
+Fired = tuple[float, int, float]
+"""A fired signal: (-|contribution|, its index among the cause's signals, contribution)."""
+
+
+# --- conditions as closures --------------------------------------------------------------
+
+
+def activation(field: str, op: str, value: Any) -> Activation:
+    """One closure per op: 0.0 = does not hold (or the field is missing), up to 1.0."""
+    if op == "present":
+        return lambda flat: 1.0 if field in flat else 0.0
+    if op == "true":
+        return lambda flat: 1.0 if flat.get(field) is True else 0.0
+    if op == "false":
+        return lambda flat: 1.0 if flat.get(field) is False else 0.0
+    if op == "eq":
+        return lambda flat: 1.0 if (x := flat.get(field)) is not None and x == value else 0.0
+    if op == "in":
+        choices = frozenset(value)
+        return lambda flat: 1.0 if flat.get(field) in choices else 0.0
+    if op == "contains":
+        return lambda flat: 1.0 if value in flat.get(field, ()) else 0.0
+    if op == "contains_any":
+        wanted = frozenset(value)
+        return lambda flat: 1.0 if not wanted.isdisjoint(flat.get(field, ())) else 0.0
+    comparisons: dict[str, Callable[[Any], bool]] = {
+        "gte": lambda x: x >= value,
+        "gt": lambda x: x > value,
+        "lte": lambda x: x <= value,
+        "lt": lambda x: x < value,
+        "between": lambda x: value[0] <= x <= value[1],
+    }
+    if op in comparisons:
+        test = comparisons[op]
+        return lambda flat: 1.0 if (x := flat.get(field)) is not None and test(x) else 0.0
+    low, high = float(value[0]), float(value[1])
+    span = high - low
+    if op == "ramp_up":
+
+        def ramp_up(flat: Mapping[str, Any]) -> float:
+            x = flat.get(field)
+            if x is None or x <= low:
+                return 0.0
+            return 1.0 if x >= high else (x - low) / span
+
+        return ramp_up
+
+    def ramp_down(flat: Mapping[str, Any]) -> float:
+        x = flat.get(field)
+        if x is None or x >= high:
+            return 0.0
+        return 1.0 if x <= low else (high - x) / span
+
+    return ramp_down
+
+
+def all_hold(conditions: Sequence[Condition]) -> Activation:
+    """All conditions must hold; activations multiply, in order."""
+    closures = [activation(c.field, c.op, c.value) for c in conditions]
+
+    def held(flat: Mapping[str, Any]) -> float:
+        result = closures[0](flat)
+        for closure in closures[1:]:
+            if not result:
+                break
+            result *= closure(flat)
+        return result
+
+    return held
+
+
+def check_applies(check: PlausibilityCheck, values: Mapping[str, Any]) -> bool:
+    if not isinstance(check.test, tuple):
+        return check.test(values)
+    path, op, limit = check.test
+    value = values.get(path)
+    return value is not None and (value > limit if op == ">" else value < limit)
+
+
+def find_implausible(values: Mapping[str, Any]) -> list[PlausibilityCheck]:
+    return [check for check in CHECKS if check_applies(check, values)]
+
+
+def fired_red_flags(
+    red_flags: Sequence[CompiledRedFlag], values: Mapping[str, Any]
+) -> tuple[CompiledRedFlag, ...]:
+    return tuple(flag for flag in red_flags if all_hold(flag.conditions)(values))
+
+
+def triage_level(fired: Sequence[CompiledRedFlag]) -> TriageLevel:
+    return max((flag.level for flag in fired), key=LEVEL_ORDER.__getitem__, default="self_care")
+
+
+def display_value(value: FieldValue | None) -> Any:
+    """Evidence values as a client would show them: 31 rather than 31.0, 2 decimals at most."""
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        rounded = round(value * 100.0) / 100.0
+        return int(rounded) if rounded.is_integer() else rounded
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    return [str(item) for item in value]
+
+
+def sigmoid(logit: float) -> float:
+    if logit >= 0:
+        return 1.0 / (1.0 + math.exp(-logit))
+    exp = math.exp(logit)
+    return exp / (1.0 + exp)
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+def read_context(context: WorkoutContext) -> tuple[dict[str, FieldValue], dict[str, Any]]:
+    """(provided input fields by path plus the derived values, provided fields by section)."""
+    values: dict[str, FieldValue] = {}
+    given: dict[str, dict[str, Any]] = {}
+    for section, fields in SECTION_FIELDS:
+        section_values = getattr(context, section).__dict__
+        provided: dict[str, Any] = {}
+        for name, path in fields:
+            value = section_values[name]
+            if value is not None:
+                provided[name] = values[path] = value
+        if provided:
+            given[section] = provided
+    add_derived(values)
+    return values, given
+
+
+def flatten(context: WorkoutContext) -> dict[str, FieldValue]:
+    return read_context(context)[0]
+
+
+class ScoredCause:
+    """One cause's result: its logit and its fired signals."""
+
+    __slots__ = ("cause", "fired", "logit")
+
+    def __init__(self, cause: CompiledCause, logit: float, fired: list[Fired]) -> None:
+        self.cause = cause
+        self.logit = logit
+        self.fired = fired
+
+    @property
+    def score(self) -> float:
+        return sigmoid(self.logit)
+
+    def evidence(self) -> list[tuple[CompiledSignal, float]]:
+        """Fired signals, strongest contribution first (rule order among equals)."""
+        signals = self.cause.signals
+        return [(signals[fired[1]], fired[2]) for fired in sorted(self.fired)]
+
+
+class Ranking(Sequence[ScoredCause]):
+    """Every cause, best first (bundle order on ties)."""
+
+    def __init__(
+        self,
+        ruleset: CompiledRuleset,
+        logits: list[float],
+        fired: Sequence[list[Fired]] | None = None,
+    ) -> None:
+        fired = fired if fired is not None else [[] for _ in logits]
+        items = [
+            ScoredCause(cause, logit, signals)
+            for cause, logit, signals in zip(ruleset.causes, logits, fired, strict=True)
+        ]
+        order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
+        self._items = [items[index] for index in order]
+
+    @overload
+    def __getitem__(self, rank: int) -> ScoredCause: ...
+
+    @overload
+    def __getitem__(self, rank: slice) -> list[ScoredCause]: ...
+
+    def __getitem__(self, rank: int | slice) -> ScoredCause | list[ScoredCause]:
+        return self._items[rank]
+
+    def __iter__(self) -> Iterator[ScoredCause]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class Evaluation(NamedTuple):
+    values: dict[str, FieldValue]
+    level: TriageLevel
+    red_flags: tuple[CompiledRedFlag, ...]
+    ranked: Ranking
+    given: dict[str, dict[str, Any]]
+
+
+def evaluate(ruleset: CompiledRuleset, context: WorkoutContext) -> Evaluation:
+    """Triage, then every cause scored signal by signal and ranked."""
+    values, given = read_context(context)
+    red_flags = fired_red_flags(ruleset.red_flags, values)
+    logits: list[float] = []
+    fired: list[list[Fired]] = []
+    for cause in ruleset.causes:
+        logit = cause.prior
+        fired_signals: list[Fired] = []
+        for index, signal in enumerate(cause.signals):
+            held = all_hold(signal.conditions)(values)
+            if held:
+                contribution = signal.weight * held
+                logit += contribution
+                fired_signals.append((-abs(contribution), index, contribution))
+        logits.append(logit)
+        fired.append(fired_signals)
+    ranked = Ranking(ruleset, logits, fired)
+    return Evaluation(values, triage_level(red_flags), red_flags, ranked, given)
+
+
+def confidence(cause: CompiledCause, values: Mapping[str, Any]) -> str:
+    """How much of what the cause's rules look at was actually provided."""
+    if not cause.input_fields:
+        return "low"
+    share = sum(map(values.__contains__, cause.input_fields)) / len(cause.input_fields)
+    return "high" if share >= 0.6 else "medium" if share >= 0.3 else "low"
+
+
+def rank_tips(
+    ruleset: CompiledRuleset, ranked: Sequence[ScoredCause], limit: int
+) -> list[tuple[CompiledTip, float]]:
+    """Tips by the summed score of the top causes they address (bundle order on ties)."""
+    relevance: dict[int, float] = {}
+    for item in ranked[:TOP_CAUSES_CONSIDERED]:
+        score = item.score
+        for index in ruleset.tips_by_cause[item.cause.id]:
+            relevance[index] = relevance.get(index, 0.0) + score
+    best = sorted(relevance)
+    best.sort(key=relevance.__getitem__, reverse=True)
+    return [(ruleset.tips[index], relevance[index]) for index in best[:limit]]
+
+
+def follow_up_fields(
+    question_fields: Sequence[str], evaluation: Evaluation, limit: int
+) -> list[str]:
+    """Missing inputs whose answer could most change the top causes, largest stake first."""
+    values = evaluation.values
+    stakes: dict[str, float] = {}
+    for item in evaluation.ranked[:TOP_CAUSES_CONSIDERED]:
+        for field, weight in item.cause.input_weights:
+            if field not in values:
+                stakes[field] = stakes.get(field, 0.0) + weight
+    ordered = [field for field in question_fields if field in stakes]
+    ordered.sort(key=lambda field: -stakes[field])
+    return ordered[:limit]
+
+
+# --- the answer ------------------------------------------------------------------------------
+
+
+def reference_payload(
+    engine: AssessmentEngine,
+    context: WorkoutContext,
+    *,
+    locale: str,
+    limit: int = 5,
+    assessment_id: str,
+) -> dict[str, Any]:
+    """The answer `engine.assess_payload` must give, decided step by step."""
+    if locale not in engine.texts:
+        locale = engine.bundle.default_locale
+    texts = engine.texts[locale]
+    evaluation = evaluate(engine.ruleset, context)
+    values = evaluation.values
+    causes = [
+        _cause(rank, item, values, texts)
+        for rank, item in enumerate(evaluation.ranked[:limit], start=1)
+    ]
+    payload: dict[str, Any] = {
+        "assessment_id": assessment_id,
+        "content_version": engine.version,
+        "locale": locale,
+        "triage": {
+            "level": evaluation.level,
+            "headline": texts.headlines.get(evaluation.level, ""),
+            "reasons": [
+                {"code": flag.id, "message": texts.red_flags[flag.id]}
+                for flag in evaluation.red_flags
+            ],
+        },
+        "causes": [cause for cause, _ in causes],
+        "tips": [
+            {**texts.tips[tip.id], "rank": rank}
+            for rank, (tip, _) in enumerate(
+                rank_tips(engine.ruleset, evaluation.ranked, MAX_TIPS), start=1
+            )
+        ],
+        "follow_up_questions": [
+            {"field": field, "question": texts.questions[field]}
+            for field in follow_up_fields(
+                engine.ruleset.question_fields, evaluation, MAX_FOLLOW_UPS
+            )
+        ],
+        "disclaimer": texts.disclaimer,
+        "normalized_context": evaluation.given,
+        "warnings": [],
+        "fallback_items": [],
+    }
+    fallen: list[str] = []
+    for check in find_implausible(values):
+        message, fell_back = warning_message(check, locale)
+        payload["warnings"].append({"field": check.field, "code": check.code, "message": message})
+        if fell_back:
+            fallen.append(f"warnings:{check.code}")
+    if texts.fallbacks:
+        keys = [f"triage_headlines:{evaluation.level}"]
+        keys += [f"red_flags:{flag.id}" for flag in evaluation.red_flags]
+        for item, (_, shown_signals) in zip(evaluation.ranked[:limit], causes, strict=True):
+            keys.append(f"causes:{item.cause.id}")
+            keys += [f"signals:{item.cause.id}.{signal_id}" for signal_id in shown_signals]
+        keys += [f"tips:{tip['id']}" for tip in payload["tips"]]
+        keys += [f"questions:{q['field']}" for q in payload["follow_up_questions"]]
+        keys.append("disclaimer")
+        fallen[:0] = [key for key in keys if key in texts.fallbacks]
+    payload["fallback_items"] = fallen
+    return payload
+
+
+def _cause(
+    rank: int, item: ScoredCause, values: Mapping[str, Any], texts: LocaleTexts
+) -> tuple[dict[str, Any], list[str]]:
+    """One ranked cause as plain data, and the ids of the signals its evidence shows."""
+    cause = item.cause
+    evidence = []
+    shown_signals = []
+    for signal, contribution in item.evidence():
+        weight = round(contribution * SHOWN_SCALE) / SHOWN_SCALE
+        if weight:  # a contribution that rounds to 0 moved nothing a user can see
+            shown_signals.append(signal.id)
+            evidence.append(
+                {
+                    "field": signal.evidence_field,
+                    "value": display_value(values.get(signal.evidence_field)),
+                    "effect": "raises" if signal.weight > 0 else "lowers",
+                    "weight": weight,
+                    "message": texts.signals[cause.id, signal.id],
+                }
+            )
+    answer = {
+        **texts.causes[cause.id],
+        "rank": rank,
+        "score": round(item.score * SHOWN_SCALE) / SHOWN_SCALE,
+        "confidence": confidence(cause, values),
+        "evidence": evidence,
+    }
+    return answer, shown_signals
