@@ -86,7 +86,7 @@ def make_lifespan(settings: Settings) -> object:
         services = build_services(settings)
         app.state.services = services
         await asyncio.to_thread(prepare_database, services)
-        await asyncio.to_thread(refresh_once, services)
+        await asyncio.to_thread(refresh_once, services.cache, services.engine)
         # Everything loaded so far (modules, compiled content) lives as long as the process:
         # moving it out of the collector's generations keeps full collections, and the
         # latency spikes they cause under load, small.
@@ -97,7 +97,9 @@ def make_lifespan(settings: Settings) -> object:
         # of them alive at once, and the default first-generation threshold (700) then runs
         # a dozen collections per batch, each walking every young object, for nothing.
         gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
-        poller = asyncio.create_task(poll_forever(services))
+        poller = asyncio.create_task(
+            poll_forever(services.cache, services.engine, settings.content_poll_interval_s)
+        )
         try:
             yield
         finally:

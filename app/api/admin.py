@@ -20,13 +20,14 @@ from app.content.schemas import (
     VersionDetail,
     VersionSummary,
 )
+from app.core.bounds import MAX_INT32
 from app.core.errors import problem_responses
 from app.core.models import as_utc, utcnow
 from app.rules.bundle import Bundle
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
-VersionPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="A content version.")]
+VersionPath = Annotated[int, Path(ge=1, le=MAX_INT32, description="A content version.")]
 IfMatch = Annotated[
     str | None,
     Header(max_length=200, description="The draft's ETag; a stale one answers 412."),
@@ -186,8 +187,8 @@ def rollback_content(
 def diff_content_versions(
     _writer: ContentWriter,
     session: SessionDep,
-    from_version: Annotated[int, Query(alias="from", ge=1, le=2_147_483_647)],
-    to_version: Annotated[int, Query(alias="to", ge=1, le=2_147_483_647)],
+    from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_INT32)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_INT32)],
 ) -> ContentDiff:
     """What changed between two versions, item by item, and which golden results moved."""
     return service.diff(session, from_version, to_version)

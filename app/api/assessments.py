@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from app.api.deps import BEARER_SECURITY, authorize_request
 from app.auth.scopes import Scope
 from app.content.cache import LoadedVersion
+from app.core.bounds import MAX_INT32
 from app.core.errors import (
     PROBLEM_TYPE_BASE,
     FieldError,
@@ -102,7 +103,7 @@ class AssessmentQuery(BaseModel):
     content_version: int | None = Field(
         default=None,
         ge=1,
-        le=2_147_483_647,
+        le=MAX_INT32,
         description="Pin a published content version; default: current.",
     )
     locale: str | None = Field(

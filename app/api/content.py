@@ -18,6 +18,7 @@ from app.content.schemas import (
     VersionDetail,
     VersionSummary,
 )
+from app.core.bounds import MAX_INT32
 from app.core.errors import NotFound, problem_responses
 
 router = APIRouter(prefix="/v1", tags=["content"])
@@ -161,7 +162,7 @@ def list_content_versions(
     responses=problem_responses(401, 403, 404, 422, 429, 503),
 )
 def get_content_version(
-    version: Annotated[int, Path(ge=1, le=2_147_483_647, description="A content version.")],
+    version: Annotated[int, Path(ge=1, le=MAX_INT32, description="A content version.")],
     session: SessionDep,
     services: ServicesDep,
     response: Response,

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Query, Request, Response
 from app.api.deps import CacheDep, ContentReader
 from app.content.cache import LoadedVersion
 from app.content.views import LocaleView, make_etag
+from app.core.bounds import MAX_INT32
 from app.core.locale import negotiate_locale
 
 CURRENT_MAX_AGE = "public, max-age=60"
@@ -17,7 +18,7 @@ PINNED_MAX_AGE = "public, max-age=86400, immutable"
 
 VersionQuery = Annotated[
     int | None,
-    Query(ge=1, le=2_147_483_647, description="Pin a published content version; default: current."),
+    Query(ge=1, le=MAX_INT32, description="Pin a published content version; default: current."),
 ]
 LocaleQuery = Annotated[
     str | None,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.content.models import VersionStatus
+from app.core.bounds import MAX_INT32
 from app.rules.bundle import Bundle
 
 # Notes and reasons are kept in plain text columns: any text up to 2000 characters except
@@ -116,7 +117,7 @@ class DraftCreate(BaseModel):
     base_version: int | None = Field(
         default=None,
         ge=1,
-        le=2_147_483_647,
+        le=MAX_INT32,
         description="The version to copy; default: the current one.",
     )
     notes: FreeText = ""
@@ -137,7 +138,7 @@ class RollbackRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    to_version: int = Field(ge=1, le=2_147_483_647)
+    to_version: int = Field(ge=1, le=MAX_INT32)
     reason: FreeText | None = None
 
 

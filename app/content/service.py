@@ -23,7 +23,6 @@ from app.content.diff import ContentDiff, GoldenCaseChange, diff_items
 from app.content.models import ContentVersion, VersionStatus
 from app.content.schemas import (
     GoldenCaseFailure,
-    ValidationIssue,
     ValidationReport,
     VersionDetail,
     VersionSummary,
@@ -471,7 +470,3 @@ def diff(session: Session, from_version: int, to_version: int) -> ContentDiff:
         golden_case_changes=ranking,
         ranking_comparable=comparable,
     )
-
-
-def issues_as_errors(problems: list[ValidationIssue]) -> list[FieldError]:
-    return [FieldError(loc=p.path, message=p.message) for p in problems]

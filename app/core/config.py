@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.core.quota import parse_quota
+
 
 class Settings(BaseSettings):
     """Every knob of the service; the README's configuration table mirrors this class."""
@@ -83,8 +85,6 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         """Refuse a limit `limits` cannot read at start-up rather than on the first request."""
-        from app.core.ratelimit import parse_quota
-
         parse_quota(value)
         return value
 

@@ -26,14 +26,13 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from limits import parse
 from starlette.types import Scope
 
 from app.core.errors import TooManyRequests
+from app.core.quota import Quota, parse_quota
 
 if TYPE_CHECKING:
     from app.core.config import Settings
@@ -56,31 +55,6 @@ class Bucket(StrEnum):
     content_read = "content_read"
     content_write = "content_write"
     admin = "admin"
-
-
-@dataclass(frozen=True, slots=True)
-class Quota:
-    """`amount` requests per `period_s` seconds; `text` is the setting it came from."""
-
-    amount: int
-    period_s: int
-    text: str
-    limit_header: tuple[bytes, bytes]
-
-
-def parse_quota(text: str) -> Quota:
-    """`600/minute`, `10/second`, `5000 per hour`, `100/5minutes` (the `limits` notation)."""
-    item = parse(text)
-    period = int(item.get_expiry())
-    if item.amount < 1 or period < 1:
-        raise ValueError(f"rate limit {text!r} must allow at least one request per second or more")
-    amount = int(item.amount)
-    return Quota(
-        amount=amount,
-        period_s=period,
-        text=text,
-        limit_header=(b"ratelimit-limit", str(amount).encode()),
-    )
 
 
 Hit = tuple[Quota, int, int]
