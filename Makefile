@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck migrate openapi bench fuzz vignettes clean
+.PHONY: help install run test lint format typecheck layers migrate openapi bench fuzz vignettes clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -26,16 +26,19 @@ install: $(VENV)/.synced ## create .venv with the locked dependencies
 run: install ## migrate, load the default content and serve on $(HOST):$(PORT) (SQLite by default)
 	$(VENV)/bin/tremor-guide serve --host $(HOST) --port $(PORT) --workers 1
 
-test: install lint typecheck ## lint, type-check and run the whole test suite
+test: install lint typecheck layers ## lint, type-check, check the layers and run the whole test suite
 	$(PY) -m pytest
 
 lint: install ## ruff lint and format check
-	$(VENV)/bin/ruff check app tests migrations bench
-	$(VENV)/bin/ruff format --check app tests migrations bench
+	$(VENV)/bin/ruff check app tests migrations bench scripts
+	$(VENV)/bin/ruff format --check app tests migrations bench scripts
 
 format: install ## apply ruff's fixes and formatting
-	$(VENV)/bin/ruff check --fix app tests migrations bench
-	$(VENV)/bin/ruff format app tests migrations bench
+	$(VENV)/bin/ruff check --fix app tests migrations bench scripts
+	$(VENV)/bin/ruff format app tests migrations bench scripts
+
+layers: ## check that imports between the packages of app/ run one way (docs/architecture.md)
+	python3 scripts/check_layers.py
 
 typecheck: install ## mypy --strict on app/
 	$(VENV)/bin/mypy app

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 
 from app.api.content_http import ReadContextDep, not_modified_or_tag
-from app.api.deps import CacheDep, ContentReader, ServicesDep, SessionDep
+from app.api.deps import CacheDep, ContentReader, ServicesDep, SessionDep, check_draft_reader
 from app.content import service
 from app.content.schemas import (
     CauseDetail,
@@ -170,8 +170,12 @@ def get_content_version(
     request: Request,
 ) -> VersionDetail:
     """Get a version's whole bundle; drafts need a key with content:write."""
+    authorization = request.headers.get("authorization")
     detail = service.version_detail(
-        session, services, version, authorization=request.headers.get("authorization")
+        session,
+        version,
+        services.cache.current_version,
+        check_draft_reader=lambda: check_draft_reader(services, authorization),
     )
     response.headers["ETag"] = detail.etag
     return detail

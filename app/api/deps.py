@@ -165,6 +165,18 @@ async def authorize_request(request: Request, scope: Scope) -> Principal:
     return await _authenticate_limited(request, services, credentials, scope)
 
 
+def check_draft_reader(services: Services, authorization: str | None) -> None:
+    """Drafts are visible only to a key holding content:write (raises otherwise)."""
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("Drafts are visible only with a key that has content:write.")
+    principal = services.keys.verify(key.strip())
+    if principal is None:
+        raise Unauthorized("The API key is not valid or has been revoked.")
+    if not principal.has(Scope.content_write):
+        raise Forbidden("Drafts are visible only with a key that has content:write.")
+
+
 def limited_by_address(scope: Scope) -> Callable[..., Awaitable[None]]:
     """Only the rate limit of `scope`'s bucket, per client address (for keyless routes)."""
     bucket = _BUCKETS[scope]

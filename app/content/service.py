@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,7 +17,6 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from app.audit import service as audit
-from app.auth.scopes import Scope
 from app.content import repository
 from app.content.cache import ContentCache, LoadedVersion, build_loaded, bundle_checksum
 from app.content.diff import ContentDiff, GoldenCaseChange, diff_items
@@ -31,17 +31,14 @@ from app.content.validation import check_bundle
 from app.core.errors import (
     Conflict,
     FieldError,
-    Forbidden,
     NotFound,
     PreconditionFailed,
-    Unauthorized,
     Unprocessable,
 )
 from app.core.metrics import CONTENT_EVENTS
 from app.core.models import as_utc, utcnow
 from app.rules.bundle import BUNDLE_KINDS, Bundle
 from app.rules.golden import run_golden_case
-from app.services import Services
 
 logger = logging.getLogger("app.content")
 
@@ -79,15 +76,16 @@ def version_summaries(session: Session, current: int | None) -> list[VersionSumm
 
 
 def version_detail(
-    session: Session, services: Services, version: int, *, authorization: str | None
+    session: Session, version: int, current: int | None, *, check_draft_reader: Callable[[], None]
 ) -> VersionDetail:
-    """A version with its bundle; a draft only for a caller holding content:write."""
+    """A version with its bundle; for a draft, `check_draft_reader` must let the caller see it
+    (it raises when the caller may not)."""
     row = repository.get_version(session, version)
     if row is None:
         raise NotFound(f"Content version {version} does not exist.")
     if row.status == VersionStatus.draft:
-        _require_writer(services, authorization)
-    return _detail(row, services.cache.current_version)
+        check_draft_reader()
+    return _detail(row, current)
 
 
 def _detail(row: ContentVersion, current: int | None) -> VersionDetail:
@@ -97,17 +95,6 @@ def _detail(row: ContentVersion, current: int | None) -> VersionDetail:
         etag=version_etag(row),
         bundle=Bundle.model_validate_json(row.bundle_json),
     )
-
-
-def _require_writer(services: Services, authorization: str | None) -> None:
-    scheme, _, key = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise Unauthorized("Drafts are visible only with a key that has content:write.")
-    principal = services.keys.verify(key.strip())
-    if principal is None:
-        raise Unauthorized("The API key is not valid or has been revoked.")
-    if not principal.has(Scope.content_write):
-        raise Forbidden("Drafts are visible only with a key that has content:write.")
 
 
 # --- bootstrap, import, export ---------------------------------------------------------
