@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
+from fastapi.types import DecoratedCallable
+from pydantic import BaseModel
 
-from app.api.content_http import ReadContextDep, not_modified_or_tag
+from app.api.content_http import ReadContext, ReadContextDep, not_modified_or_tag
 from app.api.deps import CacheDep, ContentReader, ServicesDep, SessionDep, check_draft_reader
 from app.content import service
 from app.content.schemas import (
@@ -29,35 +32,39 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _fallbacks(ids: list[str], fallback_ids: frozenset[str]) -> list[str]:
-    return [i for i in ids if i in fallback_ids]
+def _read_route(
+    path: str, operation_id: str, answer: type[BaseModel]
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """Declare a read of the current (or pinned) content: ETag, 304 and the read errors."""
+    return router.get(
+        path,
+        operation_id=operation_id,
+        response_model=answer,
+        responses={**_NOT_MODIFIED, **_READ_ERRORS},
+    )
 
 
-@router.get(
-    "/causes",
-    operation_id="list_causes",
-    response_model=CauseList,
-    responses={**_NOT_MODIFIED, **_READ_ERRORS},
-)
+def _listing(ctx: ReadContext, ids: list[str]) -> dict[str, Any]:
+    """The fields every read answer starts with: version, locale and the fallen items."""
+    view = ctx.view
+    return {
+        "content_version": ctx.loaded.version,
+        "locale": view.locale,
+        "fallback_items": [i for i in ids if i in view.fallback_ids],
+    }
+
+
+@_read_route("/causes", "list_causes", CauseList)
 def list_causes(request: Request, response: Response, ctx: ReadContextDep) -> CauseList | Response:
     """List the causes of leg shaking in the current (or pinned) content version."""
     if (early := not_modified_or_tag(request, response, ctx, "causes")) is not None:
         return early
     view = ctx.view
-    return CauseList(
-        content_version=ctx.loaded.version,
-        locale=view.locale,
-        fallback_items=_fallbacks([c.id for c in view.causes], view.fallback_ids),
-        causes=view.causes,
-    )
+    ids = [c.id for c in view.causes]
+    return CauseList(**_listing(ctx, ids), causes=view.causes)
 
 
-@router.get(
-    "/causes/{cause_id}",
-    operation_id="get_cause",
-    response_model=CauseDetail,
-    responses={**_NOT_MODIFIED, **_READ_ERRORS},
-)
+@_read_route("/causes/{cause_id}", "get_cause", CauseDetail)
 def get_cause(
     cause_id: Annotated[str, Path(max_length=64, description="The cause's id.")],
     request: Request,
@@ -70,39 +77,20 @@ def get_cause(
         raise NotFound(f"No cause {cause_id!r} in content version {ctx.loaded.version}.")
     if (early := not_modified_or_tag(request, response, ctx, "cause", cause_id)) is not None:
         return early
-    return CauseDetail(
-        content_version=ctx.loaded.version,
-        locale=ctx.view.locale,
-        fallback_items=_fallbacks([cause_id], ctx.view.fallback_ids),
-        cause=cause,
-    )
+    return CauseDetail(**_listing(ctx, [cause_id]), cause=cause)
 
 
-@router.get(
-    "/tips",
-    operation_id="list_tips",
-    response_model=TipList,
-    responses={**_NOT_MODIFIED, **_READ_ERRORS},
-)
+@_read_route("/tips", "list_tips", TipList)
 def list_tips(request: Request, response: Response, ctx: ReadContextDep) -> TipList | Response:
     """List the prevention tips."""
     if (early := not_modified_or_tag(request, response, ctx, "tips")) is not None:
         return early
     view = ctx.view
-    return TipList(
-        content_version=ctx.loaded.version,
-        locale=view.locale,
-        fallback_items=_fallbacks([t.id for t in view.tips], view.fallback_ids),
-        tips=view.tips,
-    )
+    ids = [t.id for t in view.tips]
+    return TipList(**_listing(ctx, ids), tips=view.tips)
 
 
-@router.get(
-    "/tips/{tip_id}",
-    operation_id="get_tip",
-    response_model=TipDetail,
-    responses={**_NOT_MODIFIED, **_READ_ERRORS},
-)
+@_read_route("/tips/{tip_id}", "get_tip", TipDetail)
 def get_tip(
     tip_id: Annotated[str, Path(max_length=64, description="The tip's id.")],
     request: Request,
@@ -115,31 +103,17 @@ def get_tip(
         raise NotFound(f"No tip {tip_id!r} in content version {ctx.loaded.version}.")
     if (early := not_modified_or_tag(request, response, ctx, "tip", tip_id)) is not None:
         return early
-    return TipDetail(
-        content_version=ctx.loaded.version,
-        locale=ctx.view.locale,
-        fallback_items=_fallbacks([tip_id], ctx.view.fallback_ids),
-        tip=tip,
-    )
+    return TipDetail(**_listing(ctx, [tip_id]), tip=tip)
 
 
-@router.get(
-    "/faqs",
-    operation_id="list_faqs",
-    response_model=FaqList,
-    responses={**_NOT_MODIFIED, **_READ_ERRORS},
-)
+@_read_route("/faqs", "list_faqs", FaqList)
 def list_faqs(request: Request, response: Response, ctx: ReadContextDep) -> FaqList | Response:
     """List the frequently asked questions."""
     if (early := not_modified_or_tag(request, response, ctx, "faqs")) is not None:
         return early
     view = ctx.view
-    return FaqList(
-        content_version=ctx.loaded.version,
-        locale=view.locale,
-        fallback_items=_fallbacks([f.id for f in view.faqs], view.fallback_ids),
-        faqs=view.faqs,
-    )
+    ids = [f.id for f in view.faqs]
+    return FaqList(**_listing(ctx, ids), faqs=view.faqs)
 
 
 @router.get(
