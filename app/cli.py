@@ -16,8 +16,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.content.files import BundleFileError, load_bundle, write_bundle
+from app.content.poller import load_changes
 from app.core.config import get_settings
-from app.core.errors import ProblemError
+from app.core.errors import DomainError, ProblemError
 from app.lifespan import build_services, prepare_database
 from app.services import Services
 
@@ -28,7 +29,7 @@ def _services() -> Services:
     """Services for a one-off command: migrated database, current content loaded."""
     services = build_services(get_settings())
     prepare_database(services)
-    services.cache.refresh(services.engine)
+    load_changes(services.cache, services.engine)
     return services
 
 
@@ -281,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BundleFileError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except ProblemError as exc:
+    except (DomainError, ProblemError) as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         for key, value in exc.extra.items():
             print(json.dumps({key: value}, indent=2, ensure_ascii=False), file=sys.stderr)

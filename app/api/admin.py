@@ -45,7 +45,6 @@ _AUTH = (401, 403, 429, 503)
 def create_draft(
     principal: ContentWriter,
     session: SessionDep,
-    cache: CacheDep,
     response: Response,
     body: DraftCreate | None = None,
 ) -> VersionDetail:
@@ -53,7 +52,6 @@ def create_draft(
     request = body or DraftCreate()
     detail = service.create_draft(
         session,
-        cache,
         base_version=request.base_version,
         notes=request.notes,
         actor=principal.name,
@@ -74,12 +72,11 @@ def replace_draft(
     bundle: Bundle,
     _writer: ContentWriter,
     session: SessionDep,
-    cache: CacheDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> VersionDetail:
     """Replace a draft's whole bundle."""
-    detail = service.replace_draft(session, cache, version, bundle, if_match)
+    detail = service.replace_draft(session, version, bundle, if_match)
     response.headers["ETag"] = detail.etag
     return detail
 
@@ -97,12 +94,11 @@ def patch_draft_item(
     changes: Annotated[ItemPatch, Body()],
     _writer: ContentWriter,
     session: SessionDep,
-    cache: CacheDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> VersionDetail:
     """Change one item of a draft (causes, tips, faqs, rules by cause id, red_flags)."""
-    detail = service.patch_item(session, cache, version, kind.value, item_id, changes, if_match)
+    detail = service.patch_item(session, version, kind.value, item_id, changes, if_match)
     response.headers["ETag"] = detail.etag
     return detail
 

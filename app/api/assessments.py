@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from app.api.deps import BEARER_SECURITY, authorize_request
+from app.api.deps import BEARER_SECURITY, authorize_optional
 from app.auth.scopes import Scope
 from app.content.cache import LoadedVersion
 from app.core.bounds import MAX_INT32
@@ -192,7 +192,7 @@ async def create_assessment(request: Request) -> Response:
     The hot path of the service: the body and query are parsed here rather than by FastAPI's
     dependency machinery, and the answer is serialised once, straight to bytes.
     """
-    await authorize_request(request, Scope.assess)
+    await authorize_optional(request, Scope.assess)
     query = _parse_query(request)
     context = await _parse_context(request)
     loaded, chosen = _version_and_locale(request, query)
@@ -202,7 +202,7 @@ async def create_assessment(request: Request) -> Response:
 @_assessment_route("/assessments:batch", "create_assessment_batch", BatchResponse, BatchRequest)
 async def create_assessment_batch(request: Request) -> Response:
     """Assess up to 100 workouts at once; a bad item gets its own problem, not a failed batch."""
-    await authorize_request(request, Scope.assess)
+    await authorize_optional(request, Scope.assess)
     query = _parse_query(request)
     body = await _read_json(request)
     loaded, chosen = _version_and_locale(request, query)

@@ -10,7 +10,7 @@ from fastapi.types import DecoratedCallable
 from pydantic import BaseModel
 
 from app.api.content_http import ReadContext, ReadContextDep, not_modified_or_tag
-from app.api.deps import CacheDep, ContentReader, ServicesDep, SessionDep, check_draft_reader
+from app.api.deps import ContentReader, DraftReaderCheck, SessionDep
 from app.content import service
 from app.content.schemas import (
     CauseDetail,
@@ -122,11 +122,9 @@ def list_faqs(request: Request, response: Response, ctx: ReadContextDep) -> FaqL
     response_model=list[VersionSummary],
     responses=problem_responses(401, 403, 429, 503),
 )
-def list_content_versions(
-    session: SessionDep, cache: CacheDep, _reader: ContentReader
-) -> list[VersionSummary]:
+def list_content_versions(session: SessionDep, _reader: ContentReader) -> list[VersionSummary]:
     """List content versions (drafts included), newest first, with the current one marked."""
-    return service.version_summaries(session, cache.current_version)
+    return service.version_summaries(session)
 
 
 @router.get(
@@ -138,18 +136,11 @@ def list_content_versions(
 def get_content_version(
     version: Annotated[int, Path(ge=1, le=MAX_INT32, description="A content version.")],
     session: SessionDep,
-    services: ServicesDep,
     response: Response,
     _reader: ContentReader,
-    request: Request,
+    check_draft_reader: DraftReaderCheck,
 ) -> VersionDetail:
     """Get a version's whole bundle; drafts need a key with content:write."""
-    authorization = request.headers.get("authorization")
-    detail = service.version_detail(
-        session,
-        version,
-        services.cache.current_version,
-        check_draft_reader=lambda: check_draft_reader(services, authorization),
-    )
+    detail = service.version_detail(session, version, check_draft_reader=check_draft_reader)
     response.headers["ETag"] = detail.etag
     return detail

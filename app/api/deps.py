@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -60,13 +60,19 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def _authenticate(
-    services: Services, credentials: HTTPAuthorizationCredentials | None
-) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+def bearer_key(authorization: str | None) -> str | None:
+    """The key of an `Authorization: Bearer <key>` header, else None."""
+    scheme, _, key = (authorization or "").partition(" ")
+    key = key.strip()
+    return key if scheme.lower() == "bearer" and key else None
+
+
+def _verify(services: Services, key: str | None) -> Principal:
+    """The key's principal (run off the loop: an unremembered key is one database read)."""
+    if key is None:
         raise Unauthorized("An API key is required: send `Authorization: Bearer <key>`.")
     try:
-        principal = services.keys.verify(credentials.credentials)
+        principal = services.keys.verify(key)
     except OperationalError as exc:
         raise ServiceUnavailable(
             "Keys cannot be checked while the database is unreachable.",
@@ -85,96 +91,91 @@ _BUCKETS: dict[Scope, Bucket] = {
     Scope.admin: Bucket.admin,
 }
 
+ANONYMOUS = Principal(name="anonymous", scopes=frozenset())
 
-async def _authenticate_limited(
-    request: Request,
-    services: Services,
-    credentials: HTTPAuthorizationCredentials | None,
-    scope: Scope,
-) -> Principal:
-    """Check the key off the loop, then count the request against the key (or, for a key
-    that is missing or wrong, against the client address, so guessing keys is limited too)."""
+
+async def authorize(request: Request, scope: Scope, *, keys_required: bool) -> Principal:
+    """The one authorisation check: verify the bearer key (when keys are required), count the
+    request in `scope`'s rate-limit bucket, and refuse a key that lacks `scope`.
+
+    A request is counted against its key, or, without a valid key, against the client
+    address, so guessing keys is limited too. With keys not required it costs one attribute
+    read and one in-memory limiter hit (the assessment hot path calls it on every request).
+    """
     limiter: Limiter | None = request.app.state.limiter
+    bucket = _BUCKETS[scope]
+    if not keys_required:
+        await enforce(limiter, request.scope, bucket, client_identity(request.scope))
+        return ANONYMOUS
+    services: Services = request.app.state.services
+    key = bearer_key(request.headers.get("authorization"))
     try:
-        principal = await run_in_threadpool(_authenticate, services, credentials)
+        principal = await run_in_threadpool(_verify, services, key)
     except Unauthorized:
-        await enforce(limiter, request.scope, _BUCKETS[scope], client_identity(request.scope))
+        await enforce(limiter, request.scope, bucket, client_identity(request.scope))
         raise
-    await enforce(limiter, request.scope, _BUCKETS[scope], "key:" + principal.name)
+    await enforce(limiter, request.scope, bucket, "key:" + principal.name)
     if not principal.has(scope):
         raise Forbidden(f"This key lacks the {scope.value!r} scope.")
     return principal
 
 
+async def authorize_optional(request: Request, scope: Scope) -> Principal:
+    """`authorize`, with keys required only when REQUIRE_API_KEYS is on."""
+    services: Services = request.app.state.services
+    return await authorize(request, scope, keys_required=services.settings.require_api_keys)
+
+
 def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets through only keys holding `scope` (or admin)."""
 
+    # `_bearer` only declares the security scheme in the spec; `authorize` reads the header.
     async def dependency(
-        request: Request,
-        services: ServicesDep,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        request: Request, _credentials: Annotated[object, Depends(_bearer)]
     ) -> Principal:
-        return await _authenticate_limited(request, services, credentials, scope)
+        return await authorize(request, scope, keys_required=True)
 
     return dependency
-
-
-ANONYMOUS = Principal(name="anonymous", scopes=frozenset())
 
 
 def optional(scope: Scope) -> Callable[..., Awaitable[Principal]]:
-    """Like `require`, but only when REQUIRE_API_KEYS is on; otherwise anyone may call.
-
-    Async because it guards the hot path: with keys off it returns at once, and with keys
-    on a remembered key costs no database round trip (a new one is looked up off the loop).
-    """
-
-    bucket = _BUCKETS[scope]
+    """Like `require`, but only when REQUIRE_API_KEYS is on; otherwise anyone may call."""
 
     async def dependency(
-        request: Request,
-        services: ServicesDep,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        request: Request, _credentials: Annotated[object, Depends(_bearer)]
     ) -> Principal:
-        if not services.settings.require_api_keys:
-            await enforce(
-                request.app.state.limiter, request.scope, bucket, client_identity(request.scope)
-            )
-            return ANONYMOUS
-        return await _authenticate_limited(request, services, credentials, scope)
+        return await authorize_optional(request, scope)
 
     return dependency
 
 
-async def authorize_request(request: Request, scope: Scope) -> Principal:
-    """The `optional(scope)` check for routes that skip the dependency machinery (hot path):
-    with REQUIRE_API_KEYS off it costs one attribute read and one (in-memory) limiter hit."""
-    services: Services = request.app.state.services
-    if not services.settings.require_api_keys:
-        await enforce(
-            request.app.state.limiter,
-            request.scope,
-            _BUCKETS[scope],
-            client_identity(request.scope),
-        )
-        return ANONYMOUS
-    scheme, _, key = (request.headers.get("authorization") or "").partition(" ")
-    credentials = (
-        HTTPAuthorizationCredentials(scheme=scheme, credentials=key.strip()) if scheme else None
-    )
-    return await _authenticate_limited(request, services, credentials, scope)
+_DRAFTS_NEED_WRITE = "Drafts are visible only with a key that has content:write."
 
 
-def check_draft_reader(services: Services, authorization: str | None) -> None:
-    """Drafts are visible only to a key holding content:write (raises otherwise)."""
-    scheme, _, key = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise Unauthorized("Drafts are visible only with a key that has content:write.")
-    principal = services.keys.verify(key.strip())
-    if principal is None:
-        raise Unauthorized("The API key is not valid or has been revoked.")
-    if not principal.has(Scope.content_write):
-        raise Forbidden("Drafts are visible only with a key that has content:write.")
+async def draft_reader_check(request: Request, services: ServicesDep) -> Callable[[], None]:
+    """A check the content service calls if the version asked for is a draft.
+
+    The key is verified here, before the route's session touches the database: on SQLite
+    that session holds the write lock, and a key lookup in a second session would wait on it.
+    """
+    key = bearer_key(request.headers.get("authorization"))
+    error: Exception | None = None
+    if key is None:
+        error = Unauthorized(_DRAFTS_NEED_WRITE)
+    else:
+        try:
+            principal = await run_in_threadpool(_verify, services, key)
+        except (Unauthorized, ServiceUnavailable) as exc:
+            error = exc
+        else:
+            if not principal.has(Scope.content_write):
+                error = Forbidden(_DRAFTS_NEED_WRITE)
+
+    def check() -> None:
+        if error is not None:
+            raise error
+
+    return check
 
 
 def limited_by_address(scope: Scope) -> Callable[..., Awaitable[None]]:
@@ -194,3 +195,4 @@ BEARER_SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}]
 ContentWriter = Annotated[Principal, Depends(require(Scope.content_write))]
 Admin = Annotated[Principal, Depends(require(Scope.admin))]
 ContentReader = Annotated[Principal, Depends(optional(Scope.content_read))]
+DraftReaderCheck = Annotated[Callable[[], None], Depends(draft_reader_check)]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from app.auth.models import ApiKey
+from app.core.models import utcnow
 
 
 def by_prefix(session: Session, prefix: str) -> ApiKey | None:
@@ -25,3 +26,9 @@ def add(session: Session, key: ApiKey) -> ApiKey:
     session.add(key)
     session.flush()
     return key
+
+
+def mark_revoked(session: Session, key: ApiKey) -> None:
+    key.revoked_at = utcnow()
+    session.add(key)
+    session.flush()

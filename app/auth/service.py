@@ -22,10 +22,9 @@ from sqlmodel import Session
 
 from app.audit import service as audit
 from app.auth import repository
+from app.auth.errors import KeyNameTaken, KeyNotFound
 from app.auth.models import ApiKey
 from app.auth.scopes import ALL_SCOPES, Scope
-from app.core.errors import Conflict, NotFound
-from app.core.models import utcnow
 
 KEY_CACHE_SECONDS = 5.0
 
@@ -62,7 +61,7 @@ def parse_scopes(values: list[str]) -> frozenset[Scope]:
 def create_key(session: Session, name: str, scopes: frozenset[Scope], actor: str) -> str:
     """Store a new key's digest and return the key itself; it is never shown again."""
     if repository.by_name(session, name) is not None:
-        raise Conflict(f"A key named {name!r} exists already.")
+        raise KeyNameTaken(name)
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     key = f"tg_{prefix}_{secret}"
@@ -82,10 +81,9 @@ def create_key(session: Session, name: str, scopes: frozenset[Scope], actor: str
 def revoke_key(session: Session, name: str, actor: str) -> ApiKey:
     key = repository.by_name(session, name)
     if key is None:
-        raise NotFound(f"No key named {name!r}.")
+        raise KeyNotFound(name)
     if key.revoked_at is None:
-        key.revoked_at = utcnow()
-        session.add(key)
+        repository.mark_revoked(session, key)
         audit.record(session, actor=actor, action="key_revoked", details={"name": name})
     return key
 

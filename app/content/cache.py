@@ -1,9 +1,9 @@
 """The in-memory store of published versions: parsed, compiled and rendered once each.
 
-Request handlers read only from here, never from the database. A background poller
-(see `app.content.poller`) asks the database for the pointer's generation and loads
-what changed, so every process follows a publish made by any other within a second,
-and keeps serving what it holds when the database goes away.
+Request handlers read only from here, never from the database; the cache itself never
+touches the database either. `app.content.poller` reads the pointer and the versions it
+names and hands them to `follow`, so every process follows a publish made by any other
+within a second, and keeps serving what it holds when the database goes away.
 """
 
 from __future__ import annotations
@@ -11,16 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
-
-from app.content import repository
+from app.content.errors import NothingLoaded, VersionNotServed
 from app.content.models import ContentVersion
 from app.content.views import LocaleView, render_locale
-from app.core.errors import NotFound, ServiceUnavailable
 from app.core.metrics import CONTENT_VERSION
 from app.rules.bundle import Bundle
 from app.rules.versions import AssessmentEngine
@@ -85,7 +82,7 @@ class ContentCache:
     def current(self) -> LoadedVersion:
         version = self.current_version
         if version is None:
-            raise ServiceUnavailable("No content version is loaded yet.")
+            raise NothingLoaded("No content version is loaded yet.")
         return self.versions[version]
 
     def get(self, version: int | None) -> LoadedVersion:
@@ -94,46 +91,46 @@ class ContentCache:
             return self.current()
         loaded = self.versions.get(version)
         if loaded is None:
-            raise NotFound(f"Content version {version} does not exist or is not published.")
+            raise VersionNotServed(version)
         return loaded
 
-    def refresh(self, engine: Engine) -> bool:
-        """Follow the database's current pointer; returns True when something changed."""
-        with self._lock, Session(engine) as session:
-            pointer = repository.get_pointer(session)
-            if pointer is None or (
-                pointer.generation == self.generation and pointer.current_version in self.versions
-            ):
+    def follow(
+        self, current_version: int, generation: int, loaded: Mapping[int, LoadedVersion]
+    ) -> bool:
+        """Install the database's pointer (version and generation, read together) and the
+        versions just loaded for it; returns True when something changed.
+
+        Pairs are installed monotonically: an older generation than one already held (a
+        poll that read the database before this process's own publish) changes nothing."""
+        with self._lock:
+            if generation < self.generation:
                 return False
-            rows = repository.published_versions(session, exclude=self.versions.keys())
-            loaded = {row.version: load_version(row) for row in rows if row.version is not None}
-            if (
-                pointer.current_version not in self.versions
-                and pointer.current_version not in loaded
-            ):
+            if current_version not in self.versions and current_version not in loaded:
                 # The pointer names a version that is not published: refuse to serve it.
-                logger.error(
-                    "current pointer names unpublished version %s", pointer.current_version
-                )
+                logger.error("current pointer names unpublished version %s", current_version)
                 return False
             self.versions = {**self.versions, **loaded}
-            changed = self.current_version != pointer.current_version
-            self.current_version = pointer.current_version
-            self.generation = pointer.generation
-            CONTENT_VERSION.set(pointer.current_version)
+            changed = self.current_version != current_version
+            self.current_version = current_version
+            self.generation = generation
+            CONTENT_VERSION.set(current_version)
             if changed or loaded:
                 logger.info(
                     "content loaded",
-                    extra={"current_version": self.current_version, "loaded": sorted(loaded)},
+                    extra={"current_version": current_version, "loaded": sorted(loaded)},
                 )
-            return True
+            return changed or bool(loaded)
 
-    def install(self, loaded: LoadedVersion, *, current: bool, generation: int | None) -> None:
-        """Make a version this process just published (or rolled back to) servable at once."""
+    def is_following(self, current_version: int, generation: int) -> bool:
+        """Whether this pointer state is the one already installed (nothing to load)."""
+        return generation == self.generation and current_version in self.versions
+
+    def install(self, loaded: LoadedVersion, *, generation: int) -> None:
+        """Make a version this process just published (or rolled back to) servable at once,
+        as current unless the poller has already seen a later move of the pointer."""
         with self._lock:
             self.versions = {**self.versions, loaded.version: loaded}
-            if current:
+            if generation > self.generation:
                 self.current_version = loaded.version
+                self.generation = generation
                 CONTENT_VERSION.set(loaded.version)
-            if generation is not None:
-                self.generation = max(self.generation, generation)

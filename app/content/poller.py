@@ -7,17 +7,32 @@ import logging
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
-from app.content.cache import ContentCache
+from app.content import repository
+from app.content.cache import ContentCache, load_version
 from app.core.metrics import DEGRADED
 
 logger = logging.getLogger("app.content")
 
 
+def load_changes(cache: ContentCache, engine: Engine) -> bool:
+    """Read the pointer and the published versions this process lacks in one transaction
+    (so the pair is consistent), then install them; True when something changed."""
+    with Session(engine) as session:
+        pointer = repository.get_pointer(session)
+        if pointer is None or cache.is_following(pointer.current_version, pointer.generation):
+            return False
+        rows = repository.published_versions(session, exclude=cache.versions.keys())
+        version, generation = pointer.current_version, pointer.generation
+    loaded = {row.version: load_version(row) for row in rows if row.version is not None}
+    return cache.follow(version, generation, loaded)
+
+
 def refresh_once(cache: ContentCache, engine: Engine) -> None:
     """One check; a database error marks the process degraded instead of failing requests."""
     try:
-        cache.refresh(engine)
+        load_changes(cache, engine)
     except SQLAlchemyError as exc:
         if cache.degraded_reason is None:
             logger.warning("database unreachable; serving content from memory", exc_info=exc)

@@ -40,6 +40,22 @@ def get_pointer(session: Session) -> ContentPointer | None:
     return session.get(ContentPointer, 1)
 
 
+def current_version(session: Session) -> int | None:
+    """The current version as this transaction sees it."""
+    pointer = get_pointer(session)
+    return pointer.current_version if pointer is not None else None
+
+
+def lock_current_version(session: Session) -> int | None:
+    """The current version, with the pointer row locked until the transaction ends, so that
+    a write deciding on it (and the audit entry naming the previous version) cannot race
+    another publish. SQLite needs no row lock: its writes already start with BEGIN IMMEDIATE."""
+    pointer = session.exec(
+        select(ContentPointer).where(col(ContentPointer.id) == 1).with_for_update()
+    ).first()
+    return pointer.current_version if pointer is not None else None
+
+
 def count_versions(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(ContentVersion)).one())
 
@@ -85,6 +101,50 @@ def move_pointer(session: Session, to_version: int) -> int:
     assert pointer is not None
     session.refresh(pointer)
     return pointer.generation
+
+
+def store_draft_bundle(
+    session: Session, draft: ContentVersion, bundle_json: str, checksum: str
+) -> bool:
+    """Write a draft's new bundle if it is still the revision the caller read; False if not."""
+    result = session.execute(
+        update(ContentVersion)
+        .where(col(ContentVersion.version) == draft.version)
+        .where(col(ContentVersion.revision) == draft.revision)
+        .where(col(ContentVersion.status) == VersionStatus.draft)
+        .values(
+            bundle_json=bundle_json,
+            checksum=checksum,
+            revision=draft.revision + 1,
+            updated_at=utcnow(),
+        )
+    )
+    changed: bool = result.rowcount == 1  # type: ignore[attr-defined]
+    if changed:
+        session.refresh(draft)
+    return changed
+
+
+def mark_published(
+    session: Session, draft: ContentVersion, *, actor: str, reason: str | None
+) -> bool:
+    """Publish a draft if it is still the revision the caller validated; False if not."""
+    now = utcnow()
+    result = session.execute(
+        update(ContentVersion)
+        .where(col(ContentVersion.version) == draft.version)
+        .where(col(ContentVersion.status) == VersionStatus.draft)
+        .where(col(ContentVersion.revision) == draft.revision)
+        .values(
+            status=VersionStatus.published,
+            published_at=now,
+            published_by=actor,
+            publish_reason=reason,
+            updated_at=now,
+        )
+    )
+    published: bool = result.rowcount == 1  # type: ignore[attr-defined]
+    return published
 
 
 def delete_version(session: Session, version: ContentVersion) -> None:

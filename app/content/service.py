@@ -13,13 +13,24 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.audit import service as audit
 from app.content import repository
 from app.content.cache import ContentCache, LoadedVersion, build_loaded, bundle_checksum
 from app.content.diff import ContentDiff, GoldenCaseChange, diff_items
+from app.content.errors import (
+    AlreadyCurrent,
+    ConcurrentChange,
+    InvalidChange,
+    ItemNotFound,
+    NoCurrentVersion,
+    NotADraft,
+    NotPublished,
+    StaleRevision,
+    UnknownKind,
+    VersionNotFound,
+)
 from app.content.models import ContentVersion, VersionStatus
 from app.content.schemas import (
     GoldenCaseFailure,
@@ -28,13 +39,7 @@ from app.content.schemas import (
     VersionSummary,
 )
 from app.content.validation import check_bundle
-from app.core.errors import (
-    Conflict,
-    FieldError,
-    NotFound,
-    PreconditionFailed,
-    Unprocessable,
-)
+from app.core.errors import FieldError
 from app.core.metrics import CONTENT_EVENTS
 from app.core.models import as_utc, utcnow
 from app.rules.bundle import BUNDLE_KINDS, Bundle
@@ -71,21 +76,27 @@ def summary(row: ContentVersion, current: int | None) -> VersionSummary:
 # --- reading ---------------------------------------------------------------------------
 
 
-def version_summaries(session: Session, current: int | None) -> list[VersionSummary]:
+def version_summaries(session: Session) -> list[VersionSummary]:
+    current = repository.current_version(session)
     return [summary(row, current) for row in repository.list_versions(session)]
 
 
 def version_detail(
-    session: Session, version: int, current: int | None, *, check_draft_reader: Callable[[], None]
+    session: Session, version: int, *, check_draft_reader: Callable[[], None]
 ) -> VersionDetail:
     """A version with its bundle; for a draft, `check_draft_reader` must let the caller see it
     (it raises when the caller may not)."""
-    row = repository.get_version(session, version)
-    if row is None:
-        raise NotFound(f"Content version {version} does not exist.")
+    row = _existing(session, version)
     if row.status == VersionStatus.draft:
         check_draft_reader()
-    return _detail(row, current)
+    return _detail(row, repository.current_version(session))
+
+
+def _existing(session: Session, version: int) -> ContentVersion:
+    row = repository.get_version(session, version)
+    if row is None:
+        raise VersionNotFound(version)
+    return row
 
 
 def _detail(row: ContentVersion, current: int | None) -> VersionDetail:
@@ -144,24 +155,22 @@ def import_draft(session: Session, bundle: Bundle, *, notes: str, actor: str) ->
 
 
 def stored_bundle(session: Session, version: int) -> Bundle:
-    row = repository.get_version(session, version)
-    if row is None:
-        raise NotFound(f"Content version {version} does not exist.")
-    return Bundle.model_validate_json(row.bundle_json)
+    return Bundle.model_validate_json(_existing(session, version).bundle_json)
 
 
 # --- drafts ------------------------------------------------------------------------------
 
 
 def create_draft(
-    session: Session, cache: ContentCache, *, base_version: int | None, notes: str, actor: str
+    session: Session, *, base_version: int | None, notes: str, actor: str
 ) -> VersionDetail:
-    base_number = base_version if base_version is not None else cache.current_version
+    """A new draft copied from `base_version`, or from the current version as the database
+    has it now (never a process's cached view, which may lag another worker's publish)."""
+    current = repository.current_version(session)
+    base_number = base_version if base_version is not None else current
     if base_number is None:
-        raise Conflict("There is no current version to copy.")
-    base = repository.get_version(session, base_number)
-    if base is None:
-        raise NotFound(f"Content version {base_number} does not exist.")
+        raise NoCurrentVersion("There is no current version to copy.")
+    base = _existing(session, base_number)
     row = ContentVersion(
         status=VersionStatus.draft,
         notes=notes,
@@ -171,15 +180,13 @@ def create_draft(
         created_by=actor,
     )
     repository.add_version(session, row)
-    return _detail(row, cache.current_version)
+    return _detail(row, current)
 
 
 def _editable_draft(session: Session, version: int, if_match: str | None) -> ContentVersion:
-    row = repository.get_version(session, version)
-    if row is None:
-        raise NotFound(f"Content version {version} does not exist.")
+    row = _existing(session, version)
     if row.status != VersionStatus.draft:
-        raise Conflict(
+        raise NotADraft(
             f"Version {version} is {row.status}; published and archived versions never "
             "change. Create a draft from it instead."
         )
@@ -192,45 +199,30 @@ def _check_if_match(row: ContentVersion, if_match: str | None) -> None:
         return
     tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
     if "*" not in tags and version_etag(row) not in tags:
-        raise PreconditionFailed(
+        raise StaleRevision(
             f"Version {row.version} changed since you read it (its ETag is now "
             f"{version_etag(row)}); fetch it again and reapply your change."
         )
 
 
-def _store_draft_bundle(
-    session: Session, row: ContentVersion, bundle: Bundle, current: int | None
-) -> VersionDetail:
+def _store_draft_bundle(session: Session, row: ContentVersion, bundle: Bundle) -> VersionDetail:
     """Write a draft's new bundle only if nobody else wrote it meanwhile."""
     data = serialize_bundle(bundle)
-    result = session.execute(
-        update(ContentVersion)
-        .where(col(ContentVersion.version) == row.version)
-        .where(col(ContentVersion.revision) == row.revision)
-        .where(col(ContentVersion.status) == VersionStatus.draft)
-        .values(
-            bundle_json=data,
-            checksum=bundle_checksum(data),
-            revision=row.revision + 1,
-            updated_at=utcnow(),
-        )
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"Version {row.version} was changed or published by another request.")
-    session.refresh(row)
-    return _detail(row, current)
+    if not repository.store_draft_bundle(session, row, data, bundle_checksum(data)):
+        assert row.version is not None
+        raise ConcurrentChange(row.version)
+    return _detail(row, repository.current_version(session))
 
 
 def replace_draft(
-    session: Session, cache: ContentCache, version: int, bundle: Bundle, if_match: str | None
+    session: Session, version: int, bundle: Bundle, if_match: str | None
 ) -> VersionDetail:
     row = _editable_draft(session, version, if_match)
-    return _store_draft_bundle(session, row, bundle, cache.current_version)
+    return _store_draft_bundle(session, row, bundle)
 
 
 def patch_item(
     session: Session,
-    cache: ContentCache,
     version: int,
     kind: str,
     item_id: str,
@@ -239,17 +231,17 @@ def patch_item(
 ) -> VersionDetail:
     """Merge `changes` into one item of a draft (JSON merge patch, RFC 7396)."""
     if kind not in BUNDLE_KINDS:
-        raise NotFound(f"Unknown kind {kind!r}; kinds: {', '.join(BUNDLE_KINDS)}.")
+        raise UnknownKind(f"Unknown kind {kind!r}; kinds: {', '.join(BUNDLE_KINDS)}.")
     row = _editable_draft(session, version, if_match)
     document = json.loads(row.bundle_json)
     id_attr = BUNDLE_KINDS[kind]
     items: list[dict[str, Any]] = document[kind]
     index = next((i for i, item in enumerate(items) if item.get(id_attr) == item_id), None)
     if index is None:
-        raise NotFound(f"Version {version} has no {kind} item {item_id!r}.")
+        raise ItemNotFound(f"Version {version} has no {kind} item {item_id!r}.")
     patched = merge_patch(items[index], changes)
     if patched.get(id_attr) != item_id:
-        raise Unprocessable(
+        raise InvalidChange(
             f"The {id_attr} of an item cannot be changed by PATCH.",
             errors=[FieldError(loc=id_attr, message="must stay " + item_id)],
         )
@@ -257,14 +249,14 @@ def patch_item(
     try:
         bundle = Bundle.model_validate(document)
     except ValidationError as exc:
-        raise Unprocessable(
+        raise InvalidChange(
             "The patched item does not fit the bundle schema.",
             errors=[
                 FieldError(loc=".".join(str(p) for p in e["loc"]), message=e["msg"])
                 for e in exc.errors()
             ],
         ) from exc
-    return _store_draft_bundle(session, row, bundle, cache.current_version)
+    return _store_draft_bundle(session, row, bundle)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -324,10 +316,7 @@ def _validate(row: ContentVersion) -> tuple[ValidationReport, LoadedVersion | No
 
 
 def validate_version(session: Session, version: int) -> ValidationReport:
-    row = repository.get_version(session, version)
-    if row is None:
-        raise NotFound(f"Content version {version} does not exist.")
-    return _validate(row)[0]
+    return _validate(_existing(session, version))[0]
 
 
 def publish(
@@ -343,39 +332,26 @@ def publish(
 ) -> VersionSummary:
     """Validate, run the golden cases, then publish and move the pointer in one transaction."""
     if force and not (reason and reason.strip()):
-        raise Unprocessable(
+        raise InvalidChange(
             "A forced publish needs a reason.",
             errors=[FieldError(loc="reason", message="required when force is true")],
         )
     row = _editable_draft(session, version, if_match)
     report, loaded = _validate(row)
     if report.problems or loaded is None:
-        raise Unprocessable(
+        raise InvalidChange(
             f"Version {version} is not valid: {len(report.problems)} problem(s).",
             extra={"problems": [p.model_dump() for p in report.problems]},
         )
     if report.golden_failures and not force:
-        raise Unprocessable(
+        raise InvalidChange(
             f"{len(report.golden_failures)} golden case(s) would break; fix the draft, or "
             "publish with force and a reason.",
             extra={"golden_failures": [f.model_dump() for f in report.golden_failures]},
         )
-    now = utcnow()
-    result = session.execute(
-        update(ContentVersion)
-        .where(col(ContentVersion.version) == version)
-        .where(col(ContentVersion.status) == VersionStatus.draft)
-        .where(col(ContentVersion.revision) == row.revision)
-        .values(
-            status=VersionStatus.published,
-            published_at=now,
-            published_by=actor,
-            publish_reason=reason or notes,
-            updated_at=now,
-        )
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"Version {version} was changed or published by another request.")
+    previous = repository.lock_current_version(session)
+    if not repository.mark_published(session, row, actor=actor, reason=reason or notes):
+        raise ConcurrentChange(version)
     generation = repository.move_pointer(session, version)
     action = "publish_forced" if force and report.golden_failures else "publish"
     audit.record(
@@ -385,12 +361,12 @@ def publish(
         version=version,
         reason=reason or notes,
         details={
-            "previous_version": cache.current_version,
+            "previous_version": previous,
             "golden_failures": [f.id for f in report.golden_failures],
         },
     )
     session.commit()
-    cache.install(loaded, current=True, generation=generation)
+    cache.install(loaded, generation=generation)
     CONTENT_EVENTS.labels(action).inc()
     session.refresh(row)
     return summary(row, version)
@@ -400,14 +376,12 @@ def rollback(
     session: Session, cache: ContentCache, to_version: int, *, actor: str, reason: str | None
 ) -> VersionSummary:
     """Point at an earlier published version again, recorded like a publish."""
-    row = repository.get_version(session, to_version)
-    if row is None:
-        raise NotFound(f"Content version {to_version} does not exist.")
+    row = _existing(session, to_version)
     if row.status != VersionStatus.published:
-        raise Conflict(f"Version {to_version} is {row.status}; only published ones serve.")
-    previous = cache.current_version
+        raise NotPublished(f"Version {to_version} is {row.status}; only published ones serve.")
+    previous = repository.lock_current_version(session)
     if previous == to_version:
-        raise Conflict(f"Version {to_version} is already current.")
+        raise AlreadyCurrent(to_version)
     loaded = cache.versions.get(to_version) or build_loaded(
         Bundle.model_validate_json(row.bundle_json), to_version, row.checksum, row.published_at
     )
@@ -421,7 +395,7 @@ def rollback(
         details={"previous_version": previous},
     )
     session.commit()
-    cache.install(loaded, current=True, generation=generation)
+    cache.install(loaded, generation=generation)
     CONTENT_EVENTS.labels("rollback").inc()
     return summary(row, to_version)
 
@@ -431,12 +405,7 @@ def rollback(
 
 def diff(session: Session, from_version: int, to_version: int) -> ContentDiff:
     """Items added, removed and changed, and the golden cases whose results differ."""
-    rows = {}
-    for number in (from_version, to_version):
-        row = repository.get_version(session, number)
-        if row is None:
-            raise NotFound(f"Content version {number} does not exist.")
-        rows[number] = row
+    rows = {number: _existing(session, number) for number in (from_version, to_version)}
     before = Bundle.model_validate_json(rows[from_version].bundle_json)
     after = Bundle.model_validate_json(rows[to_version].bundle_json)
     comparable = not check_bundle(before) and not check_bundle(after)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -107,6 +108,48 @@ class ServiceUnavailable(ProblemError):
     status, title, slug = 503, "Service Unavailable", "unavailable"
 
 
+class ErrorKind(StrEnum):
+    """What went wrong, in a domain's terms; `install_error_handlers` maps each to a status."""
+
+    not_found = "not_found"
+    conflict = "conflict"
+    stale = "stale"  # the caller's copy is out of date (an If-Match that no longer matches)
+    invalid = "invalid"
+    unavailable = "unavailable"
+
+
+class DomainError(Exception):
+    """Base of the errors services raise: named for the domain, free of HTTP."""
+
+    kind: ClassVar[ErrorKind]
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[FieldError] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors is not None else None
+        self.extra = dict(extra or {})
+
+
+_PROBLEM_FOR_KIND: dict[ErrorKind, type[ProblemError]] = {
+    ErrorKind.not_found: NotFound,
+    ErrorKind.conflict: Conflict,
+    ErrorKind.stale: PreconditionFailed,
+    ErrorKind.invalid: Unprocessable,
+    ErrorKind.unavailable: ServiceUnavailable,
+}
+
+
+def as_problem(exc: DomainError) -> ProblemError:
+    """The one mapping from a domain error to the problem document it is answered with."""
+    return _PROBLEM_FOR_KIND[exc.kind](exc.detail, errors=exc.errors, extra=exc.extra)
+
+
 _TITLES = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -171,6 +214,8 @@ def validation_errors(raw: Sequence[Mapping[str, Any]]) -> list[FieldError]:
 
 
 async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DomainError):
+        exc = as_problem(exc)
     assert isinstance(exc, ProblemError)
     return problem_response(
         exc.status,
@@ -235,6 +280,7 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error, FastAPI's own included, a problem+json document."""
     app.add_exception_handler(ProblemError, _problem_error_handler)
+    app.add_exception_handler(DomainError, _problem_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(Exception, _unhandled_handler)

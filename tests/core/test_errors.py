@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
+from app.core.errors import DomainError, ErrorKind, as_problem
 from app.main import create_app
 
 PROBLEM = "application/problem+json"
@@ -103,3 +104,58 @@ def test_security_headers(client: TestClient) -> None:
     response = client.get("/v1/causes")
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "server" not in {k.lower() for k in response.headers}
+
+
+def _all_domain_errors() -> list[type[DomainError]]:
+    import app.auth.errors
+    import app.content.errors  # noqa: F401  (registers the subclasses)
+
+    found: list[type[DomainError]] = []
+    pending = list(DomainError.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_domain_error_maps_to_one_problem_status() -> None:
+    statuses = {kind: as_problem(_Sample(kind)).status for kind in ErrorKind}
+    assert statuses == {
+        ErrorKind.not_found: 404,
+        ErrorKind.conflict: 409,
+        ErrorKind.stale: 412,
+        ErrorKind.invalid: 422,
+        ErrorKind.unavailable: 503,
+    }
+    errors = _all_domain_errors()
+    assert len(errors) >= 10
+    for cls in errors:
+        if cls is not _Sample:
+            assert cls.kind in statuses, cls
+
+
+class _Sample(DomainError):
+    def __init__(self, kind: ErrorKind) -> None:
+        self.kind = kind  # type: ignore[misc]
+        super().__init__("sample detail", extra={"hint": 1})
+
+
+def test_a_domain_error_is_answered_as_its_problem(client: TestClient) -> None:
+    response = client.post(
+        "/v1/admin/content/rollback",
+        json={"to_version": 1},
+        headers={"Authorization": "Bearer test-admin-key-0123456789"},
+    )
+    assert response.status_code == 409
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json() == {
+        "type": "https://tremor-guide.dev/problems/conflict",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "Version 1 is already current.",
+        "instance": "/v1/admin/content/rollback",
+    }
+    pinned = client.post("/v1/assessments?content_version=99", json=MINIMAL)
+    assert pinned.status_code == 404
+    assert pinned.json()["type"] == "https://tremor-guide.dev/problems/not-found"

@@ -6,6 +6,7 @@ The routes are enumerated from the app, so a new admin route cannot be forgotten
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 
 import pytest
@@ -85,3 +86,30 @@ def test_reads_and_assessments_need_keys_when_required(settings: Settings) -> No
         admin = {"Authorization": "Bearer test-admin-key-0123456789"}
         assert client.get("/v1/causes", headers=admin).status_code == 200
         assert client.post("/v1/assessments", json=body, headers=admin).status_code == 200
+
+
+def test_a_draft_read_with_a_new_key_never_waits_on_its_own_session(
+    client: TestClient,
+    make_key: Callable[..., str],
+    new_draft: Callable[..., dict[str, object]],
+) -> None:
+    """The key is checked before the route's session reads the draft: on SQLite that session
+    holds the write lock, and a key lookup in a second session waited on it for the whole
+    busy timeout (then 503), leaving the store unwritable meanwhile."""
+    draft = new_draft()
+    fresh = make_key(Scope.content_write)  # not yet remembered by the verifier
+    started = time.monotonic()
+    response = client.get(
+        f"/v1/content/versions/{draft['version']}", headers={"Authorization": f"Bearer {fresh}"}
+    )
+    assert response.status_code == 200, response.text
+    assert time.monotonic() - started < 2.0
+
+    reader = make_key(Scope.content_read)
+    refused = client.get(
+        f"/v1/content/versions/{draft['version']}", headers={"Authorization": f"Bearer {reader}"}
+    )
+    assert refused.status_code == 403
+    anonymous = client.get(f"/v1/content/versions/{draft['version']}")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
