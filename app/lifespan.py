@@ -93,9 +93,8 @@ def make_lifespan(settings: Settings) -> object:
         gc.collect()
         gc.freeze()
         # Requests make no reference cycles worth chasing often: an answer is a tree of dicts
-        # freed by reference counting when it has been sent. A batch of 100 keeps ~10,000
-        # of them alive at once, and the default first-generation threshold (700) then runs
-        # a dozen collections per batch, each walking every young object, for nothing.
+        # freed by reference counting once sent. A batch keeps thousands alive at once, and
+        # the default first-generation threshold then runs collections that find nothing.
         gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
         poller = asyncio.create_task(
             poll_forever(services.cache, services.engine, settings.content_poll_interval_s)

@@ -18,8 +18,8 @@ class BundleFileError(ValueError):
 
 
 def _parse_yaml(text: str) -> Any:
-    """`yaml.safe_load`, through libyaml when PyYAML was built with it (about 8x faster on
-    the default content, which every first start parses). Imported here, not at module
+    """`yaml.safe_load`, through libyaml when PyYAML was built with it (much faster on the
+    default content, which every first start parses). Imported here, not at module
     level: a start on a database that already holds content never reads YAML."""
     import yaml
 

@@ -36,8 +36,8 @@ class Settings(BaseSettings):
         default=False,
         description=(
             "FastAPI's native OpenTelemetry spans and metrics (needs a configured provider); "
-            "off by default: /metrics and the access log cover operations, and the check "
-            "costs every request a few microseconds."
+            "off by default: /metrics and the access log cover operations, and the "
+            "instrumentation adds work to every request."
         ),
     )
     content_poll_interval_s: float = Field(

@@ -1,17 +1,11 @@
 """Serve the hottest operations straight from the ASGI layer, past the framework's machinery.
 
-A fitness app calls `POST /v1/assessments` at the end of every workout, and the issue we
-answer to asks that call to cost almost nothing beyond a bare FastAPI endpoint. Measured
-in-process (bench/inprocess.py), FastAPI's per-request path (exception middleware, exit
-stack, route matching over every route, the request/response wrapper, dependency solving
-for an endpoint that declares none) costs about as much as the whole floor endpoint does.
-
-So the few endpoints that already parse their own request (`async def f(request) ->
-Response`, no dependencies) are called here directly, with exactly what the framework
-would have given them: a `Request` on the same scope, `scope["route"]` set for the access
-log and metrics, and errors answered by the app's own exception handlers. The route stays
-declared on its router, so the OpenAPI document, the docs and every other method on the same
-path are unchanged; anything not in the lane (or any other method) goes down the stack.
+FastAPI's per-request path (exception middleware, exit stack, route matching, wrappers,
+dependency solving) costs about as much as a whole bare endpoint (docs/performance.md). The
+endpoints that parse their own request (`async def f(request) -> Response`) are called here
+directly with what the framework would give them: a `Request`, `scope["route"]` for the log
+and metrics, the app's own exception handlers. The routes stay declared on their router, so
+the spec and every other method are unchanged.
 """
 
 from __future__ import annotations

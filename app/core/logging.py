@@ -57,7 +57,7 @@ def configure_logging(level: str) -> None:
     # Disabled is not enough: uvicorn decides per connection whether to log by asking whether
     # "uvicorn.access" has a handler up its chain (the root's counts), and if so formats the
     # client address and quotes the path on every response before the disabled logger drops
-    # the record, ~2 µs per request for nothing. Without propagation it has none.
+    # the record. Without propagation it has none.
     access = logging.getLogger("uvicorn.access")
     access.handlers[:] = []
     access.propagate = False
@@ -70,49 +70,41 @@ PIPE_BUF = 4096  # writes up to this size reach a pipe whole, never interleaved 
 class AccessLog:
     """One JSON line per request, written straight to stderr.
 
-    The logging module costs tens of microseconds per record, more than an assessment; this
-    writes the same JSON shape with orjson. Lines finished in one turn of the event loop go
-    out together, at the end of that turn, in writes of at most `PIPE_BUF` bytes: under load
-    that is one system call for many requests, and since each write holds whole lines and is
-    atomic, lines from several workers sharing stderr never interleave.
+    The logging module costs several times more per record (docs/performance.md, "Pieces");
+    this writes the same JSON shape with orjson. Lines finished in one turn of the event loop
+    go out together, at the end of that turn, in writes of at most `PIPE_BUF` bytes: under
+    load that is one system call for many requests, and since each write holds whole lines
+    and is atomic, lines from several workers sharing stderr never interleave.
     """
 
     def __init__(self, level: str) -> None:
         self.enabled = logging.getLevelName(level) <= logging.INFO
         self._pending: list[bytes] = []
         self._second = -1
-        self._stamp = b""
+        self._stamp = ""
 
     def write(
         self, request_id: str, method: str, path: str, route: str, status: int, duration_ms: float
     ) -> None:
-        """Queue the line of one finished request.
-
-        Written from a template rather than by serialising a dict: the fields are always the
-        same, and a dict merged and serialised per request cost ~2 µs, more than the rest of
-        the line's work. The strings go through orjson (the path is the client's, percent-
-        decoded: anything may be in it), the numbers as Python writes them (as orjson does).
-        """
+        """Queue the line of one finished request (the JSON shape of `JsonFormatter`)."""
         now = time.time()
         second = int(now)
         if second != self._second:  # the date part changes once a second: format it once
             self._second = second
-            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)).encode()
-        dumps = orjson.dumps
-        self._pending.append(
-            b'{"ts":"%s.%03dZ","level":"INFO","logger":"app.request","message":"request",'
-            b'"request_id":%s,"method":%s,"path":%s,"route":%s,"status":%d,"duration_ms":%s}\n'
-            % (
-                self._stamp,
-                int(now % 1 * 1000),
-                dumps(request_id),
-                dumps(method),
-                dumps(path),
-                dumps(route),
-                status,
-                repr(duration_ms).encode(),
-            )
-        )
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        line = {
+            "ts": f"{self._stamp}.{int(now % 1 * 1000):03d}Z",
+            "level": "INFO",
+            "logger": "app.request",
+            "message": "request",
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "route": route,
+            "status": status,
+            "duration_ms": duration_ms,
+        }
+        self._pending.append(orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
         if len(self._pending) == 1:
             try:
                 asyncio.get_running_loop().call_soon(self.flush)

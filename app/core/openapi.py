@@ -1,7 +1,7 @@
 """OpenAPI additions for routes that read their body or query themselves.
 
 The assessment routes parse the raw body with pydantic's JSON parser (one pass in Rust,
-about twice as fast as json.loads followed by validation), so FastAPI cannot see their
+where json.loads followed by validation makes two), so FastAPI cannot see their
 body or query models; they are declared here so the spec and the generated SDKs still
 describe them exactly.
 """

@@ -1,24 +1,10 @@
-"""Rate limits per API key (or per client IP when the caller has no key), one per scope.
+"""Rate limits per API key (or per client address without a key), one per scope.
 
-Each request makes exactly one limiter hit, from the dependency that already decides who is
-calling (`app.api.deps`): a verified key is limited by its name, anyone else by the client
-address. Limits are fixed windows aligned to the clock (`600/minute` is 600 requests in each
-calendar minute), so `RateLimit-Reset` is exact and several processes sharing Redis agree on
-the windows without talking to each other.
-
-Two back ends with the same semantics:
-
-- in memory (the default): a dict of `(bucket, identity) -> [window, count]`, touched only on
-  the event loop; about a microsecond per hit, no thread, no I/O. Stale entries are swept
-  when the dict grows, so a flood of addresses cannot grow it without bound.
-- Redis (`REDIS_URL`): one `INCR` + `EXPIRE` script per hit through `limits`' asyncio Redis
-  storage, so every process behind a load balancer shares the limit. When Redis cannot be
-  reached the limiter fails open: the request is served unlimited, a warning is logged once
-  per outage, and Redis is not tried again for a few seconds (so an outage costs no latency).
-
-The decision travels to `RequestMiddleware` in the ASGI scope, which adds `RateLimit-Limit`,
-`RateLimit-Remaining` and `RateLimit-Reset` to the response; a refused request gets a 429
-problem with `Retry-After`.
+One hit per request, from `app.api.deps.authorize`. Fixed windows aligned to the clock, so
+`RateLimit-Reset` is exact and processes sharing Redis agree without talking. In memory by
+default (a dict swept when it grows); with `REDIS_URL`, one script per hit shared by every
+process, failing open (logged once per outage) when Redis is away. `RequestMiddleware` adds
+the `RateLimit-*` headers; a refusal is a 429 problem with `Retry-After`.
 """
 
 from __future__ import annotations
