@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.types import DecoratedCallable
@@ -54,6 +54,16 @@ def _listing(ctx: ReadContext, ids: list[str]) -> dict[str, Any]:
     }
 
 
+_Item = TypeVar("_Item")
+
+
+def _find(ctx: ReadContext, kind: str, by_id: Mapping[str, _Item], item_id: str) -> _Item:
+    item = by_id.get(item_id)
+    if item is None:
+        raise NotFound(f"No {kind} {item_id!r} in content version {ctx.loaded.version}.")
+    return item
+
+
 @_read_route("/causes", "list_causes", CauseList)
 def list_causes(request: Request, response: Response, ctx: ReadContextDep) -> CauseList | Response:
     """List the causes of leg shaking in the current (or pinned) content version."""
@@ -72,9 +82,7 @@ def get_cause(
     ctx: ReadContextDep,
 ) -> CauseDetail | Response:
     """Get one cause by id."""
-    cause = ctx.view.causes_by_id.get(cause_id)
-    if cause is None:
-        raise NotFound(f"No cause {cause_id!r} in content version {ctx.loaded.version}.")
+    cause = _find(ctx, "cause", ctx.view.causes_by_id, cause_id)
     if (early := not_modified_or_tag(request, response, ctx, "cause", cause_id)) is not None:
         return early
     return CauseDetail(**_listing(ctx, [cause_id]), cause=cause)
@@ -98,9 +106,7 @@ def get_tip(
     ctx: ReadContextDep,
 ) -> TipDetail | Response:
     """Get one prevention tip by id."""
-    tip = ctx.view.tips_by_id.get(tip_id)
-    if tip is None:
-        raise NotFound(f"No tip {tip_id!r} in content version {ctx.loaded.version}.")
+    tip = _find(ctx, "tip", ctx.view.tips_by_id, tip_id)
     if (early := not_modified_or_tag(request, response, ctx, "tip", tip_id)) is not None:
         return early
     return TipDetail(**_listing(ctx, [tip_id]), tip=tip)
