@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 from app.core.ids import new_id
 from app.core.logging import AccessLog, request_id_var
-from app.core.metrics import observe_request
+from app.core.metrics import REQUEST_METRICS
 from app.core.ratelimit import SCOPE_KEY as RATELIMIT_KEY
 from app.core.ratelimit import rate_limit_headers
 
@@ -179,7 +179,7 @@ class RequestMiddleware:
             template = getattr(route, "path", None) or "unmatched"
             method = scope["method"]
             status = status_holder[0]
-            observe_request(template, method, status, elapsed)
+            REQUEST_METRICS.observe(template, method, status, elapsed)
             if self.access_log.enabled:
                 self.access_log.write(
                     request_id,
