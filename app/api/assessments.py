@@ -16,8 +16,11 @@ from app.auth.scopes import Scope
 from app.content.cache import LoadedVersion
 from app.core.bounds import MAX_INT32
 from app.core.errors import (
+    PROBLEM_MEDIA_TYPE,
     PROBLEM_TYPE_BASE,
     FieldError,
+    Problem,
+    Unprocessable,
     UnsupportedMediaType,
     problem_responses,
     validation_errors,
@@ -27,8 +30,9 @@ from app.core.ids import new_id
 from app.core.locale import negotiate_locale
 from app.core.metrics import count_assessment
 from app.core.openapi import json_body, query_parameters
-from app.rules.schemas import AssessmentResponse
+from app.rules.schemas import AssessmentResponse, Triage
 from app.workout.context import WorkoutContext
+from app.workout.lenient import InputIssue, as_warnings, read_leniently
 
 router = APIRouter(prefix="/v1", tags=["assessments"])
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -47,6 +51,18 @@ class BatchRequest(BaseModel):
     )
 
 
+_TRIAGE_OF_UNUSABLE_BODY = (
+    "Present when the body cannot be assessed as a whole but still shows a red flag: show "
+    "this triage (e.g. seek care now) even though there is no ranking."
+)
+
+
+class AssessmentProblem(Problem):
+    """A 422 for an assessment; it carries the triage when the body still shows a red flag."""
+
+    triage: Triage | None = Field(default=None, description=_TRIAGE_OF_UNUSABLE_BODY)
+
+
 class ItemProblem(BaseModel):
     """A batch item that could not be assessed; the other items are unaffected."""
 
@@ -55,6 +71,7 @@ class ItemProblem(BaseModel):
     status: int
     detail: str
     errors: list[FieldError]
+    triage: Triage | None = Field(default=None, description=_TRIAGE_OF_UNUSABLE_BODY)
 
 
 class BatchResponse(BaseModel):
@@ -66,14 +83,32 @@ class BatchResponse(BaseModel):
 
 
 def _assess(
-    loaded: LoadedVersion, context: WorkoutContext, locale: str, limit: int
+    loaded: LoadedVersion,
+    context: WorkoutContext,
+    issues: tuple[InputIssue, ...],
+    locale: str,
+    limit: int,
 ) -> dict[str, Any]:
     payload = loaded.engine.assess_payload(
         context, locale=locale, limit=limit, assessment_id=new_id()
     )
+    if issues:  # the fields left out come first: they are the ones to fix
+        payload["warnings"] = as_warnings(issues, locale) + payload["warnings"]
     causes = payload["causes"]
     count_assessment(payload["triage"]["level"], causes[0]["id"] if causes else "none")
     return payload
+
+
+def _red_flag_triage(
+    loaded: LoadedVersion, context: WorkoutContext | None, locale: str
+) -> dict[str, Any] | None:
+    """The triage of a body that cannot be assessed, when it shows a red flag."""
+    if context is None:
+        return None
+    triage: dict[str, Any] = loaded.engine.assess_payload(
+        context, locale=locale, limit=1, assessment_id=""
+    )["triage"]
+    return triage if triage["reasons"] else None
 
 
 class JSONAnswer(Response):
@@ -115,6 +150,13 @@ class AssessmentQuery(BaseModel):
         description="Locale of the texts, e.g. en or es-MX; default from Accept-Language.",
     )
     limit: int = Field(default=5, ge=1, le=50, description="How many causes to return.")
+    strict: bool = Field(
+        default=False,
+        description=(
+            "Refuse the request (422) on any unknown or invalid field, as v1 did. By default "
+            "such optional fields are left out and reported in `warnings`."
+        ),
+    )
 
 
 _DEFAULT_QUERY = AssessmentQuery()
@@ -156,15 +198,46 @@ async def _read_json(request: Request) -> bytes:
     return await read_body(request)
 
 
-async def _parse_context(request: Request) -> WorkoutContext:
-    """Parse and validate the body in one pass of pydantic's JSON parser."""
-    body = await _read_json(request)
+def _read_context(
+    body: bytes | dict[str, Any], loaded: LoadedVersion, locale: str, strict: bool
+) -> tuple[WorkoutContext, tuple[InputIssue, ...]]:
+    """The context, and the optional fields left out of it (app.workout.lenient).
+
+    A valid body takes one pass of pydantic's JSON parser. Otherwise (and with `strict`)
+    the 422 carries the triage whenever what is left of the body shows a red flag.
+    """
     try:
-        return WorkoutContext.model_validate_json(body)
+        if isinstance(body, bytes):
+            return WorkoutContext.model_validate_json(body), ()
+        return _context_adapter.validate_python(body), ()
     except ValidationError as exc:
+        strict_errors = exc.errors()
+    try:
+        data = orjson.loads(body) if isinstance(body, bytes) else body
+    except orjson.JSONDecodeError:
         raise RequestValidationError(
-            [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
-        ) from exc
+            [{**err, "loc": ("body", *err["loc"])} for err in strict_errors]
+        ) from None
+    read = read_leniently(data)
+    if read.context is not None and not strict:
+        return read.context, read.issues
+    raise Unassessable(
+        validation_errors(strict_errors if strict or not read.fatal else read.fatal),
+        _red_flag_triage(loaded, read.for_red_flags, locale),
+    )
+
+
+class Unassessable(Unprocessable):
+    """A body that cannot be assessed; its problem carries the triage of any red flag."""
+
+    def __init__(self, errors: list[FieldError], triage: dict[str, Any] | None) -> None:
+        named = ", ".join(dict.fromkeys(e.loc for e in errors[:5]))
+        super().__init__(
+            f"The request is not valid: {named}.",
+            errors=errors,
+            extra={"triage": triage} if triage is not None else None,
+        )
+        self.triage = triage
 
 
 def _assessment_route(
@@ -176,7 +249,18 @@ def _assessment_route(
         path,
         operation_id=operation_id,
         response_model=answer,
-        responses=problem_responses(401, 403, 404, 413, 415, 422, 429, 503),
+        responses={
+            **problem_responses(401, 403, 404, 413, 415, 429, 503),
+            422: {
+                "model": AssessmentProblem,
+                "description": "Unprocessable Content (with the triage of any red flag)",
+                "content": {
+                    PROBLEM_MEDIA_TYPE: {
+                        "schema": {"$ref": "#/components/schemas/AssessmentProblem"}
+                    }
+                },
+            },
+        },
         openapi_extra={
             "parameters": query_parameters(AssessmentQuery),
             "requestBody": json_body(body),
@@ -194,9 +278,10 @@ async def create_assessment(request: Request) -> Response:
     """
     await authorize_optional(request, Scope.assess)
     query = _parse_query(request)
-    context = await _parse_context(request)
     loaded, chosen = _version_and_locale(request, query)
-    return JSONAnswer(orjson.dumps(_assess(loaded, context, chosen, query.limit)), chosen)
+    body = await _read_json(request)
+    context, issues = _read_context(body, loaded, chosen, query.strict)
+    return JSONAnswer(orjson.dumps(_assess(loaded, context, issues, chosen, query.limit)), chosen)
 
 
 @_assessment_route("/assessments:batch", "create_assessment_batch", BatchResponse, BatchRequest)
@@ -207,8 +292,8 @@ async def create_assessment_batch(request: Request) -> Response:
     body = await _read_json(request)
     loaded, chosen = _version_and_locale(request, query)
     results = [
-        _assess(loaded, item, chosen, query.limit) if isinstance(item, WorkoutContext) else item
-        for item in _batch_items(body)
+        _assess(loaded, *item, chosen, query.limit) if isinstance(item, tuple) else item
+        for item in _batch_items(body, loaded, chosen, query.strict)
     ]
     answer = {"content_version": loaded.version, "locale": chosen, "results": results}
     return JSONAnswer(orjson.dumps(answer), chosen)
@@ -220,14 +305,18 @@ class _ValidBatch(BaseModel):
     items: list[WorkoutContext] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
 
 
-def _batch_items(body: bytes) -> list[WorkoutContext | dict[str, Any]]:
-    """Each item as a context, or as its problem when it is not a valid one.
+_Item = tuple[WorkoutContext, tuple[InputIssue, ...]] | dict[str, Any]
+
+
+def _batch_items(body: bytes, loaded: LoadedVersion, locale: str, strict: bool) -> list[_Item]:
+    """Each item as a context with the fields left out of it, or as its problem when it
+    cannot be assessed (read like a single body).
 
     Tries the whole batch in one pass first; only a batch with a bad item is taken apart and
-    validated item by item, so that each bad item gets its own problem.
+    read item by item, so that each bad item gets its own problem.
     """
     try:
-        return list(_ValidBatch.model_validate_json(body).items)
+        return [(item, ()) for item in _ValidBatch.model_validate_json(body).items]
     except ValidationError:
         pass
     try:
@@ -236,20 +325,20 @@ def _batch_items(body: bytes) -> list[WorkoutContext | dict[str, Any]]:
         raise RequestValidationError(
             [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
         ) from exc
-    items: list[WorkoutContext | dict[str, Any]] = []
+    items: list[_Item] = []
     for index, item in enumerate(batch.items):
         try:
-            items.append(_context_adapter.validate_python(item))
-        except ValidationError as exc:
-            items.append(
-                ItemProblem(
-                    type=PROBLEM_TYPE_BASE + "validation",
-                    title="Unprocessable Content",
-                    status=422,
-                    detail=f"Item {index} is not a valid workout context.",
-                    errors=validation_errors(exc.errors()),
-                ).model_dump()
+            items.append(_read_context(item, loaded, locale, strict))
+        except Unassessable as exc:
+            problem = ItemProblem(
+                type=PROBLEM_TYPE_BASE + "validation",
+                title="Unprocessable Content",
+                status=422,
+                detail=f"Item {index} is not a valid workout context.",
+                errors=exc.errors or [],
+                triage=Triage.model_validate(exc.triage) if exc.triage else None,
             )
+            items.append(problem.model_dump(exclude_none=True))
     return items
 
 

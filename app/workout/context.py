@@ -334,8 +334,18 @@ def _unique(items: list[T]) -> list[T]:
     return list(dict.fromkeys(items))
 
 
+def _open_schema(schema: dict[str, Any]) -> None:
+    # Unknown fields are refused only by strict validation; a normal request leaves them out
+    # with a warning (app.workout.lenient), so the published schema does not forbid them.
+    schema.pop("additionalProperties", None)
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, frozen=True)
+    # `forbid` makes the one-pass parse fail on an unknown field, so that a request with one
+    # takes the lenient path, which reports it; without it the field would vanish unseen.
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, frozen=True, json_schema_extra=_open_schema
+    )
 
     alternative_units: ClassVar[frozenset[str]] = frozenset()
     """Fields that only carry another unit of an SI field; rules never see them."""

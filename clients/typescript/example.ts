@@ -45,7 +45,7 @@ export class TremorClient {
   private async request<T>(
     method: "GET" | "POST",
     path: string,
-    query: Record<string, string | number | null | undefined>,
+    query: Record<string, string | number | boolean | null | undefined>,
     body?: unknown,
   ): Promise<T> {
     const url = new URL(path, this.baseUrl);

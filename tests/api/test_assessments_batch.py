@@ -35,7 +35,14 @@ def test_a_bad_item_gets_its_own_problem_in_place(client: TestClient) -> None:
     bad = copy.deepcopy(good[1])
     bad["environment"]["temperature_c"] = 99  # above the schema's bound
     missing = {"environment": {"temperature_c": 20}}  # no activity at all
-    response = client.post(BATCH, json={"items": [good[0], bad, good[2], missing]})
+    lenient = client.post(BATCH, json={"items": [good[0], bad, good[2], missing]})
+    assert [result.get("status") for result in lenient.json()["results"]] == [None, None, None, 422]
+    left_out = lenient.json()["results"][1]["warnings"][0]
+    assert (left_out["field"], left_out["code"]) == (
+        "environment.temperature_c",
+        "invalid_value_ignored",
+    )
+    response = client.post(f"{BATCH}?strict=true", json={"items": [good[0], bad, good[2], missing]})
     assert response.status_code == 200, response.text
     results = response.json()["results"]
     assert [result.get("status") for result in results] == [None, 422, None, 422]

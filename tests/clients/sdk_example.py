@@ -18,12 +18,12 @@ from tremor_client.api.content import list_causes, list_content_versions
 from tremor_client.models import (
     Activity,
     ActivityType,
+    AssessmentProblem,
     AssessmentResponse,
     AssociatedSymptom,
     CauseList,
     Environment,
     Hydration,
-    Problem,
     Symptoms,
     SymptomTiming,
     TriageLevel,
@@ -63,7 +63,8 @@ def main(base_url: str, token: str) -> dict[str, Any]:
         too_long = hot_run(red_flag=False)
         too_long.activity.duration_min = 5000
         refused = create_assessment.sync_detailed(client=client, body=too_long)
-        assert isinstance(refused.parsed, Problem), refused
+        assert isinstance(refused.parsed, AssessmentProblem), refused
+        assert refused.status_code == 422
 
         causes = list_causes.sync(client=client, locale="en")
         assert isinstance(causes, CauseList), causes

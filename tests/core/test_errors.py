@@ -34,7 +34,7 @@ def test_wrong_method_is_405_problem(client: TestClient) -> None:
 
 def test_validation_error_names_the_field(client: TestClient) -> None:
     body = {"activity": {"type": "running", "duration_min": 30}, "hydration": {"urine_color": 12}}
-    response = client.post("/v1/assessments", json=body)
+    response = client.post("/v1/assessments?strict=true", json=body)
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     problem = response.json()

@@ -163,7 +163,7 @@ def test_assessment_on_the_lane_matches_the_normal_path(
         ),
         pytest.param({"content": b"{}"}, 415, None, id="no-content-type"),
         pytest.param(
-            {"json": {**WORKOUT, "hydration": {"urine_color": 12}}},
+            {"json": {**WORKOUT, "hydration": {"urine_color": 12}}, "params": {"strict": "true"}},
             422,
             "hydration.urine_color",
             id="bad-field",

@@ -147,7 +147,11 @@ def test_imperial_inputs_are_understood_and_echoed_in_si(client: TestClient) -> 
 
 def test_disagreeing_units_are_a_422_naming_the_field(client: TestClient) -> None:
     body = {**RUN, "environment": {"temperature_c": 20, "temperature_f": 95}}
-    response = client.post("/v1/assessments", json=body)
+    lenient = client.post("/v1/assessments", json=body)
+    assert lenient.status_code == 200
+    assert lenient.json()["normalized_context"]["environment"]["temperature_c"] == 20
+    assert [w["field"] for w in lenient.json()["warnings"]] == ["environment.temperature_f"]
+    response = client.post("/v1/assessments?strict=true", json=body)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()

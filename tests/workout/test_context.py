@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from app.rules.fields import INPUT_FIELDS, FieldKind
 from app.workout.context import ActivityType, WorkoutContext, parse_activity_type
+from app.workout.lenient import IssueCode, read_leniently
 from tests.rules.helpers import bounds, is_integer
 
 NUMBER_FIELDS = [path for path, spec in INPUT_FIELDS.items() if spec.kind is FieldKind.NUMBER]
@@ -77,14 +78,22 @@ def test_integers_are_accepted_for_float_fields() -> None:
     assert context.environment.temperature_c == 31
 
 
-def test_unknown_fields_are_ignored_at_every_level() -> None:
+def test_unknown_fields_are_refused_strictly_and_reported_leniently_at_every_level() -> None:
     body = body_with("environment.temperature_c", 20)
     body["activity"]["cadence_spm"] = 170
     body["environment"]["wind_kph"] = 12
     body["weather_station"] = {"id": 7}
-    context = WorkoutContext.model_validate(body)
-    assert context.environment.temperature_c == 20
-    assert "cadence_spm" not in context.activity.model_dump()
+    with pytest.raises(ValidationError):
+        WorkoutContext.model_validate(body)
+    read = read_leniently(body)
+    assert read.context is not None
+    assert read.context.environment.temperature_c == 20
+    assert "cadence_spm" not in read.context.activity.model_dump()
+    assert sorted((i.field, i.code) for i in read.issues) == [
+        ("activity.cadence_spm", IssueCode.unknown_field),
+        ("environment.wind_kph", IssueCode.unknown_field),
+        ("weather_station", IssueCode.unknown_field),
+    ]
 
 
 @pytest.mark.parametrize(

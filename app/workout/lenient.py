@@ -1,0 +1,207 @@
+"""Fail-safe reading of a workout context: a bad optional field never costs the answer.
+
+The strict one-pass parse (`WorkoutContext.model_validate_json`) serves every valid body.
+Only when it fails is the body read again here: each optional field that is unknown or
+invalid is left out and reported, and validation is repeated until what is left is valid.
+Symptoms are never dropped wholesale (only the one bad entry), so no other section can hide
+a red flag. When a required part (`activity.type`, `activity.duration_min`) is unusable the
+context cannot be assessed, but a stand-in activity still lets the red flags be checked.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from app.workout.context import WorkoutContext
+
+MAX_ROUNDS = 12  # each round leaves out at least one field; real bodies need one or two
+REQUIRED: frozenset[tuple[str, ...]] = frozenset(
+    {("activity",), ("activity", "type"), ("activity", "duration_min")}
+)
+# Stands in for an unusable activity when only the red flags are wanted: the shortest
+# session of no particular kind, so no flag fires on account of the stand-in itself.
+STAND_IN_ACTIVITY: dict[str, Any] = {"type": "other", "duration_min": 1}
+SYMPTOM_LIST = ("symptoms", "associated")
+# An unknown symptom word is named back only when it is plainly a word: never markup.
+_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,39}")
+
+
+class IssueCode(StrEnum):
+    unknown_field = "unknown_field"
+    invalid_value_ignored = "invalid_value_ignored"
+    unknown_symptom = "unknown_symptom"
+
+
+@dataclass(frozen=True, slots=True)
+class InputIssue:
+    """One field left out of the assessment, and why."""
+
+    field: str
+    code: IssueCode
+    reason: str  # pydantic's explanation (English), for the problem of a strict request
+    value: str | None = None  # only for an unknown symptom word, to name it back
+
+
+@dataclass(frozen=True, slots=True)
+class LenientRead:
+    """What could be made of a body: the context (None when a required part is unusable),
+    the fields left out, the errors that stop an assessment, and a context good enough for
+    the red-flag check in any case."""
+
+    context: WorkoutContext | None
+    issues: tuple[InputIssue, ...]
+    fatal: tuple[ErrorDetails, ...]
+    for_red_flags: WorkoutContext | None
+
+
+def read_leniently(data: Any) -> LenientRead:
+    """Leave out what is wrong, keep what is right (see the module docstring)."""
+    if not isinstance(data, dict):
+        try:
+            WorkoutContext.model_validate(data)
+        except ValidationError as exc:
+            return LenientRead(None, (), tuple(exc.errors()), None)
+    body: dict[str, Any] = copy.deepcopy(data)
+    _symptom_word_as_list(body)
+    issues: list[InputIssue] = []
+    fatal: list[ErrorDetails] = []
+    errors: list[ErrorDetails] = []
+    for _ in range(MAX_ROUNDS):
+        try:
+            context = WorkoutContext.model_validate(body)
+        except ValidationError as exc:
+            errors = exc.errors()
+        else:
+            if fatal:
+                return LenientRead(None, tuple(issues), tuple(fatal), context)
+            return LenientRead(context, tuple(issues), (), context)
+        removable = []
+        for error in errors:
+            loc = tuple(str(part) for part in error["loc"])
+            if _is_required(loc, error):
+                fatal.append(error)
+                _stand_in(body, loc)
+            else:
+                removable.append((error["loc"], error))
+        if not removable and not fatal:
+            break
+        # Deepest and highest list index first, so removing one entry moves no other.
+        for loc_path, error in sorted(removable, key=lambda item: _sort_key(item[0]), reverse=True):
+            issue = _leave_out(body, loc_path, error)
+            if issue is not None:
+                issues.append(issue)
+    return LenientRead(None, tuple(issues), tuple(fatal) or tuple(errors), None)
+
+
+def _symptom_word_as_list(body: dict[str, Any]) -> None:
+    """Never lose the symptom list to its shape: `"associated": "chest_pain"` is a list of
+    one, and a list that repeats words (beyond the length limit) counts each word once."""
+    symptoms = body.get("symptoms")
+    if not isinstance(symptoms, dict):
+        return
+    associated = symptoms.get("associated")
+    if isinstance(associated, str):
+        symptoms["associated"] = [associated]
+    elif isinstance(associated, list):
+        words = [w for w in associated if isinstance(w, str)]
+        others = [w for w in associated if not isinstance(w, str)]
+        symptoms["associated"] = [*dict.fromkeys(words), *others]
+
+
+def _is_required(loc: tuple[str, ...], error: ErrorDetails) -> bool:
+    if loc in REQUIRED or not loc:
+        return True
+    return loc[0] == "activity" and len(loc) == 1 and error["type"] != "extra_forbidden"
+
+
+def _stand_in(body: dict[str, Any], loc: tuple[str, ...]) -> None:
+    """Put a stand-in where a required part is unusable, so the rest can still be read."""
+    activity = body.get("activity")
+    if not isinstance(activity, dict) or len(loc) <= 1:
+        body["activity"] = dict(STAND_IN_ACTIVITY)
+        return
+    activity[loc[1]] = STAND_IN_ACTIVITY[loc[1]]
+
+
+def _sort_key(loc: tuple[int | str, ...]) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, part) if isinstance(part, int) else (1, part) for part in loc)
+
+
+def _holds(container: Any, key: int | str) -> bool:
+    if isinstance(container, dict):
+        return key in container
+    return isinstance(container, list) and isinstance(key, int) and 0 <= key < len(container)
+
+
+def _leave_out(
+    body: dict[str, Any], loc: tuple[int | str, ...], error: ErrorDetails
+) -> InputIssue | None:
+    """Remove the value at `loc` from `body`; the issue that reports it."""
+    # Tagged wrappers ("function-after[...]") name validators, not fields.
+    path = [part for part in loc if not (isinstance(part, str) and "[" in part)]
+    if not path:
+        return None
+    parent: Any = body
+    for part in path[:-1]:
+        if not _holds(parent, part):
+            return None
+        parent = parent[part]
+    if not _holds(parent, path[-1]):
+        return None
+    value = parent.pop(path[-1])
+    is_symptom = tuple(path[:2]) == SYMPTOM_LIST and len(path) == 3
+    # A list entry is reported on its list: apps know fields, not positions.
+    named = path[:-1] if isinstance(path[-1], int) else path
+    field = ".".join(str(part) for part in named)
+    if error["type"] == "extra_forbidden":
+        return InputIssue(field, IssueCode.unknown_field, error["msg"])
+    if is_symptom:
+        word = value if isinstance(value, str) and _PLAIN_WORD.fullmatch(value) else None
+        return InputIssue(field, IssueCode.unknown_symptom, error["msg"], word)
+    return InputIssue(field, IssueCode.invalid_value_ignored, error["msg"])
+
+
+_MESSAGES: dict[str, dict[IssueCode, str]] = {
+    "en": {
+        IssueCode.unknown_field: "This field is not one we know, so it was left out.",
+        IssueCode.invalid_value_ignored: (
+            "This value could not be used ({reason}), so the field was left out."
+        ),
+        IssueCode.unknown_symptom: (
+            "We do not know the symptom {value}, so it was left out. If it worries you, "
+            "ask a doctor."
+        ),
+    },
+    "es": {
+        IssueCode.unknown_field: "No conocemos este campo, así que no se ha tenido en cuenta.",
+        IssueCode.invalid_value_ignored: (
+            "Este valor no se pudo usar, así que el campo no se ha tenido en cuenta."
+        ),
+        IssueCode.unknown_symptom: (
+            "No conocemos el síntoma {value}, así que no se ha tenido en cuenta. Si te "
+            "preocupa, consulta a un médico."
+        ),
+    },
+}
+
+
+def issue_message(issue: InputIssue, locale: str) -> str:
+    """The issue's text in `locale` (its language part), else in English."""
+    messages = _MESSAGES.get(locale.split("-", 1)[0].lower(), _MESSAGES["en"])
+    value = f"'{issue.value}'" if issue.value else {"es": "indicado"}.get(locale[:2], "you named")
+    return messages[issue.code].format(reason=issue.reason.lower(), value=value)
+
+
+def as_warnings(issues: tuple[InputIssue, ...], locale: str) -> list[dict[str, str]]:
+    """The issues in the shape of an answer's `warnings`."""
+    return [
+        {"field": issue.field, "code": issue.code.value, "message": issue_message(issue, locale)}
+        for issue in issues
+    ]
