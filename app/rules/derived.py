@@ -112,6 +112,9 @@ def add_derived(flat: Flat) -> None:
     fluid = get("hydration.fluid_intake_ml")
     if fluid is not None:
         flat["derived.estimated_fluid_deficit_ml"] = max(sweat - fluid, 0.0)
+        # Drinking well beyond what was sweated is how exercise-associated hyponatraemia
+        # happens, in mild weather as much as in the heat.
+        flat["derived.estimated_fluid_surplus_ml"] = max(fluid - sweat, 0.0)
         flat["derived.fluid_ml_per_hour"] = fluid / hours
 
     pre_carbs = get("nutrition.pre_workout_carbs_g")

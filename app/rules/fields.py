@@ -135,6 +135,12 @@ DERIVED_FIELDS: dict[str, FieldSpec] = dict(
             "hydration.fluid_intake_ml",
         ),
         _derived(
+            "derived.estimated_fluid_surplus_ml",
+            FieldKind.NUMBER,
+            *_SWEAT,
+            "hydration.fluid_intake_ml",
+        ),
+        _derived(
             "derived.fluid_ml_per_hour",
             FieldKind.NUMBER,
             "hydration.fluid_intake_ml",

@@ -89,6 +89,14 @@ class AssociatedSymptom(StrEnum):
     DIFFICULTY_BREATHING = "difficulty_breathing"
     VOMITING = "vomiting"
     HIGH_BODY_TEMPERATURE = "high_body_temperature"
+    DIZZINESS = "dizziness"
+    PALPITATIONS = "palpitations"
+    SEIZURE = "seizure"
+    SEVERE_MUSCLE_PAIN = "severe_muscle_pain"
+    MUSCLE_SWELLING = "muscle_swelling"
+    FEVER = "fever"
+    SHIVERING = "shivering"
+    ONE_SIDED_NUMBNESS = "one_sided_numbness"
 
 
 def _squash(name: str) -> str:
@@ -696,7 +704,7 @@ class Symptoms(_Section):
     )
     associated: list[AssociatedSymptom] | None = Field(
         None,
-        max_length=12,
+        max_length=len(AssociatedSymptom),
         description=(
             "Other symptoms at the same time (an empty list means none); several of them "
             "need medical care."

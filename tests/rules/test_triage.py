@@ -37,6 +37,16 @@ URGENT_SYMPTOMS = [
     "one_sided_weakness",
     "difficulty_breathing",
     "high_body_temperature",
+    "seizure",
+    "one_sided_numbness",
+]
+CONSULT_SYMPTOMS = [
+    "numbness",
+    "dizziness",
+    "palpitations",
+    "severe_muscle_pain",
+    "muscle_swelling",
+    "fever",
 ]
 HEAT_SENSITIVE_SYMPTOMS = ["severe_headache", "vomiting"]  # urgent in the heat, else consult
 HOT = {"temperature_c": 33, "humidity_pct": 50}
@@ -88,6 +98,77 @@ def test_headache_or_vomiting_in_the_heat_is_urgent(engine: AssessmentEngine, sy
     assert level_of(engine, context(**symptoms(symptom))) == "consult"
 
 
+@pytest.mark.parametrize("symptom", CONSULT_SYMPTOMS)
+def test_each_consult_symptom_alone_is_consult(engine: AssessmentEngine, symptom: str) -> None:
+    evaluation = engine.evaluate(context(**symptoms(symptom)))
+    assert evaluation.level == "consult"
+    assert symptom in [flag.id for flag in evaluation.red_flags]
+
+
+def test_shivering_is_ordinary_when_cool_and_urgent_in_the_heat(engine: AssessmentEngine) -> None:
+    cool = context(environment={"temperature_c": 8}, **symptoms("shivering"))
+    assert level_of(engine, cool) == "self_care"
+    assert level_of(engine, context(environment=HOT, **symptoms("shivering"))) == "urgent"
+
+
+@pytest.mark.parametrize(
+    "pair", [("palpitations", "dizziness"), ("severe_muscle_pain", "muscle_swelling")]
+)
+def test_dangerous_pairs_are_urgent(engine: AssessmentEngine, pair: tuple[str, str]) -> None:
+    assert level_of(engine, context(**symptoms(*pair))) == "urgent"
+
+
+# Exercise-associated hyponatraemia happens mostly in mild weather: 16 °C, 6 l of plain water
+# over a long run, a weight gain. The flags used to fire only in the heat.
+MILD_OVERDRINKING: dict[str, Any] = {
+    "activity": {"type": "running", "duration_min": 270, "intensity_rpe": 5},
+    "environment": {"temperature_c": 16, "humidity_pct": 60},
+    "hydration": {"fluid_intake_ml": 6000, "body_mass_change_pct": 2},
+}
+
+
+@pytest.mark.parametrize("symptom", ["vomiting", "severe_headache", "confusion"])
+@pytest.mark.parametrize("evidence", ["surplus", "weight_gain", "both"])
+def test_overdrinking_with_its_symptoms_is_urgent_in_mild_weather(
+    engine: AssessmentEngine, symptom: str, evidence: str
+) -> None:
+    data: dict[str, Any] = {key: dict(value) for key, value in MILD_OVERDRINKING.items()}
+    if evidence == "surplus":
+        del data["hydration"]["body_mass_change_pct"]
+    elif evidence == "weight_gain":
+        del data["hydration"]["fluid_intake_ml"]
+    data["symptoms"] = {"associated": [symptom]}
+    assert level_of(engine, WorkoutContext.model_validate(data)) == "urgent"
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [
+        {"type": "strength_training", "duration_min": 45, "load_pct_1rm": 95, "sets": 5},
+        {"type": "running", "duration_min": 20, "intensity_rpe": 9},
+    ],
+)
+def test_a_severe_headache_at_maximal_effort_is_urgent(
+    engine: AssessmentEngine, activity: dict[str, Any]
+) -> None:
+    ctx = WorkoutContext.model_validate({"activity": activity, **symptoms("severe_headache")})
+    assert level_of(engine, ctx) == "urgent"
+
+
+@pytest.mark.parametrize(
+    "shaking",
+    [{"persisting_days": 1}, {"duration_min": 720}],
+    ids=["next-day", "12-hours"],
+)
+def test_severe_shaking_that_lasts_is_consult(
+    engine: AssessmentEngine, shaking: dict[str, Any]
+) -> None:
+    severe = context(symptoms={"severity": "severe", **shaking})
+    assert level_of(engine, severe) == "consult"
+    mild = context(symptoms={"severity": "mild", **shaking})
+    assert level_of(engine, mild) == "self_care"
+
+
 def test_headache_with_vomiting_is_urgent_even_when_cool(engine: AssessmentEngine) -> None:
     ctx = context(environment={"temperature_c": 10}, **symptoms("severe_headache", "vomiting"))
     assert level_of(engine, ctx) == "urgent"
@@ -130,7 +211,7 @@ def test_urgent_wins_over_consult(
 
 
 def test_every_symptom_is_listed_in_one_group() -> None:
-    grouped = {*URGENT_SYMPTOMS, *HEAT_SENSITIVE_SYMPTOMS, "numbness"}
+    grouped = {*URGENT_SYMPTOMS, *HEAT_SENSITIVE_SYMPTOMS, *CONSULT_SYMPTOMS, "shivering"}
     assert grouped == {symptom.value for symptom in AssociatedSymptom}
 
 
@@ -139,6 +220,7 @@ def test_every_symptom_is_listed_in_one_group() -> None:
 # Derived fields cannot be set directly: these inputs push each one to its high end.
 DERIVED_EXAMPLES: dict[str, dict[str, Any]] = {
     "derived.heat_index_c": {"environment": {"temperature_c": 45, "humidity_pct": 60}},
+    "derived.estimated_fluid_surplus_ml": {"hydration": {"fluid_intake_ml": 6000}},
 }
 
 
