@@ -10,11 +10,11 @@ listing the texts that fell back to the default locale.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.rules.bundle import TriageLevel
-from app.rules.codegen import CauseWriter, ContextEvaluator
+from app.rules.codegen import CauseWriter, ContextEvaluator, condition_key
 from app.rules.compiler import CompiledRuleset
 from app.rules.plausibility import warning_message
 from app.rules.texts import LocaleTexts
@@ -38,10 +38,12 @@ class AnswerBuilder:
     __slots__ = (
         "_asked_weights",
         "_cause_writers",
+        "_compiled_tips",
         "_disclaimer",
         "_evaluate",
         "_fallbacks",
         "_headlines",
+        "_hidden_without_flags",
         "_locale",
         "_max_follow_ups",
         "_max_tips",
@@ -49,6 +51,7 @@ class AnswerBuilder:
         "_question_order",
         "_questions",
         "_reasons",
+        "_tip_conditions",
         "_tip_groups",
         "_tip_items",
         "_tip_sets",
@@ -62,6 +65,7 @@ class AnswerBuilder:
         texts: LocaleTexts,
         evaluate: ContextEvaluator,
         writers: Sequence[CauseWriter],
+        condition_index: Mapping[str, int],
         *,
         version: int,
         locale: str,
@@ -76,6 +80,16 @@ class AnswerBuilder:
         self._cause_writers = tuple(writers)
         self._fallbacks = texts.fallbacks
         self._tips_by_cause = tuple(ruleset.tips_by_cause[cause.id] for cause in ruleset.causes)
+        self._compiled_tips = ruleset.tips
+        self._hidden_without_flags = frozenset(
+            index for index, tip in enumerate(ruleset.tips) if tip.is_hidden("self_care", ())
+        )
+        # Per tip with conditional contraindications: where its conditions' results are.
+        self._tip_conditions = tuple(
+            (index, tuple(condition_index[condition_key(c)] for c in tip.hidden_when))
+            for index, tip in enumerate(ruleset.tips)
+            if tip.hidden_when
+        )
         self._tip_sets = tuple(frozenset(tips) for tips in self._tips_by_cause)
         self._tip_groups: dict[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...]]]] = {}
         # Each tip as it reads at each rank (index 0 unused), so a request only picks.
@@ -130,19 +144,24 @@ class AnswerBuilder:
             warnings.append({"field": check.field, "code": check.code, "message": message})
             if fell_back:
                 fallen_warnings.append(f"warnings:{check.code}")
+        hidden = self._hidden_without_flags
+        if self._tip_conditions:
+            hidden = hidden | self._hidden_by_conditions(conditions)
         if red_flags:
             # The fired flags come most severe first (the compiler orders them), so the
-            # first one's level is the most severe.
+            # first one's level is the most severe; only its reasons are given, so that
+            # "see a clinician in a few days" never stands beside "seek care now".
             level: TriageLevel = red_flags[0].level
             reasons = self._reasons
             triage = {
                 "level": level,
                 "headline": self._headlines.get(level, ""),
-                "reasons": [reasons[flag.id] for flag in red_flags],
+                "reasons": [reasons[flag.id] for flag in red_flags if flag.level == level],
             }
+            hidden = hidden | self._hidden_tips(level, red_flags)
         else:
             triage = self._no_flags  # most answers: the same triage, shared
-        tips = self._tips(top, scores)
+        tips = self._tips(top, scores, hidden)
         questions = self._follow_ups(top, values)
         if self._fallbacks:
             fallen = self._fallen_texts(triage, fallen, tips, questions) + fallen_warnings
@@ -179,7 +198,23 @@ class AnswerBuilder:
         keys.append("disclaimer")
         return fallen + [key for key in keys if key in fallbacks]
 
-    def _tips(self, top: tuple[int, ...], scores: Sequence[float]) -> list[dict[str, Any]]:
+    def _hidden_by_conditions(self, conditions: Sequence[float]) -> frozenset[int]:
+        return frozenset(
+            index
+            for index, positions in self._tip_conditions
+            if any(conditions[position] for position in positions)
+        )
+
+    def _hidden_tips(self, level: TriageLevel, fired: Sequence[Any]) -> frozenset[int]:
+        """The tips a contraindication leaves out of this triage (content data)."""
+        ids = [flag.id for flag in fired]
+        return frozenset(
+            index for index, tip in enumerate(self._compiled_tips) if tip.is_hidden(level, ids)
+        )
+
+    def _tips(
+        self, top: tuple[int, ...], scores: Sequence[float], hidden: frozenset[int]
+    ) -> list[dict[str, Any]]:
         """Tips by the summed score of the top causes they address (bundle order on ties).
 
         A tip's relevance depends only on which of the top causes it addresses, so the tips
@@ -214,7 +249,7 @@ class AnswerBuilder:
                     at += 1
                 tied.sort()  # tip indices: bundle order
                 tips = tuple(tied)
-            picked += tips
+            picked += [tip for tip in tips if tip not in hidden] if hidden else tips
         items = self._tip_items
         return [items[tip][rank] for rank, tip in enumerate(picked[:limit], start=1)]
 

@@ -160,6 +160,23 @@ class Tip(_Strict):
     id: Slug
     addresses: list[Slug] = Field(min_length=1, max_length=20)
     text: TipTexts
+    # Contraindications: when the tip must not be shown, whatever its relevance.
+    hidden_at: list[TriageLevel] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Triage levels at which the tip is left out (e.g. training tips when urgent).",
+    )
+    hidden_by: list[Slug] = Field(
+        default_factory=list,
+        max_length=40,
+        description="Red flags whose firing leaves the tip out.",
+    )
+    hidden_when: list[Condition] = Field(
+        default_factory=list,
+        max_length=6,
+        description="Conditions each of which leaves the tip out (e.g. drinking advice "
+        "when the fluid taken exceeds the sweat loss, or the athlete gained weight).",
+    )
 
 
 class FaqText(_Strict):

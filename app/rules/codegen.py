@@ -247,6 +247,9 @@ def _emit_evaluator(
         held = [fn.condition(condition) for condition in flag.conditions]
         fn.emit(1, f"if {' * '.join(held) or 'True'}:")
         fn.emit(2, f"fired.append({fn.constant(flag)})")
+    for tip in ruleset.tips:  # their contraindications: results for the answer builder
+        for condition in tip.hidden_when:
+            fn.condition(condition)
     fn.emit(1, "tripped = []")
     for check in CHECKS:
         name = fn.constant(check)

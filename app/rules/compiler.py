@@ -7,7 +7,7 @@ into Python; this module decides nothing at request time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -68,6 +68,14 @@ class CompiledTip:
 
     id: str
     addresses: tuple[str, ...]
+    hidden_at: frozenset[TriageLevel] = frozenset()
+    hidden_by: frozenset[str] = frozenset()
+    hidden_when: tuple[Condition, ...] = ()  # any one holding leaves the tip out
+
+    def is_hidden(self, level: TriageLevel, fired: Iterable[str]) -> bool:
+        """Whether a contraindication of the tip holds for this triage (`hidden_when` is
+        tested with the other conditions, by the generated evaluator)."""
+        return level in self.hidden_at or not self.hidden_by.isdisjoint(fired)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +94,7 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
     problems: list[Problem] = []
     causes = _compile_causes(bundle, problems)
     red_flags = _compile_red_flags(bundle, problems)
-    tips = _compile_tips(bundle)
+    tips = _compile_tips(bundle, {flag.id for flag in bundle.red_flags}, problems)
     question_fields = _check_questions(bundle, problems)
     if problems:
         raise RuleCompileError(problems)
@@ -159,13 +167,31 @@ def _compile_red_flags(bundle: Bundle, problems: list[Problem]) -> tuple[Compile
     return tuple(compiled)
 
 
-def _compile_tips(bundle: Bundle) -> tuple[CompiledTip, ...]:
-    """Tips by id (the first of a repeated id wins), addressing only causes that exist."""
+def _compile_tips(
+    bundle: Bundle, flag_ids: set[str], problems: list[Problem]
+) -> tuple[CompiledTip, ...]:
+    """Tips by id (the first of a repeated id wins), addressing only causes that exist; a
+    contraindication must name red flags that exist."""
     cause_ids = {cause.id for cause in bundle.causes}
     tips: dict[str, CompiledTip] = {}
-    for tip in bundle.tips:
+    for index, tip in enumerate(bundle.tips):
+        for position, flag_id in enumerate(tip.hidden_by):
+            if flag_id not in flag_ids:
+                problems.append((f"tips.{index}.hidden_by.{position}", f"no red flag {flag_id!r}"))
+        for position, condition in enumerate(tip.hidden_when):
+            if condition.op in RAMP_OPS:
+                path = f"tips.{index}.hidden_when.{position}.op"
+                problems.append((path, "a tip is shown or not: use gte/lte instead of a ramp"))
+        _check_conditions(tip.hidden_when, f"tips.{index}.hidden_when", problems)
         addresses = tuple(c for c in dict.fromkeys(tip.addresses) if c in cause_ids)
-        tips.setdefault(tip.id, CompiledTip(tip.id, addresses))
+        compiled = CompiledTip(
+            tip.id,
+            addresses,
+            frozenset(tip.hidden_at),
+            frozenset(tip.hidden_by),
+            tuple(tip.hidden_when),
+        )
+        tips.setdefault(tip.id, compiled)
     return tuple(tips.values())
 
 

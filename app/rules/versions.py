@@ -51,6 +51,7 @@ class AssessmentEngine:
                 texts,
                 self.generated.evaluate_context,
                 self.generated.cause_writers[loc],
+                self.generated.condition_index,
                 version=version,
                 locale=loc,
                 max_tips=MAX_TIPS,

@@ -260,13 +260,28 @@ def confidence(cause: CompiledCause, values: Mapping[str, Any]) -> str:
 
 
 def rank_tips(
-    ruleset: CompiledRuleset, ranked: Sequence[ScoredCause], limit: int
+    ruleset: CompiledRuleset,
+    ranked: Sequence[ScoredCause],
+    limit: int,
+    evaluation: Evaluation | None = None,
 ) -> list[tuple[CompiledTip, float]]:
-    """Tips by the summed score of the top causes they address (bundle order on ties)."""
+    """Tips by the summed score of the top causes they address (bundle order on ties),
+    without those a contraindication leaves out of the evaluation's triage."""
     relevance: dict[int, float] = {}
+    fired = [flag.id for flag in evaluation.red_flags] if evaluation else []
+    level: TriageLevel = evaluation.level if evaluation else "self_care"
     for item in ranked[:TOP_CAUSES_CONSIDERED]:
         score = item.score
         for index in ruleset.tips_by_cause[item.cause.id]:
+            tip = ruleset.tips[index]
+            if tip.is_hidden(level, fired) or (
+                evaluation is not None
+                and tip.hidden_when
+                and any(
+                    activation(c.field, c.op, c.value)(evaluation.values) for c in tip.hidden_when
+                )
+            ):
+                continue
             relevance[index] = relevance.get(index, 0.0) + score
     best = sorted(relevance)
     best.sort(key=relevance.__getitem__, reverse=True)
@@ -319,13 +334,14 @@ def reference_payload(
             "reasons": [
                 {"code": flag.id, "message": texts.red_flags[flag.id]}
                 for flag in evaluation.red_flags
+                if flag.level == evaluation.level
             ],
         },
         "causes": [cause for cause, _ in causes],
         "tips": [
             {**texts.tips[tip.id], "rank": rank}
             for rank, (tip, _) in enumerate(
-                rank_tips(engine.ruleset, evaluation.ranked, MAX_TIPS), start=1
+                rank_tips(engine.ruleset, evaluation.ranked, MAX_TIPS, evaluation), start=1
             )
         ],
         "follow_up_questions": [
@@ -347,7 +363,7 @@ def reference_payload(
             fallen.append(f"warnings:{check.code}")
     if texts.fallbacks:
         keys = [f"triage_headlines:{evaluation.level}"]
-        keys += [f"red_flags:{flag.id}" for flag in evaluation.red_flags]
+        keys += [f"red_flags:{reason['code']}" for reason in payload["triage"]["reasons"]]
         for item, (_, shown_signals) in zip(evaluation.ranked[:limit], causes, strict=True):
             keys.append(f"causes:{item.cause.id}")
             keys += [f"signals:{item.cause.id}.{signal_id}" for signal_id in shown_signals]

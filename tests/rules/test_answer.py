@@ -34,7 +34,7 @@ def builder_tips(logits: list[float]) -> list[str]:
     order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
     builder = ENGINE.builders["en"]
     scores = [sigmoid(logits[index]) for index in order[:3]]
-    return [tip["id"] for tip in builder._tips(tuple(order[:3]), scores)]
+    return [tip["id"] for tip in builder._tips(tuple(order[:3]), scores, frozenset())]
 
 
 @settings(max_examples=400, deadline=None)

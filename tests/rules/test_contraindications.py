@@ -1,0 +1,106 @@
+"""No tip or reason contradicts the triage: contraindications are content data (tips.yaml:
+`hidden_at`, `hidden_by`, `hidden_when`), checked by the compiler, applied by the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.rules.bundle import Bundle
+from app.rules.compiler import RuleCompileError, compile_ruleset
+from app.workout.context import WorkoutContext
+from tests.rules.helpers import assess, default_bundle, default_engine
+from tests.rules.test_compiler import with_changes
+
+RAMP = {"hidden_when": [{"field": "hydration.fluid_intake_ml", "op": "ramp_up", "value": [1, 9]}]}
+DRINKING_TIPS = {"hydrate_before_during_after", "check_hydration_status", "heat_acclimatise"}
+MILD_OVERDRINKING: dict[str, Any] = {
+    "activity": {"type": "running", "duration_min": 270, "intensity_rpe": 5},
+    "environment": {"temperature_c": 16, "humidity_pct": 60},
+    "hydration": {"fluid_intake_ml": 6000, "body_mass_change_pct": 2},
+}
+HOT_AND_DRY: dict[str, Any] = {
+    "activity": {"type": "cycling", "duration_min": 180, "intensity_rpe": 7},
+    "environment": {"temperature_c": 34, "humidity_pct": 50},
+    "hydration": {"fluid_intake_ml": 300},
+}
+
+
+def _answer(data: dict[str, Any], locale: str = "en") -> Any:
+    context = WorkoutContext.model_validate(data)
+    return assess(default_engine(), context, locale=locale, limit=8, assessment_id="t")
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_an_urgent_answer_holds_only_urgent_reasons_and_no_training_tips(locale: str) -> None:
+    answer = _answer(
+        {**HOT_AND_DRY, "symptoms": {"associated": ["chest_pain", "numbness", "vomiting"]}},
+        locale,
+    )
+    assert answer.triage.level == "urgent"
+    assert {reason.code for reason in answer.triage.reasons} == {"chest_pain", "vomiting_in_heat"}
+    assert answer.tips == []
+
+
+def test_a_consult_answer_keeps_its_tips() -> None:
+    answer = _answer({**HOT_AND_DRY, "symptoms": {"associated": ["numbness"]}})
+    assert answer.triage.level == "consult"
+    assert answer.tips
+
+
+@pytest.mark.parametrize("evidence", ["surplus", "weight_gain"])
+def test_no_drinking_advice_when_the_athlete_drank_more_than_they_sweated(evidence: str) -> None:
+    data: dict[str, Any] = {key: dict(value) for key, value in MILD_OVERDRINKING.items()}
+    if evidence == "surplus":
+        del data["hydration"]["body_mass_change_pct"]
+    else:
+        data["hydration"] = {"body_mass_change_pct": 2}
+    answer = _answer(data)
+    assert answer.triage.level == "self_care"  # no symptom: nothing to flag yet
+    assert DRINKING_TIPS.isdisjoint(tip.id for tip in answer.tips)
+
+
+def test_drinking_advice_still_serves_the_dehydrated() -> None:
+    answer = _answer(HOT_AND_DRY)
+    assert "hydrate_before_during_after" in {tip.id for tip in answer.tips}
+
+
+def _tips_with(bundle: Bundle, **extra: Any) -> list[dict[str, Any]]:
+    tips = [tip.model_dump(mode="json") for tip in bundle.tips]
+    tips[0] = {**tips[0], **extra}
+    return tips
+
+
+@pytest.mark.parametrize(
+    ("extra", "where", "says"),
+    [
+        ({"hidden_by": ["no_such_flag"]}, "tips.0.hidden_by.0", "no red flag"),
+        (
+            {
+                "hidden_when": [
+                    {"field": "hydration.fluid_intake_ml", "op": "ramp_up", "value": [1, 2]}
+                ]
+            },
+            "tips.0.hidden_when.0.op",
+            "shown or not",
+        ),
+        (
+            {"hidden_when": [{"field": "hydration.no_such", "op": "gte", "value": 1}]},
+            "tips.0.hidden_when.0.field",
+            "unknown field",
+        ),
+    ],
+)
+def test_the_compiler_refuses_a_contraindication_it_cannot_apply(
+    extra: dict[str, Any], where: str, says: str
+) -> None:
+    bundle = default_bundle()
+    broken = with_changes(bundle, tips=_tips_with(bundle, **extra))
+    with pytest.raises(RuleCompileError) as caught:
+        compile_ruleset(broken)
+    assert any(path == where and says in message for path, message in caught.value.problems)
+
+
+def test_every_tip_of_the_default_content_waits_for_urgent_care() -> None:
+    assert all("urgent" in tip.hidden_at for tip in default_bundle().tips)
