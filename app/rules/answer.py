@@ -37,6 +37,7 @@ class AnswerBuilder:
 
     __slots__ = (
         "_asked_weights",
+        "_asks_after",
         "_cause_writers",
         "_compiled_tips",
         "_disclaimer",
@@ -97,6 +98,7 @@ class AnswerBuilder:
             tuple({**texts.tips[tip.id], "rank": rank} for rank in range(max_tips + 1))
             for tip in ruleset.tips
         )
+        self._asks_after = ruleset.asks_after
         self._question_order = {field: n for n, field in enumerate(ruleset.question_fields)}
         self._asked_weights = tuple(
             tuple(
@@ -274,9 +276,11 @@ class AnswerBuilder:
         the largest |weight| of a signal reading it, summed over the top causes."""
         stakes: dict[str, float] = {}
         get = stakes.get
+        asks = self._asks_after
+        activity = values["activity.type"]
         for index in top:
             for field, weight in self._asked_weights[index]:
-                if field not in values:
+                if field not in values and asks(field, activity):
                     stakes[field] = get(field, 0.0) + weight
         if not stakes:
             return []

@@ -15,6 +15,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 from typing_extensions import TypeAliasType
 
+from app.workout.context import ActivityType
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$", max_length=3)]
 MAX_LOCALES = 50  # every list and map in a bundle is bounded, so no request can be huge
@@ -208,6 +210,11 @@ class FollowUpQuestion(_Strict):
 
     field: FieldPath
     text: LocalizedText
+    activities: list[ActivityType] = Field(
+        default_factory=list,
+        max_length=len(ActivityType),
+        description="Ask only after these activities (empty: after any), e.g. 1RM for lifting.",
+    )
 
 
 class GoldenExpectation(_Strict):

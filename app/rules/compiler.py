@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Final
 
 from app.rules.bundle import Bundle, CauseRules, Condition, TriageLevel
@@ -87,6 +88,12 @@ class CompiledRuleset:
     tips: tuple[CompiledTip, ...]
     tips_by_cause: dict[str, tuple[int, ...]]  # cause id -> indexes into `tips` addressing it
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
+    # field -> the activities after which its question makes sense (absent: any activity)
+    question_activities: dict[str, frozenset[str]] = dataclass_field(default_factory=dict)
+
+    def asks_after(self, question_field: str, activity: str) -> bool:
+        allowed = self.question_activities.get(question_field)
+        return allowed is None or activity in allowed
 
 
 def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
@@ -102,7 +109,14 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         cause.id: tuple(i for i, tip in enumerate(tips) if cause.id in tip.addresses)
         for cause in causes
     }
-    return CompiledRuleset(causes, red_flags, tips, tips_by_cause, question_fields)
+    question_activities = {
+        question.field: frozenset(str(activity) for activity in question.activities)
+        for question in bundle.questions
+        if question.activities
+    }
+    return CompiledRuleset(
+        causes, red_flags, tips, tips_by_cause, question_fields, question_activities
+    )
 
 
 def _compile_causes(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledCause, ...]:

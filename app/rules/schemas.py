@@ -60,7 +60,11 @@ class RankedCause(_Response):
     rank: int = Field(ge=1, description="1 = most likely.")
     score: float = Field(ge=0, le=1, description="How strongly the workout points to it, 0 to 1.")
     confidence: Confidence = Field(
-        description="How much of the information this cause depends on was provided."
+        description=(
+            "How complete the inputs this cause reads were (`high`: most were sent, `low`: "
+            "few), NOT how likely the cause is: that is `score`. A `high` confidence on a low "
+            "score means the data were there and they speak against the cause."
+        )
     )
     title: str = Field(description="Short name of the cause.")
     summary: str = Field(description="One or two sentences for a list view.")

@@ -289,14 +289,19 @@ def rank_tips(
 
 
 def follow_up_fields(
-    question_fields: Sequence[str], evaluation: Evaluation, limit: int
+    question_fields: Sequence[str],
+    evaluation: Evaluation,
+    limit: int,
+    ruleset: CompiledRuleset | None = None,
 ) -> list[str]:
     """Missing inputs whose answer could most change the top causes, largest stake first."""
     values = evaluation.values
     stakes: dict[str, float] = {}
     for item in evaluation.ranked[:TOP_CAUSES_CONSIDERED]:
         for field, weight in item.cause.input_weights:
-            if field not in values:
+            if field not in values and (
+                ruleset is None or ruleset.asks_after(field, str(values["activity.type"]))
+            ):
                 stakes[field] = stakes.get(field, 0.0) + weight
     ordered = [field for field in question_fields if field in stakes]
     ordered.sort(key=lambda field: -stakes[field])
@@ -347,7 +352,7 @@ def reference_payload(
         "follow_up_questions": [
             {"field": field, "question": texts.questions[field]}
             for field in follow_up_fields(
-                engine.ruleset.question_fields, evaluation, MAX_FOLLOW_UPS
+                engine.ruleset.question_fields, evaluation, MAX_FOLLOW_UPS, engine.ruleset
             )
         ],
         "disclaimer": texts.disclaimer,

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 
 from app.rules.bundle import Bundle
 from app.rules.compiler import RuleCompileError, compile_ruleset
-from app.workout.context import WorkoutContext
+from app.workout.context import ActivityType, WorkoutContext
+from bench.contexts import varied
 from tests.rules.helpers import assess, default_bundle, default_engine
 from tests.rules.test_compiler import with_changes
 
@@ -104,3 +106,42 @@ def test_the_compiler_refuses_a_contraindication_it_cannot_apply(
 
 def test_every_tip_of_the_default_content_waits_for_urgent_care() -> None:
     assert all("urgent" in tip.hidden_at for tip in default_bundle().tips)
+
+
+@pytest.mark.parametrize(
+    ("activity", "never_asked"),
+    [
+        (
+            {"type": "hiit", "duration_min": 45, "intensity_rpe": 8},
+            {"activity.elevation_loss_m", "activity.elevation_gain_m", "activity.distance_km"},
+        ),
+        (
+            {"type": "hiking", "duration_min": 300, "intensity_rpe": 6},
+            {"activity.load_pct_1rm", "activity.sets", "activity.reps_per_set"},
+        ),
+    ],
+)
+def test_follow_up_questions_fit_the_activity(
+    activity: dict[str, Any], never_asked: set[str]
+) -> None:
+    for symptoms in ({}, {"severity": "severe", "timing": "after"}):
+        answer = _answer({"activity": activity, "symptoms": symptoms})
+        asked = {question.field for question in answer.follow_up_questions}
+        assert asked and asked.isdisjoint(never_asked), asked
+
+
+def test_no_context_is_asked_a_question_that_does_not_fit_its_activity() -> None:
+    ruleset = default_engine().ruleset
+    restricted = set(ruleset.question_activities)
+    asked_restricted = 0
+    for body in varied(64, seed=11):
+        for activity in ActivityType:
+            data = copy.deepcopy(body)
+            data["activity"]["type"] = activity.value
+            for name in ("load_pct_1rm", "sets", "reps_per_set", "to_failure", "distance_km"):
+                data["activity"].pop(name, None)
+            answer = _answer(data)
+            for question in answer.follow_up_questions:
+                assert ruleset.asks_after(question.field, activity.value), (activity, question)
+                asked_restricted += question.field in restricted
+    assert asked_restricted > 0  # the restricted questions are still asked where they fit
