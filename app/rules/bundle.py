@@ -120,6 +120,12 @@ class Signal(_Strict):
     weight: float = Field(ge=-10, le=10)
     evidence_field: FieldPath | None = None  # defaults to when[0].field
     message: LocalizedText
+    silenced_when: list[Condition] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Conditions each of which silences the signal: a measured value that "
+        "overrides an estimate (a weight gain silences an estimated fluid deficit).",
+    )
 
 
 class CauseRules(_Strict):

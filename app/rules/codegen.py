@@ -240,6 +240,9 @@ def _emit_evaluator(
         for signal in cause.signals:
             names = [fn.condition(condition) for condition in signal.conditions]
             activation = names[0] if len(names) == 1 else f"({' * '.join(names)})"
+            if signal.silenced_when:
+                silencers = " or ".join(fn.condition(c) for c in signal.silenced_when)
+                activation = f"({activation} * (0.0 if ({silencers}) else 1.0))"
             terms.append(f"{fn.constant(float(signal.weight))} * {activation}")
         fn.emit(1, f"l{cause_index} = {' + '.join(terms)}")
     fn.emit(1, "fired = []")
@@ -324,7 +327,7 @@ def _emit_cause_writer(
     fn = _Function(module)
     uses: dict[int, int] = {}
     for signal in cause.signals:
-        for condition in signal.conditions:
+        for condition in (*signal.conditions, *signal.silenced_when):
             position = condition_index[condition_key(condition)]
             uses[position] = uses.get(position, 0) + 1
 
@@ -342,7 +345,12 @@ def _emit_cause_writer(
         message = texts.messages[index]
         names = [result(condition_index[condition_key(c)]) for c in conditions]
         effect = "raises" if weight > 0 else "lowers"
-        if len(conditions) == 1 and conditions[0].op not in RAMP_OPS:
+        if signal.silenced_when:
+            silencers = " or ".join(
+                result(condition_index[condition_key(c)]) for c in signal.silenced_when
+            )
+            names = [*names, f"(0.0 if ({silencers}) else 1.0)"]
+        elif len(conditions) == 1 and conditions[0].op not in RAMP_OPS:
             c = weight * 1.0  # one plain test: the contribution is the weight itself
             shown = round(c * SHOWN_SCALE) / SHOWN_SCALE
             if not shown:

@@ -41,6 +41,7 @@ class CompiledSignal:
     weight: float
     evidence_field: str
     conditions: tuple[Condition, ...]
+    silenced_when: tuple[Condition, ...] = ()  # any one holding: the signal does not count
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +147,22 @@ def _compile_cause(index: int, rules: CauseRules, problems: list[Problem]) -> Co
         if signal.evidence_field is not None and signal.evidence_field not in KNOWN_FIELDS:
             problems.append((f"{path}.evidence_field", f"unknown field {signal.evidence_field!r}"))
         evidence_field = signal.evidence_field or signal.when[0].field
-        if not _check_conditions(signal.when, f"{path}.when", problems):
+        for position, condition in enumerate(signal.silenced_when):
+            if condition.op in RAMP_OPS:
+                problems.append(
+                    (f"{path}.silenced_when.{position}.op", "a silencer holds or not: no ramps")
+                )
+        silencers_ok = _check_conditions(signal.silenced_when, f"{path}.silenced_when", problems)
+        if not _check_conditions(signal.when, f"{path}.when", problems) or not silencers_ok:
             continue
         signals.append(
             CompiledSignal(
-                signal.id, rules.cause, signal.weight, evidence_field, tuple(signal.when)
+                signal.id,
+                rules.cause,
+                signal.weight,
+                evidence_field,
+                tuple(signal.when),
+                tuple(signal.silenced_when),
             )
         )
         for condition in signal.when:

@@ -241,6 +241,10 @@ def evaluate(ruleset: CompiledRuleset, context: WorkoutContext) -> Evaluation:
         fired_signals: list[Fired] = []
         for index, signal in enumerate(cause.signals):
             held = all_hold(signal.conditions)(values)
+            if held and any(
+                activation(c.field, c.op, c.value)(values) for c in signal.silenced_when
+            ):
+                held = 0.0  # a measured value overrides the estimate this signal reads
             if held:
                 contribution = signal.weight * held
                 logit += contribution

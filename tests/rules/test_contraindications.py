@@ -145,3 +145,28 @@ def test_no_context_is_asked_a_question_that_does_not_fit_its_activity() -> None
                 assert ruleset.asks_after(question.field, activity.value), (activity, question)
                 asked_restricted += question.field in restricted
     assert asked_restricted > 0  # the restricted questions are still asked where they fit
+
+
+def test_a_measured_weight_gain_silences_the_estimated_fluid_deficit() -> None:
+    """The estimate of sweat said "you likely finished short of fluid" beside "you weighed no
+    less after the session": the measurement wins."""
+    estimated = _answer(HOT_AND_DRY)
+    dehydration = next(c for c in estimated.causes if c.id == "dehydration")
+    assert "hydration.fluid_intake_ml" in {item.field for item in dehydration.evidence}
+    measured = _answer(
+        {**HOT_AND_DRY, "hydration": {"fluid_intake_ml": 300, "body_mass_change_pct": 1}}
+    )
+    dehydration_after = next(c for c in measured.causes if c.id == "dehydration")
+    fields = [item.field for item in dehydration_after.evidence]
+    assert "hydration.fluid_intake_ml" not in fields
+    assert "hydration.body_mass_change_pct" in fields
+    assert dehydration_after.score < dehydration.score
+
+
+def test_the_compiler_refuses_a_ramp_as_a_silencer() -> None:
+    bundle = default_bundle()
+    rules = [rule.model_dump(mode="json") for rule in bundle.rules]
+    rules[0]["signals"][0]["silenced_when"] = RAMP["hidden_when"]
+    with pytest.raises(RuleCompileError) as caught:
+        compile_ruleset(with_changes(bundle, rules=rules))
+    assert any("silenced_when.0.op" in path for path, _ in caught.value.problems)
