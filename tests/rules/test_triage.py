@@ -323,3 +323,15 @@ def test_an_urgent_symptom_is_urgent_whatever_else_is_true(
         update={"symptoms": ctx.symptoms.model_copy(update={"associated": associated})}
     )
     assert evaluate(default_engine().ruleset, ctx).level == "urgent"
+
+
+def test_every_red_flag_has_a_golden_case_that_fires_it_at_its_level(
+    engine: AssessmentEngine,
+) -> None:
+    """Golden cases guard publishing: a draft that loses a red flag cannot be published."""
+    guarded: set[str] = set()
+    for case in default_bundle().golden_cases:
+        evaluation = engine.evaluate(WorkoutContext.model_validate(case.context))
+        if case.expect.triage_any == [evaluation.level]:
+            guarded |= {flag.id for flag in evaluation.red_flags if flag.level == evaluation.level}
+    assert [flag.id for flag in RED_FLAGS if flag.id not in guarded] == []
