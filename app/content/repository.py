@@ -103,23 +103,32 @@ def move_pointer(session: Session, to_version: int) -> int:
     return pointer.generation
 
 
-def store_draft_bundle(
-    session: Session, draft: ContentVersion, bundle_json: str, checksum: str
-) -> bool:
-    """Write a draft's new bundle if it is still the revision the caller read; False if not."""
+def _update_unchanged_draft(session: Session, draft: ContentVersion, **values: object) -> bool:
+    """One UPDATE of a draft that is still the revision the caller read; False if it is not
+    (changed, published or deleted meanwhile)."""
     result = session.execute(
         update(ContentVersion)
         .where(col(ContentVersion.version) == draft.version)
         .where(col(ContentVersion.revision) == draft.revision)
         .where(col(ContentVersion.status) == VersionStatus.draft)
-        .values(
-            bundle_json=bundle_json,
-            checksum=checksum,
-            revision=draft.revision + 1,
-            updated_at=utcnow(),
-        )
+        .values(**values)
     )
-    changed: bool = result.rowcount == 1  # type: ignore[attr-defined]
+    updated: bool = result.rowcount == 1  # type: ignore[attr-defined]
+    return updated
+
+
+def store_draft_bundle(
+    session: Session, draft: ContentVersion, bundle_json: str, checksum: str
+) -> bool:
+    """Write a draft's new bundle if it is still the revision the caller read; False if not."""
+    changed = _update_unchanged_draft(
+        session,
+        draft,
+        bundle_json=bundle_json,
+        checksum=checksum,
+        revision=draft.revision + 1,
+        updated_at=utcnow(),
+    )
     if changed:
         session.refresh(draft)
     return changed
@@ -130,21 +139,15 @@ def mark_published(
 ) -> bool:
     """Publish a draft if it is still the revision the caller validated; False if not."""
     now = utcnow()
-    result = session.execute(
-        update(ContentVersion)
-        .where(col(ContentVersion.version) == draft.version)
-        .where(col(ContentVersion.status) == VersionStatus.draft)
-        .where(col(ContentVersion.revision) == draft.revision)
-        .values(
-            status=VersionStatus.published,
-            published_at=now,
-            published_by=actor,
-            publish_reason=reason,
-            updated_at=now,
-        )
+    return _update_unchanged_draft(
+        session,
+        draft,
+        status=VersionStatus.published,
+        published_at=now,
+        published_by=actor,
+        publish_reason=reason,
+        updated_at=now,
     )
-    published: bool = result.rowcount == 1  # type: ignore[attr-defined]
-    return published
 
 
 def delete_version(session: Session, version: ContentVersion) -> None:
