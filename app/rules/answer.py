@@ -51,6 +51,7 @@ class AnswerBuilder:
         "_no_flags",
         "_question_order",
         "_questions",
+        "_rank",
         "_reasons",
         "_tip_conditions",
         "_tip_groups",
@@ -78,6 +79,7 @@ class AnswerBuilder:
         self._max_tips = max_tips
         self._max_follow_ups = max_follow_ups
         self._evaluate = evaluate
+        self._rank = ruleset.rank
         self._cause_writers = tuple(writers)
         self._fallbacks = texts.fallbacks
         self._tips_by_cause = tuple(ruleset.tips_by_cause[cause.id] for cause in ruleset.causes)
@@ -127,8 +129,7 @@ class AnswerBuilder:
     def build(self, context: WorkoutContext, limit: int, assessment_id: str) -> dict[str, Any]:
         """The answer for a validated context, `limit` causes long."""
         values, given, logits, conditions, red_flags, implausible, present = self._evaluate(context)
-        # `reverse` keeps equal logits in bundle order: the tie-break.
-        order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
+        order = self._rank(logits)
         # Scores of the causes shown and of those tips and questions serve, once each.
         ranked = order[: max(limit, TOP_CAUSES_CONSIDERED)]
         scores = [sigmoid(logits[index]) for index in ranked]

@@ -133,6 +133,14 @@ class CauseRules(_Strict):
 
     cause: Slug
     prior: float = Field(ge=-10, le=10)
+    base_rate: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="How common the cause is among people whose legs shake after exercise "
+        "(a rough share, 0-1). It never moves a score: it only orders causes whose scores tie "
+        "exactly, most common first; causes without one follow, in bundle order.",
+    )
     signals: list[Signal] = Field(max_length=200)
 
 
@@ -223,10 +231,27 @@ class FollowUpQuestion(_Strict):
     )
 
 
+class EvidenceRef(_Strict):
+    """One cause's evidence item on one field."""
+
+    cause: Slug
+    field: FieldPath
+
+
 class GoldenExpectation(_Strict):
     top1_any: list[Slug] | None = Field(default=None, max_length=50)
     top3_includes: list[Slug] | None = Field(default=None, max_length=50)
     triage_any: list[TriageLevel] | None = Field(default=None, max_length=3)
+    tips_absent: list[Slug] | None = Field(
+        default=None,
+        max_length=100,
+        description="Tips the answer must not show (a contraindication the case guards).",
+    )
+    evidence_absent: list[EvidenceRef] | None = Field(
+        default=None,
+        max_length=100,
+        description="Evidence the answer must not show (e.g. a silenced estimate).",
+    )
 
 
 class GoldenCase(_Strict):

@@ -53,6 +53,7 @@ class CompiledCause:
     signals: tuple[CompiledSignal, ...]
     input_fields: tuple[str, ...]  # inputs its signals read, directly or through derived fields
     input_weights: tuple[tuple[str, float], ...]  # input -> largest |weight| of a signal using it
+    base_rate: float | None = None  # only orders exact ties
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ class CompiledTip:
 
 @dataclass(frozen=True, slots=True)
 class CompiledRuleset:
-    """What the engine evaluates: causes in bundle order (the ranking tie-break)."""
+    """What the engine evaluates: causes in bundle order, and how their scores rank."""
 
     causes: tuple[CompiledCause, ...]
     red_flags: tuple[CompiledRedFlag, ...]  # the most severe level first
@@ -91,6 +92,14 @@ class CompiledRuleset:
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
     # field -> the activities after which its question makes sense (absent: any activity)
     question_activities: dict[str, frozenset[str]] = dataclass_field(default_factory=dict)
+    # cause indexes, most common first (`base_rate`), bundle order among equals: the tie-break
+    tie_order: tuple[int, ...] = ()
+
+    def rank(self, logits: Sequence[float]) -> list[int]:
+        """Cause indexes, best first; exact ties in `tie_order`, so that a cause nothing
+        spoke for never outranks a more common one merely by its place in the file."""
+        # `sorted` is stable, also with `reverse`: equal logits keep tie_order.
+        return sorted(self.tie_order or range(len(logits)), key=logits.__getitem__, reverse=True)
 
     def asks_after(self, question_field: str, activity: str) -> bool:
         allowed = self.question_activities.get(question_field)
@@ -116,8 +125,25 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         if question.activities
     }
     return CompiledRuleset(
-        causes, red_flags, tips, tips_by_cause, question_fields, question_activities
+        causes,
+        red_flags,
+        tips,
+        tips_by_cause,
+        question_fields,
+        question_activities,
+        _tie_order(causes),
     )
+
+
+def _tie_order(causes: Sequence[CompiledCause]) -> tuple[int, ...]:
+    """Cause indexes by base rate, most common first; those without one last, each group
+    in bundle order (`sorted` is stable)."""
+
+    def most_common_first(index: int) -> tuple[bool, float]:
+        rate = causes[index].base_rate
+        return (rate is None, -(rate or 0.0))
+
+    return tuple(sorted(range(len(causes)), key=most_common_first))
 
 
 def _compile_causes(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledCause, ...]:
@@ -169,7 +195,12 @@ def _compile_cause(index: int, rules: CauseRules, problems: list[Problem]) -> Co
             for field in KNOWN_FIELDS[condition.field].inputs:
                 weights[field] = max(weights.get(field, 0.0), abs(signal.weight))
     return CompiledCause(
-        rules.cause, rules.prior, tuple(signals), tuple(weights), tuple(weights.items())
+        rules.cause,
+        rules.prior,
+        tuple(signals),
+        tuple(weights),
+        tuple(weights.items()),
+        rules.base_rate,
     )
 
 

@@ -25,7 +25,7 @@ class Evaluation(NamedTuple):
 
     level: TriageLevel
     red_flags: tuple[CompiledRedFlag, ...]  # fired, most severe first
-    ranked: tuple[str, ...]  # cause ids, best first (bundle order on ties)
+    ranked: tuple[str, ...]  # cause ids, best first (ties by base rate)
     logits: dict[str, float]  # cause id -> logit
 
 
@@ -69,7 +69,7 @@ class AssessmentEngine:
         """Triage and ranking without texts."""
         result = self.generated.evaluate_context(context)
         logits = result.logits
-        order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
+        order = self.ruleset.rank(logits)
         ids = [cause.id for cause in self.ruleset.causes]
         red_flags = tuple(result.red_flags)
         return Evaluation(

@@ -190,7 +190,8 @@ class ScoredCause:
 
 
 class Ranking(Sequence[ScoredCause]):
-    """Every cause, best first (bundle order on ties)."""
+    """Every cause, best first; exact ties by base rate (most common first), then causes
+    without one, each in bundle order."""
 
     def __init__(
         self,
@@ -203,8 +204,12 @@ class Ranking(Sequence[ScoredCause]):
             ScoredCause(cause, logit, signals)
             for cause, logit, signals in zip(ruleset.causes, logits, fired, strict=True)
         ]
-        order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
-        self._items = [items[index] for index in order]
+
+        def key(index: int) -> tuple[float, int, float, int]:
+            rate = ruleset.causes[index].base_rate
+            return (-logits[index], rate is None, -(rate or 0.0), index)
+
+        self._items = [items[index] for index in sorted(range(len(logits)), key=key)]
 
     @overload
     def __getitem__(self, rank: int) -> ScoredCause: ...

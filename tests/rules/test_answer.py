@@ -31,7 +31,7 @@ def reference_tips(logits: list[float]) -> list[str]:
 
 
 def builder_tips(logits: list[float]) -> list[str]:
-    order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
+    order = ENGINE.ruleset.rank(logits)
     builder = ENGINE.builders["en"]
     scores = [sigmoid(logits[index]) for index in order[:3]]
     return [tip["id"] for tip in builder._tips(tuple(order[:3]), scores, frozenset())]

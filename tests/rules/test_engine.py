@@ -38,6 +38,36 @@ def test_ties_keep_bundle_order(bundle: Bundle) -> None:
     assert all(item.score == 0.5 for item in evaluation.ranked)
 
 
+def test_ties_rank_the_more_common_cause_first(bundle: Bundle) -> None:
+    """Equal scores are ordered by base rate, never by file order; causes without a base
+    rate come last, in bundle order."""
+    ids = [cause.id for cause in bundle.causes]
+    rated = ids[:-2]  # reversed base rates: the last of these is the most common
+    flat_rules = [
+        {"cause": cause_id, "prior": 0.0, "signals": [], "base_rate": (n + 1) / 100}
+        for n, cause_id in enumerate(rated)
+    ] + [{"cause": cause_id, "prior": 0.0, "signals": []} for cause_id in ids[-2:]]
+    data = {**bundle.model_dump(mode="json"), "rules": flat_rules}
+    ruleset = compile_ruleset(Bundle.model_validate(data))
+    expected = [*reversed(rated), *ids[-2:]]
+    assert ranked_ids(evaluate(ruleset, context())) == expected
+    engine = AssessmentEngine(Bundle.model_validate(data), version=1)
+    assert list(engine.evaluate(context()).ranked) == expected
+
+
+def test_with_minimal_input_the_default_content_ranks_by_base_rate(
+    engine: AssessmentEngine,
+) -> None:
+    """Nothing spoke for any cause but the first: the rest follow how common they are."""
+    rates = {cause.id: cause.base_rate for cause in engine.ruleset.causes}
+    assert all(rate is not None for rate in rates.values()), "every default cause has one"
+    evaluation = engine.evaluate(context())
+    lowest = min(evaluation.logits.values())
+    tied = [cause_id for cause_id in evaluation.ranked if evaluation.logits[cause_id] == lowest]
+    assert len(tied) >= 2
+    assert [rates[c] for c in tied] == sorted((rates[c] for c in tied), reverse=True)
+
+
 def test_evidence_lists_fired_signals_strongest_first(engine: AssessmentEngine) -> None:
     answer = assess(engine, context(**HOT_RIDE), locale="en", assessment_id="e")
     dehydration = answer.causes[0]
