@@ -156,6 +156,11 @@ class GoldenCaseFailure(BaseModel):
     reasons: list[str]
     expected: dict[str, Any]
     got: dict[str, Any]
+    safety: bool = Field(
+        default=False,
+        description="The answer would under-triage the case, show what a contraindication "
+        "forbids, or contradict its own triage: no forced publish can override it.",
+    )
 
 
 class ValidationReport(BaseModel):

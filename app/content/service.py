@@ -289,8 +289,9 @@ def _golden_failures(loaded: LoadedVersion) -> list[GoldenCaseFailure]:
                 GoldenCaseFailure(
                     id=case.id,
                     reasons=list(outcome.reasons),
-                    expected=case.expect.model_dump(exclude_none=True),
+                    expected=case.expect.model_dump(mode="json", exclude_none=True),
                     got=dict(outcome.got),
+                    safety=bool(outcome.safety),
                 )
             )
     return failures
@@ -342,6 +343,14 @@ def publish(
         raise InvalidChange(
             f"Version {version} is not valid: {len(report.problems)} problem(s).",
             extra={"problems": [p.model_dump() for p in report.problems]},
+        )
+    unsafe = [failure.id for failure in report.golden_failures if failure.safety]
+    if unsafe:
+        raise InvalidChange(
+            f"{len(unsafe)} golden case(s) show a safety failure (under-triage, a "
+            "contraindicated item shown, or an answer contradicting its triage); "
+            "force cannot publish it.",
+            extra={"golden_failures": [f.model_dump() for f in report.golden_failures]},
         )
     if report.golden_failures and not force:
         raise InvalidChange(

@@ -1,34 +1,44 @@
-"""Golden cases: workout contexts whose ranking and triage a content version must keep.
+"""Golden cases: workout contexts whose answer a content version must keep, in every locale.
 
 Publishing refuses a version that breaks one, and a diff lists the cases whose result
-changed. The pass rule is the one the public vignettes are scored with.
+changed. The ranking and triage rule is the one the public vignettes are scored with. Beyond
+what a case expects, its answer must not contradict itself (`contradictions`): that is how a
+content edit that would dilute "seek care now" is caught before it is published.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
 from app.rules.bundle import GoldenCase
-from app.rules.versions import AssessmentEngine
+from app.rules.compiler import LEVEL_ORDER
+from app.rules.versions import MAX_LIMIT, AssessmentEngine
 from app.workout.context import WorkoutContext
 
 
 @dataclass(frozen=True, slots=True)
 class GoldenOutcome:
-    """Whether a case passed, why not, and what the engine produced (`top3`, `triage`)."""
+    """Whether a case passed, why not, and what the engine produced (`top3`, `triage`).
+
+    `safety` holds the reasons no forced publish may override: a triage below every level
+    the case allows, a contraindicated item shown, an answer contradicting its triage.
+    """
 
     case_id: str
     passed: bool
     reasons: list[str]
     got: dict[str, Any]
+    safety: list[str] = field(default_factory=list)
 
 
 def run_golden_case(engine: AssessmentEngine, case: GoldenCase) -> GoldenOutcome:
     """Evaluate one case: top-1 among `top1_any`, all of `top3_includes` in the top three,
-    triage level among `triage_any` (each only when given)."""
+    triage level among `triage_any`, none of `tips_absent` and `evidence_absent` shown (each
+    only when given), and no contradiction, in every locale the version serves."""
     try:
         context = WorkoutContext.model_validate(case.context)
     except ValidationError as error:
@@ -46,8 +56,57 @@ def run_golden_case(engine: AssessmentEngine, case: GoldenCase) -> GoldenOutcome
     missing = [cause for cause in expect.top3_includes or [] if cause not in ranked[:3]]
     if missing:
         reasons.append(f"top3 {ranked[:3]} lacks {missing}")
+    safety: list[str] = []
     if expect.triage_any and evaluation.level not in expect.triage_any:
-        reasons.append(f"triage {evaluation.level!r} is not one of {expect.triage_any}")
-    return GoldenOutcome(
-        case.id, not reasons, reasons, {"top3": ranked[:3], "triage": evaluation.level}
-    )
+        reason = f"triage {evaluation.level!r} is not one of {expect.triage_any}"
+        reasons.append(reason)
+        if LEVEL_ORDER[evaluation.level] < min(LEVEL_ORDER[lvl] for lvl in expect.triage_any):
+            safety.append(reason)  # under-triage
+    for locale in engine.builders:
+        answer = engine.assess_payload(
+            context, locale=locale, limit=MAX_LIMIT, assessment_id="golden"
+        )
+        found = [*_shown_but_absent(case, answer), *contradictions(engine, answer)]
+        safety += [f"[{locale}] {reason}" for reason in found]
+    reasons += [reason for reason in safety if reason not in reasons]
+    got = {"top3": ranked[:3], "triage": evaluation.level}
+    return GoldenOutcome(case.id, not reasons, reasons, got, safety)
+
+
+def _shown_but_absent(case: GoldenCase, answer: dict[str, Any]) -> Iterator[str]:
+    shown_tips = {tip["id"] for tip in answer["tips"]}
+    for tip_id in case.expect.tips_absent or []:
+        if tip_id in shown_tips:
+            yield f"tip {tip_id!r} is shown; the case forbids it"
+    evidence = {
+        (cause["id"], item["field"]) for cause in answer["causes"] for item in cause["evidence"]
+    }
+    for ref in case.expect.evidence_absent or []:
+        if (ref.cause, ref.field) in evidence:
+            yield f"evidence {ref.field!r} of {ref.cause!r} is shown; the case forbids it"
+
+
+def contradictions(engine: AssessmentEngine, answer: dict[str, Any]) -> list[str]:
+    """What in an answer contradicts its own triage, whatever the case expects.
+
+    An urgent answer leads with the care message and holds nothing that could delay care: no
+    prevention tip, no reason of a milder level. No answer gives a reason of another level
+    than its own, or a tip a contraindication leaves out at that level.
+    """
+    triage = answer["triage"]
+    level = triage["level"]
+    levels = {flag.id: flag.level for flag in engine.ruleset.red_flags}
+    found = [
+        f"reason {reason['code']!r} ({levels.get(reason['code'])}) in a {level} answer"
+        for reason in triage["reasons"]
+        if levels.get(reason["code"]) != level
+    ]
+    if level != "self_care" and not triage["reasons"]:
+        found.append(f"a {level} answer gives no reason")
+    hidden_at = {tip.id: tip.hidden_at for tip in engine.ruleset.tips}
+    for tip in answer["tips"]:
+        if level in hidden_at.get(tip["id"], frozenset()):
+            found.append(f"tip {tip['id']!r} is shown although it is hidden at {level}")
+        elif level == "urgent":
+            found.append(f"tip {tip['id']!r} in an urgent answer: prevention must wait")
+    return found

@@ -190,7 +190,8 @@ def test_broken_golden_case_refuses_publish_unless_forced(
             "signals": [
                 {
                     "id": "tiny",
-                    "when": [{"field": "activity.duration_min", "op": "gt", "value": 0}],
+                    # no golden case forbids this field as dehydration evidence: only ranking breaks
+                    "when": [{"field": "environment.temperature_c", "op": "gt", "value": -50}],
                     "weight": 0.01,
                     "message": {"en": "A tiny nudge.", "es": "Un leve empujón."},
                 }
@@ -213,11 +214,34 @@ def test_broken_golden_case_refuses_publish_unless_forced(
         json={"force": True, "reason": "experiment approved by the content lead"},
         headers=admin_headers,
     )
-    assert forced.status_code == 200
+    assert forced.status_code == 200, forced.text
     event = client.get("/v1/admin/audit", headers=admin_headers).json()["items"][0]
     assert event["action"] == "publish_forced"
     assert event["reason"] == "experiment approved by the content lead"
     assert event["details"]["golden_failures"]
+
+
+def test_a_safety_failure_cannot_be_forced(
+    client: TestClient, admin_headers: dict[str, str], new_draft: Callable[..., dict[str, Any]]
+) -> None:
+    version = new_draft()["version"]
+    # Drinking advice for someone who drank far more than they sweated: a contraindication.
+    patched = client.patch(
+        f"{ADMIN}/versions/{version}/tips/hydrate_before_during_after",
+        json={"hidden_when": []},
+        headers=admin_headers,
+    )
+    assert patched.status_code == 200, patched.text
+    forced = client.post(
+        f"{ADMIN}/versions/{version}/publish",
+        json={"force": True, "reason": "the content lead insists"},
+        headers=admin_headers,
+    )
+    assert forced.status_code == 422, forced.text
+    unsafe = [f for f in forced.json()["golden_failures"] if f["safety"]]
+    assert unsafe
+    assert any("hydrate_before_during_after" in reason for f in unsafe for reason in f["reasons"])
+    assert client.get("/v1/causes").json()["content_version"] == 1
 
 
 def test_rollback_errors(client: TestClient, admin_headers: dict[str, str]) -> None:
