@@ -29,7 +29,7 @@ def _services() -> Services:
     """Services for a one-off command: migrated database, current content loaded."""
     services = build_services(get_settings())
     prepare_database(services)
-    load_changes(services.cache, services.engine)
+    load_changes(services.cache, services.read_engine)
     return services
 
 

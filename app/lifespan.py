@@ -19,10 +19,10 @@ from app.content import repository as content_repository
 from app.content import service as content_service
 from app.content.cache import ContentCache
 from app.content.files import DEFAULT_CONTENT_DIR, load_bundle
-from app.content.poller import poll_forever, refresh_once
+from app.content.poller import ContentFollower, refresh_once
 from app.core import migrate
 from app.core.config import Settings
-from app.core.db import make_engine
+from app.core.db import change_watch, make_engine, reader
 from app.services import Services
 
 logger = logging.getLogger("app")
@@ -30,12 +30,16 @@ logger = logging.getLogger("app")
 
 def build_services(settings: Settings) -> Services:
     engine = make_engine(settings)
+    read_engine = reader(engine)
     admin_key = settings.admin_api_key.get_secret_value() if settings.admin_api_key else None
+    cache = ContentCache()
     return Services(
         settings=settings,
         engine=engine,
-        cache=ContentCache(),
-        keys=KeyVerifier(engine, admin_key),
+        read_engine=read_engine,
+        cache=cache,
+        follower=ContentFollower(cache, read_engine),
+        keys=KeyVerifier(read_engine, admin_key),
     )
 
 
@@ -86,7 +90,7 @@ def make_lifespan(settings: Settings) -> object:
         services = build_services(settings)
         app.state.services = services
         await asyncio.to_thread(prepare_database, services)
-        await asyncio.to_thread(refresh_once, services.cache, services.engine)
+        await asyncio.to_thread(refresh_once, services.cache, services.read_engine)
         # Everything loaded so far (modules, compiled content) lives as long as the process:
         # moving it out of the collector's generations keeps full collections, and the
         # latency spikes they cause under load, small.
@@ -96,8 +100,11 @@ def make_lifespan(settings: Settings) -> object:
         # freed by reference counting once sent. A batch keeps thousands alive at once, and
         # the default first-generation threshold then runs collections that find nothing.
         gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+        watch = change_watch(settings) if settings.content_watch_interval_s > 0 else None
         poller = asyncio.create_task(
-            poll_forever(services.cache, services.engine, settings.content_poll_interval_s)
+            services.follower.follow_forever(
+                settings.content_poll_interval_s, watch, settings.content_watch_interval_s
+            )
         )
         try:
             yield
@@ -105,6 +112,8 @@ def make_lifespan(settings: Settings) -> object:
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
+            if watch is not None:
+                watch.close()
             services.engine.dispose()
 
     return lifespan

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from app.auth.service import KeyVerifier
 from app.content.cache import ContentCache
+from app.content.poller import ContentFollower
 from app.core.config import Settings
 
 
@@ -15,5 +16,8 @@ from app.core.config import Settings
 class Services:
     settings: Settings
     engine: Engine
+    # The same pool for transactions that only read (never a write lock on SQLite).
+    read_engine: Engine
     cache: ContentCache
+    follower: ContentFollower
     keys: KeyVerifier

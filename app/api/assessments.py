@@ -11,7 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from app.api.deps import BEARER_SECURITY, authorize_optional
+from app.api.deps import (
+    BEARER_SECURITY,
+    SEEN_VERSION_PARAMETER,
+    authorize_optional,
+    catch_up_with_client,
+)
 from app.auth.scopes import Scope
 from app.content.cache import LoadedVersion
 from app.core.bounds import MAX_INT32
@@ -175,6 +180,12 @@ def _parse_query(request: Request) -> AssessmentQuery:
         ) from exc
 
 
+async def _catch_up(request: Request, query: AssessmentQuery) -> None:
+    if query.content_version is None:
+        seen = request.headers.get("x-content-version-seen")
+        await catch_up_with_client(request.app.state.services, seen)
+
+
 def _version_and_locale(request: Request, query: AssessmentQuery) -> tuple[LoadedVersion, str]:
     """The content version asked for (404 when it is not published) and the answer's locale."""
     loaded: LoadedVersion = request.app.state.services.cache.get(query.content_version)
@@ -262,7 +273,7 @@ def _assessment_route(
             },
         },
         openapi_extra={
-            "parameters": query_parameters(AssessmentQuery),
+            "parameters": [*query_parameters(AssessmentQuery), SEEN_VERSION_PARAMETER],
             "requestBody": json_body(body),
             "security": BEARER_SECURITY,
         },
@@ -278,6 +289,7 @@ async def create_assessment(request: Request) -> Response:
     """
     await authorize_optional(request, Scope.assess)
     query = _parse_query(request)
+    await _catch_up(request, query)
     loaded, chosen = _version_and_locale(request, query)
     body = await _read_json(request)
     context, issues = _read_context(body, loaded, chosen, query.strict)
@@ -290,6 +302,7 @@ async def create_assessment_batch(request: Request) -> Response:
     await authorize_optional(request, Scope.assess)
     query = _parse_query(request)
     body = await _read_json(request)
+    await _catch_up(request, query)
     loaded, chosen = _version_and_locale(request, query)
     results = [
         _assess(loaded, *item, chosen, query.limit) if isinstance(item, tuple) else item

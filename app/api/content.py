@@ -10,7 +10,7 @@ from fastapi.types import DecoratedCallable
 from pydantic import BaseModel
 
 from app.api.content_http import ReadContext, ReadContextDep, not_modified_or_tag
-from app.api.deps import ContentReader, DraftReaderCheck, SessionDep
+from app.api.deps import SEEN_VERSION_PARAMETER, ContentReader, DraftReaderCheck, SessionDep
 from app.content import service
 from app.content.schemas import (
     CauseDetail,
@@ -41,6 +41,8 @@ def _read_route(
         operation_id=operation_id,
         response_model=answer,
         responses={**_NOT_MODIFIED, **_READ_ERRORS},
+        # read_context reads it off the request: declared here, never refused (`seen_version`)
+        openapi_extra={"parameters": [SEEN_VERSION_PARAMETER]},
     )
 
 

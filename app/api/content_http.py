@@ -7,7 +7,12 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
 
-from app.api.deps import CacheDep, ContentReader
+from app.api.deps import (
+    SEEN_VERSION_HEADER,
+    ContentReader,
+    ServicesDep,
+    catch_up_with_client,
+)
 from app.content.cache import LoadedVersion
 from app.content.views import LocaleView, make_etag
 from app.core.bounds import MAX_INT32
@@ -40,13 +45,16 @@ class ReadContext:
 
 
 async def read_context(
-    cache: CacheDep,
+    request: Request,
+    services: ServicesDep,
     _reader: ContentReader,
     content_version: VersionQuery = None,
     locale: LocaleQuery = None,
     accept_language: Annotated[str | None, Header(max_length=512, include_in_schema=False)] = None,
 ) -> ReadContext:
-    loaded = cache.get(content_version)
+    if content_version is None:
+        await catch_up_with_client(services, request.headers.get(SEEN_VERSION_HEADER))
+    loaded = services.cache.get(content_version)
     chosen = negotiate_locale(locale, accept_language, loaded.locales, loaded.bundle.default_locale)
     return ReadContext(loaded=loaded, view=loaded.view(chosen), pinned=content_version is not None)
 

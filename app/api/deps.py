@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
@@ -41,10 +41,54 @@ async def get_cache(request: Request) -> ContentCache:
 CacheDep = Annotated[ContentCache, Depends(get_cache)]
 
 
-def get_session(services: ServicesDep) -> Iterator[Session]:
+SEEN_VERSION_HEADER = "X-Content-Version-Seen"
+SEEN_VERSION_DESCRIPTION = (
+    "The `content_version` of the last answer this client got. A process that serves another "
+    "version reads the current pointer before answering, so a client spread over workers and "
+    "replicas is never answered with an older version than one it has seen. Ignored with "
+    "`content_version` (a pinned version), and ignored when it is not a version number."
+)
+
+# A string, not an integer: a value that is not a version is ignored, never refused (so
+# declared, not validated, on every route that reads it: see `seen_version`).
+SEEN_VERSION_SCHEMA: dict[str, Any] = {"type": "string", "maxLength": 10}
+# The header as the assessment routes declare it (they parse their own inputs).
+SEEN_VERSION_PARAMETER = {
+    "name": SEEN_VERSION_HEADER,
+    "in": "header",
+    "required": False,
+    "description": SEEN_VERSION_DESCRIPTION,
+    "schema": SEEN_VERSION_SCHEMA,
+}
+
+
+def seen_version(raw: str | None) -> int | None:
+    """The version a client says it has seen; anything else is no claim at all (so a stray
+    header can never cost an assessment its answer)."""
+    if raw is None or not (0 < len(raw) <= 10) or not (raw.isascii() and raw.isdigit()):
+        return None
+    return int(raw)
+
+
+async def catch_up_with_client(services: Services, raw_seen: str | None) -> None:
+    """Never answer with a version older than the one the client declares it has seen."""
+    if raw_seen is None:
+        return
+    seen = seen_version(raw_seen)
+    if seen is not None:
+        await services.follower.catch_up(seen)
+
+
+# Methods whose routes only read: their sessions never take SQLite's write lock.
+_READING_METHODS = frozenset({"GET", "HEAD"})
+
+
+def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
     """A session for admin work: committed on success, a clear 503 when the database is gone."""
+    reads_only = request.method in _READING_METHODS
+    engine = services.read_engine if reads_only else services.engine
     try:
-        with Session(services.engine, expire_on_commit=False) as session:
+        with Session(engine, expire_on_commit=False) as session:
             yield session
             session.commit()
     except OperationalError as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+import time
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,6 +13,7 @@ from sqlmodel import Session
 
 from app.content import repository
 from app.content.cache import ContentCache, load_version
+from app.core.db import ChangeWatch
 from app.core.metrics import DEGRADED
 
 logger = logging.getLogger("app.content")
@@ -45,8 +48,67 @@ def refresh_once(cache: ContentCache, engine: Engine) -> None:
     DEGRADED.set(0)
 
 
-async def poll_forever(cache: ContentCache, engine: Engine, interval_s: float) -> None:
-    """Check every `interval_s` seconds until cancelled at shutdown."""
-    while True:
-        await asyncio.sleep(interval_s)
-        await asyncio.to_thread(refresh_once, cache, engine)
+class ContentFollower:
+    """This process's way of catching up with the database's pointer.
+
+    Refreshes run one at a time and are shared: a caller is satisfied by the first refresh
+    that *starts* after it asked, so any number of concurrent callers cost one read, and no
+    caller is answered from a read made before it arrived.
+    """
+
+    def __init__(self, cache: ContentCache, engine: Engine) -> None:
+        self.cache = cache
+        self._engine = engine
+        self._lock = asyncio.Lock()
+        self._started = 0
+        self._finished = 0
+
+    async def refresh(self) -> None:
+        wanted = self._started + 1
+        async with self._lock:
+            if self._finished >= wanted:
+                return
+            self._started += 1
+            ticket = self._started
+            try:
+                await asyncio.to_thread(refresh_once, self.cache, self._engine)
+            finally:
+                self._finished = ticket
+
+    async def catch_up(self, seen_version: int) -> None:
+        """Before answering a client that has already been served `seen_version`: when this
+        process serves another version, read the pointer first, so the answer is never older
+        than what the client saw (after a rollback it may still be a lower number)."""
+        if seen_version != self.cache.current_version:
+            await self.refresh()
+
+    async def follow_forever(
+        self, interval_s: float, watch: ChangeWatch | None, watch_interval_s: float
+    ) -> None:
+        """Refresh every `interval_s` seconds until cancelled at shutdown; with a SQLite
+        change watch, also as soon as the file changes (checked every `watch_interval_s`)."""
+        if watch is None or watch_interval_s <= 0:
+            while True:
+                await asyncio.sleep(interval_s)
+                await self.refresh()
+        seen = _watched(watch)
+        due = time.monotonic() + interval_s
+        while True:
+            await asyncio.sleep(watch_interval_s)
+            # In the loop, not a thread: one PRAGMA on the shared-memory index takes
+            # microseconds, less than the hop to a thread and back.
+            now_seen = _watched(watch)
+            changed = now_seen is not None and now_seen != seen
+            seen = now_seen if now_seen is not None else seen
+            if changed or time.monotonic() >= due:
+                due = time.monotonic() + interval_s
+                await self.refresh()
+
+
+def _watched(watch: ChangeWatch) -> int | None:
+    """The file's change counter, or None when it cannot be read now (the interval's refresh
+    still runs, and `refresh_once` reports a database that is really gone)."""
+    try:
+        return watch.version()
+    except sqlite3.Error:
+        return None

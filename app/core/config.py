@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     content_poll_interval_s: float = Field(
         default=0.5, gt=0, le=60, description="How often each process checks the current version."
     )
+    content_watch_interval_s: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description=(
+            "SQLite only: how often each process checks the file's change counter, so a "
+            "publish by another worker is followed within this time, not the poll interval "
+            "(0 turns the watch off)."
+        ),
+    )
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)

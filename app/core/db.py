@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,20 @@ def _ensure_sqlite_folder(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+# Execution option marking an engine whose transactions only read (see `reader`).
+_READ_ONLY = "tremor_read_only"
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine and pool for transactions that only read.
+
+    On SQLite they begin DEFERRED instead of IMMEDIATE, so a read (a poll, a key check, a GET)
+    never takes the write lock and never waits on one: WAL lets it read beside a writer.
+    PostgreSQL transactions are the same either way.
+    """
+    return engine.execution_options(**{_READ_ONLY: True})
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -57,7 +72,11 @@ def make_engine(settings: Settings) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A write takes the lock at BEGIN: a deferred transaction that reads first and
+            # writes later fails at once (SQLITE_BUSY_SNAPSHOT) if another writer committed
+            # in between, where IMMEDIATE waits its turn.
+            read_only = conn.get_execution_options().get(_READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(
@@ -83,3 +102,36 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class ChangeWatch:
+    """A cheap "did another connection commit?" check for a SQLite file, on one host.
+
+    `PRAGMA data_version` on a connection of its own changes whenever any other connection
+    (another worker's, or this process's pool) commits to the file; reading it touches only
+    the WAL index in shared memory, so it can run many times a second where a poll of the
+    pointer would cost a transaction.
+    """
+
+    def __init__(self, path: str) -> None:
+        # No busy wait: it runs on the event loop, and a busy file just means "ask again".
+        self._connection = sqlite3.connect(path, timeout=0, check_same_thread=False)
+        self._connection.isolation_level = None  # autocommit: never holds a transaction open
+
+    def version(self) -> int:
+        row = self._connection.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def change_watch(settings: Settings) -> ChangeWatch | None:
+    """A `ChangeWatch` for a SQLite file database; None elsewhere (PostgreSQL is polled)."""
+    url = make_url(settings.database_url)
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    return ChangeWatch(str(Path(database).expanduser()))

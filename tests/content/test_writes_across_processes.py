@@ -24,7 +24,9 @@ def worker_a(settings: Settings) -> Iterator[TestClient]:
 
 @pytest.fixture
 def worker_b(settings: Settings, worker_a: TestClient) -> Iterator[TestClient]:
-    lagging = settings.model_copy(update={"content_poll_interval_s": 3600.0})
+    lagging = settings.model_copy(
+        update={"content_poll_interval_s": 3600.0, "content_watch_interval_s": 0.0}
+    )
     with TestClient(create_app(lagging)) as client:
         yield client
 
@@ -90,3 +92,48 @@ def test_every_worker_marks_the_same_version_current(
         assert [v["version"] for v in listing if v["is_current"]] == [published]
         detail = worker.get(f"/v1/content/versions/{published}", headers=admin_headers)
         assert detail.json()["is_current"] is True
+
+
+def test_a_client_that_has_seen_a_version_is_never_served_an_older_one(
+    worker_a: TestClient, worker_b: TestClient, admin_headers: dict[str, str]
+) -> None:
+    published = _publish_new_version(worker_a, admin_headers)
+    body = {"activity": {"type": "running", "duration_min": 30}}
+    # Without the header, the lagging worker still serves what it loaded at start-up...
+    assert worker_b.get("/v1/causes").json()["content_version"] == 1
+    # ...but a client that has seen `published` is answered with it, by every route.
+    seen = {"X-Content-Version-Seen": str(published)}
+    assert (
+        worker_b.post("/v1/assessments", json=body, headers=seen).json()["content_version"]
+        == published
+    )
+    batch = {"items": [body]}
+    answer = worker_b.post("/v1/assessments:batch", json=batch, headers=seen).json()
+    assert answer["content_version"] == published
+    assert worker_b.get("/v1/tips", headers=seen).json()["content_version"] == published
+
+
+def test_a_rollback_seen_elsewhere_is_followed_although_its_number_is_lower(
+    worker_a: TestClient, worker_b: TestClient, admin_headers: dict[str, str]
+) -> None:
+    published = _publish_new_version(worker_a, admin_headers)
+    seen = {"X-Content-Version-Seen": str(published)}
+    assert worker_b.get("/v1/causes", headers=seen).json()["content_version"] == published
+    back = worker_a.post(
+        "/v1/admin/content/rollback", json={"to_version": 1}, headers=admin_headers
+    )
+    assert back.status_code == 200, back.text
+    # The client now holds version 1 from worker A; worker B still serves `published`.
+    seen_again = {"X-Content-Version-Seen": "1"}
+    assert worker_b.get("/v1/causes", headers=seen_again).json()["content_version"] == 1
+
+
+@pytest.mark.parametrize("value", ["", "abc", "-1", "0x10", "9" * 11, "²".encode("latin-1")])
+def test_a_seen_header_that_is_not_a_version_is_ignored(
+    worker_b: TestClient, value: str | bytes
+) -> None:
+    body = {"activity": {"type": "running", "duration_min": 30}}
+    headers = {"X-Content-Version-Seen": value}
+    answer = worker_b.post("/v1/assessments", json=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert worker_b.get("/v1/causes", headers=headers).status_code == 200

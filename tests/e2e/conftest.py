@@ -39,6 +39,8 @@ class LiveServer:
     database_url: str
     port: int = field(default_factory=free_port)
     env_extra: dict[str, str] = field(default_factory=dict)
+    # None: `serve`'s own default, a worker per core (as deployed)
+    workers: int | None = 1
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
 
@@ -66,8 +68,7 @@ class LiveServer:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--workers",
-                "1",
+                *(["--workers", str(self.workers)] if self.workers is not None else []),
             ],
             cwd=ROOT,
             env=env,
@@ -112,10 +113,13 @@ def start_server(e2e_database_url: str, tmp_path: Path) -> Iterator[Callable[...
     """Start live servers on the e2e database; all are stopped after the test."""
     servers: list[LiveServer] = []
 
-    def start(database_url: str | None = None, **env_extra: str) -> LiveServer:
+    def start(
+        database_url: str | None = None, *, workers: int | None = 1, **env_extra: str
+    ) -> LiveServer:
         server = LiveServer(
             database_url=database_url or e2e_database_url,
             env_extra=env_extra,
+            workers=workers,
             log_path=tmp_path / f"server-{len(servers)}.log",
         )
         servers.append(server)

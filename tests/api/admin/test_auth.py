@@ -6,13 +6,16 @@ The routes are enumerated from the app, so a new admin route cannot be forgotten
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from app.auth.scopes import Scope
+from app.content.poller import refresh_once
 from app.core.config import Settings
 from app.main import create_app
 
@@ -113,3 +116,49 @@ def test_a_draft_read_with_a_new_key_never_waits_on_its_own_session(
     anonymous = client.get(f"/v1/content/versions/{draft['version']}")
     assert anonymous.status_code == 401
     assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.fixture
+def writer_holding_the_lock(settings: Settings, is_postgres: bool) -> Iterator[None]:
+    """Another process's write transaction, open on the SQLite file for the whole test."""
+    if is_postgres:
+        pytest.skip("SQLite's database-wide write lock")
+    path = make_url(settings.database_url).database
+    assert path
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_reads_never_wait_on_a_write_lock(
+    client: TestClient,
+    make_key: Callable[..., str],
+    new_draft: Callable[..., dict[str, object]],
+    admin_headers: dict[str, str],
+    request: pytest.FixtureRequest,
+) -> None:
+    """Reads (routes, key checks, the poller) begin DEFERRED on SQLite: beside a writer they
+    read the last committed state at once. They began IMMEDIATE and waited the whole busy
+    timeout for the writer, then answered 503."""
+    draft = new_draft()
+    fresh = make_key(Scope.content_write)  # its check is a database read too
+    request.getfixturevalue("writer_holding_the_lock")
+    auth = {"Authorization": f"Bearer {fresh}"}
+    services = client.app.state.services  # type: ignore[attr-defined]
+    for read in (
+        lambda: client.get(f"/v1/content/versions/{draft['version']}", headers=auth),
+        lambda: client.get("/v1/content/versions", headers=auth),
+        lambda: client.get("/v1/admin/audit", headers=admin_headers),
+    ):
+        started = time.monotonic()
+        response = read()
+        assert response.status_code == 200, response.text
+        assert time.monotonic() - started < 0.1
+    started = time.monotonic()
+    refresh_once(services.cache, services.read_engine)
+    assert services.cache.degraded_reason is None
+    assert time.monotonic() - started < 0.1

@@ -1,0 +1,110 @@
+"""The follower: shared refreshes, catching up with a client, and the SQLite change watch."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.content import poller
+from app.content.cache import ContentCache
+from app.content.poller import ContentFollower
+from app.core.config import Settings
+from app.core.db import change_watch
+from app.services import Services
+
+
+def _services(client: TestClient) -> Services:
+    services: Services = client.app.state.services  # type: ignore[attr-defined]
+    return services
+
+
+def test_concurrent_callers_share_one_refresh_that_started_after_them(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = _services(client)
+    follower = ContentFollower(ContentCache(), services.read_engine)
+    calls: list[float] = []
+    real = poller.refresh_once
+
+    def slow_refresh(cache: ContentCache, engine: object) -> None:
+        if cache is follower.cache:  # the app's own follower runs beside this one
+            calls.append(time.monotonic())
+            time.sleep(0.05)
+        real(cache, services.read_engine)
+
+    monkeypatch.setattr(poller, "refresh_once", slow_refresh)
+
+    async def scenario() -> None:
+        first = asyncio.create_task(follower.refresh())
+        await asyncio.sleep(0.01)  # the first refresh is under way
+        # Arrived after it started: it cannot satisfy them, one more refresh serves all ten.
+        await asyncio.gather(first, *(follower.refresh() for _ in range(10)))
+
+    asyncio.run(scenario())
+    assert len(calls) == 2
+    assert follower.cache.current_version == 1
+
+
+def test_catch_up_reads_only_when_the_client_saw_another_version(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = _services(client)
+    follower = ContentFollower(ContentCache(), services.read_engine)
+    asyncio.run(follower.refresh())
+    calls = []
+    real = poller.refresh_once
+
+    def counted(cache: ContentCache, engine: object) -> None:
+        if cache is follower.cache:
+            calls.append(1)
+        real(cache, services.read_engine)
+
+    monkeypatch.setattr(poller, "refresh_once", counted)
+    asyncio.run(follower.catch_up(1))
+    assert calls == []
+    asyncio.run(follower.catch_up(7))
+    assert calls == [1]
+
+
+def test_the_change_watch_sees_another_connection_commit(
+    client: TestClient, settings: Settings, is_postgres: bool, admin_headers: dict[str, str]
+) -> None:
+    if is_postgres:
+        assert change_watch(settings) is None
+        return
+    watch = change_watch(settings)
+    assert watch is not None
+    try:
+        before = watch.version()
+        assert watch.version() == before  # reading never counts as a change
+        response = client.post("/v1/admin/content/versions", json={}, headers=admin_headers)
+        assert response.status_code == 201
+        assert watch.version() != before
+    finally:
+        watch.close()
+
+
+def test_a_publish_through_another_app_is_followed_within_the_watch_interval(
+    client: TestClient, settings: Settings, is_postgres: bool, admin_headers: dict[str, str]
+) -> None:
+    """Two apps on one SQLite file, as two workers: with the poll interval an hour, only the
+    change watch can bring the other's publish."""
+    if is_postgres:
+        pytest.skip("the change watch is SQLite's")
+    from app.main import create_app
+
+    slow_poll = settings.model_copy(update={"content_poll_interval_s": 60.0})
+    with TestClient(create_app(slow_poll)) as other:
+        draft = client.post("/v1/admin/content/versions", json={}, headers=admin_headers)
+        version = draft.json()["version"]
+        published = client.post(
+            f"/v1/admin/content/versions/{version}/publish", json={}, headers=admin_headers
+        )
+        assert published.status_code == 200, published.text
+        started = time.monotonic()
+        while other.get("/v1/causes").json()["content_version"] != version:
+            assert time.monotonic() - started < 1.0, "the other app did not follow in 1 s"
+            time.sleep(0.005)
