@@ -263,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scope",
         action="append",
         required=True,
-        help="assess, content:read, content:write or admin (repeat or comma-separate)",
+        help="assess, content:read, content:write, admin or metrics (repeat or comma-separate)",
     )
     create.set_defaults(func=cmd_keys_create)
     key_commands.add_parser("list", help="list keys (never the keys themselves)").set_defaults(

@@ -89,6 +89,7 @@ _BUCKETS: dict[Scope, Bucket] = {
     Scope.content_read: Bucket.content_read,
     Scope.content_write: Bucket.content_write,
     Scope.admin: Bucket.admin,
+    Scope.metrics: Bucket.content_read,
 }
 
 ANONYMOUS = Principal(name="anonymous", scopes=frozenset())
@@ -205,3 +206,4 @@ ContentWriter = Annotated[Principal, Depends(require(Scope.content_write))]
 Admin = Annotated[Principal, Depends(require(Scope.admin))]
 ContentReader = Annotated[Principal, Depends(optional(Scope.content_read))]
 DraftReaderCheck = Annotated[Callable[[], None], Depends(draft_reader_check)]
+MetricsReader = Annotated[Principal, Depends(optional(Scope.metrics))]

@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     )
     require_api_keys: bool = Field(
         default=False,
-        description="When true, reading content needs content:read and assessing needs assess.",
+        description=(
+            "When true, reading content needs content:read, assessing needs assess and "
+            "/metrics needs metrics."
+        ),
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger bodies get 413.")
