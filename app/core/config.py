@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed by CORS."
     )
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Comma-separated proxy addresses (IPs, CIDR networks, or *) whose X-Forwarded-For "
+            "and X-Forwarded-Proto are believed; empty: none, the connecting address counts."
+        ),
+    )
     otel_enabled: bool = Field(
         default=False,
         description=(
@@ -91,9 +98,9 @@ class Settings(BaseSettings):
         parse_quota(value)
         return value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         """Accept a comma-separated string, the natural form in an environment variable."""
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]

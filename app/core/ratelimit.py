@@ -191,7 +191,7 @@ def build_limiter(settings: Settings) -> Limiter | None:
 
 
 def client_identity(scope: Scope) -> str:
-    """The caller's address as the server saw it (behind a proxy: see `--proxy-headers`)."""
+    """The caller's address (behind a proxy, from X-Forwarded-For: see app.core.proxy)."""
     client = scope.get("client")
     return "ip:" + (client[0] if client else "unknown")
 

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,7 @@ class LiveServer:
     database_url: str
     port: int = field(default_factory=free_port)
     env_extra: dict[str, str] = field(default_factory=dict)
+    serve_args: list[str] = field(default_factory=list)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
 
@@ -68,6 +69,7 @@ class LiveServer:
                 str(self.port),
                 "--workers",
                 "1",
+                *self.serve_args,
             ],
             cwd=ROOT,
             env=env,
@@ -112,10 +114,13 @@ def start_server(e2e_database_url: str, tmp_path: Path) -> Iterator[Callable[...
     """Start live servers on the e2e database; all are stopped after the test."""
     servers: list[LiveServer] = []
 
-    def start(database_url: str | None = None, **env_extra: str) -> LiveServer:
+    def start(
+        database_url: str | None = None, serve_args: Sequence[str] = (), **env_extra: str
+    ) -> LiveServer:
         server = LiveServer(
             database_url=database_url or e2e_database_url,
             env_extra=env_extra,
+            serve_args=list(serve_args),
             log_path=tmp_path / f"server-{len(servers)}.log",
         )
         servers.append(server)
