@@ -36,6 +36,8 @@ def _services() -> Services:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.core.server import HeaderTimeoutProtocol
+
     if args.forwarded_allow_ips is not None:
         # The workers read their settings from the environment, like every other setting.
         os.environ["FORWARDED_ALLOW_IPS"] = args.forwarded_allow_ips
@@ -57,7 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=HeaderTimeoutProtocol,  # httptools, with HEADER_TIMEOUT_S
         log_config=None,
         access_log=False,  # ours is written by RequestMiddleware (see configure_logging)
         server_header=False,

@@ -79,6 +79,12 @@ class Settings(BaseSettings):
         default=None,
         description="redis://host:6379/0 to share rate limits between processes; unset: memory.",
     )
+    header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="A connection whose request headers are not complete in this time is closed.",
+    )
     request_timeout_s: float = Field(
         default=30.0,
         gt=0,
