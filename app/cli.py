@@ -36,10 +36,22 @@ def _services() -> Services:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.core.server import HeaderTimeoutProtocol
+
+    if args.forwarded_allow_ips is not None:
+        # The workers read their settings from the environment, like every other setting.
+        os.environ["FORWARDED_ALLOW_IPS"] = args.forwarded_allow_ips
+        get_settings.cache_clear()
     settings = get_settings()
     # Migrate once here, so several workers do not race to do it.
     prepare_database(build_services(settings))
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and settings.rate_limit_enabled and settings.redis_url is None:
+        print(
+            f"warning: {workers} workers each count rate limits on their own (up to {workers} "
+            "times each limit); set REDIS_URL to share the counters",
+            file=sys.stderr,
+        )
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -47,10 +59,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=HeaderTimeoutProtocol,  # httptools, with HEADER_TIMEOUT_S
         log_config=None,
         access_log=False,  # ours is written by RequestMiddleware (see configure_logging)
         server_header=False,
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1; the app decides instead, from
+        # FORWARDED_ALLOW_IPS only (app.core.proxy).
+        proxy_headers=False,
         date_header=True,
         timeout_keep_alive=5,
         timeout_graceful_shutdown=10,
@@ -217,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="worker processes (default: one per core)"
     )
     serve.add_argument("--limit-concurrency", type=int, default=None)
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="ADDRESSES",
+        help="comma-separated proxy IPs or CIDR networks (or *) whose X-Forwarded-For is "
+        "believed; default: FORWARDED_ALLOW_IPS, else none",
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
@@ -263,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scope",
         action="append",
         required=True,
-        help="assess, content:read, content:write or admin (repeat or comma-separate)",
+        help="assess, content:read, content:write, admin or metrics (repeat or comma-separate)",
     )
     create.set_defaults(func=cmd_keys_create)
     key_commands.add_parser("list", help="list keys (never the keys themselves)").set_defaults(

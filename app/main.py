@@ -22,6 +22,7 @@ from app.core.fastlane import FastLane
 from app.core.logging import AccessLog, configure_logging
 from app.core.middleware import RequestMiddleware
 from app.core.openapi import with_component_schemas
+from app.core.proxy import TrustedProxyHeaders
 from app.core.ratelimit import build_limiter
 from app.lifespan import make_lifespan
 from app.web.router import router as web_router
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access_log=AccessLog(settings.log_level),
         request_timeout_s=settings.request_timeout_s,
     )
+    if settings.forwarded_allow_ips:  # outermost: the log and the limits see the real client
+        app.add_middleware(TrustedProxyHeaders, trusted=settings.forwarded_allow_ips)
     return app
 
 

@@ -16,6 +16,7 @@ from app.api.deps import (
     SEEN_VERSION_PARAMETER,
     authorize_optional,
     catch_up_with_client,
+    charge_items,
 )
 from app.auth.scopes import Scope
 from app.content.cache import LoadedVersion
@@ -298,15 +299,21 @@ async def create_assessment(request: Request) -> Response:
 
 @_assessment_route("/assessments:batch", "create_assessment_batch", BatchResponse, BatchRequest)
 async def create_assessment_batch(request: Request) -> Response:
-    """Assess up to 100 workouts at once; a bad item gets its own problem, not a failed batch."""
-    await authorize_optional(request, Scope.assess)
+    """Assess up to 100 workouts at once; a bad item gets its own problem, not a failed batch.
+
+    Every item counts against the assess rate limit; a batch whose items do not fit in what
+    is left of the window is refused whole (429 with Retry-After) and costs one request.
+    """
+    principal = await authorize_optional(request, Scope.assess)
     query = _parse_query(request)
     body = await _read_json(request)
     await _catch_up(request, query)
     loaded, chosen = _version_and_locale(request, query)
+    items = _batch_items(body, loaded, chosen, query.strict)
+    await charge_items(request, Scope.assess, principal, len(items))
     results = [
         _assess(loaded, *item, chosen, query.limit) if isinstance(item, tuple) else item
-        for item in _batch_items(body, loaded, chosen, query.strict)
+        for item in items
     ]
     answer = {"content_version": loaded.version, "locale": chosen, "results": results}
     return JSONAnswer(orjson.dumps(answer), chosen)

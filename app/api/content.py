@@ -22,7 +22,7 @@ from app.content.schemas import (
     VersionSummary,
 )
 from app.core.bounds import MAX_INT32
-from app.core.errors import NotFound, problem_responses
+from app.core.errors import NotFound, ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1", tags=["content"])
 
@@ -130,9 +130,16 @@ def list_faqs(request: Request, response: Response, ctx: ReadContextDep) -> FaqL
     response_model=list[VersionSummary],
     responses=problem_responses(401, 403, 429, 503),
 )
-def list_content_versions(session: SessionDep, _reader: ContentReader) -> list[VersionSummary]:
-    """List content versions (drafts included), newest first, with the current one marked."""
-    return service.version_summaries(session)
+def list_content_versions(
+    session: SessionDep, _reader: ContentReader, check_draft_reader: DraftReaderCheck
+) -> list[VersionSummary]:
+    """List content versions, newest first, with the current one marked; drafts (and their
+    notes) are listed only for a key with content:write, as they are shown."""
+    try:
+        check_draft_reader()
+    except ProblemError:
+        return service.version_summaries(session, include_drafts=False)
+    return service.version_summaries(session, include_drafts=True)
 
 
 @router.get(

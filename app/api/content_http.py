@@ -50,7 +50,8 @@ async def read_context(
     _reader: ContentReader,
     content_version: VersionQuery = None,
     locale: LocaleQuery = None,
-    accept_language: Annotated[str | None, Header(max_length=512, include_in_schema=False)] = None,
+    # No max_length: an over-long header is ignored (default locale), as on the assessments.
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> ReadContext:
     if content_version is None:
         await catch_up_with_client(services, request.headers.get(SEEN_VERSION_HEADER))

@@ -15,7 +15,7 @@ from app.auth.scopes import Scope
 from app.auth.service import Principal
 from app.content.cache import ContentCache
 from app.core.errors import Forbidden, ServiceUnavailable, Unauthorized
-from app.core.ratelimit import Bucket, Limiter, client_identity, enforce
+from app.core.ratelimit import Bucket, Limiter, client_identity, enforce, enforce_more
 from app.services import Services
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tg_...`.")
@@ -133,6 +133,7 @@ _BUCKETS: dict[Scope, Bucket] = {
     Scope.content_read: Bucket.content_read,
     Scope.content_write: Bucket.content_write,
     Scope.admin: Bucket.admin,
+    Scope.metrics: Bucket.content_read,
 }
 
 ANONYMOUS = Principal(name="anonymous", scopes=frozenset())
@@ -162,6 +163,15 @@ async def authorize(request: Request, scope: Scope, *, keys_required: bool) -> P
     if not principal.has(scope):
         raise Forbidden(f"This key lacks the {scope.value!r} scope.")
     return principal
+
+
+async def charge_items(request: Request, scope: Scope, principal: Principal, items: int) -> None:
+    """Count a batch's items beyond the first against the caller `authorize` counted the
+    request for: a batch of 100 costs what 100 single requests cost (429 when they do not fit)."""
+    identity = client_identity(request.scope) if principal is ANONYMOUS else "key:" + principal.name
+    await enforce_more(
+        request.app.state.limiter, request.scope, _BUCKETS[scope], identity, items - 1
+    )
 
 
 async def authorize_optional(request: Request, scope: Scope) -> Principal:
@@ -240,3 +250,4 @@ ContentWriter = Annotated[Principal, Depends(require(Scope.content_write))]
 Admin = Annotated[Principal, Depends(require(Scope.admin))]
 ContentReader = Annotated[Principal, Depends(optional(Scope.content_read))]
 DraftReaderCheck = Annotated[Callable[[], None], Depends(draft_reader_check)]
+MetricsReader = Annotated[Principal, Depends(optional(Scope.metrics))]

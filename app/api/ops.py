@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from app.api.deps import ServicesDep, limited_by_address
-from app.auth.scopes import Scope
+from app.api.deps import MetricsReader, ServicesDep
 from app.core.errors import problem_responses
 from app.core.metrics import REGISTRY
 
@@ -60,13 +59,13 @@ async def readyz(services: ServicesDep, response: Response) -> Readiness:
 @router.get(
     "/metrics",
     operation_id="get_metrics",
-    dependencies=[Depends(limited_by_address(Scope.content_read))],
     response_class=Response,
     responses={
         200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}},
-        **problem_responses(429),
+        **problem_responses(401, 403, 429, 503),
     },
 )
-async def metrics() -> Response:
-    """Prometheus metrics in the text exposition format."""
+async def metrics(_reader: MetricsReader) -> Response:
+    """Prometheus metrics in the text exposition format; with REQUIRE_API_KEYS, a key with
+    the metrics (or admin) scope."""
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -10,6 +10,7 @@ class Scope(StrEnum):
     content_read = "content:read"
     content_write = "content:write"
     admin = "admin"
+    metrics = "metrics"  # scraping /metrics when keys are required, and nothing else
 
 
 ALL_SCOPES: frozenset[Scope] = frozenset(Scope)

@@ -76,9 +76,13 @@ def summary(row: ContentVersion, current: int | None) -> VersionSummary:
 # --- reading ---------------------------------------------------------------------------
 
 
-def version_summaries(session: Session) -> list[VersionSummary]:
+def version_summaries(session: Session, *, include_drafts: bool) -> list[VersionSummary]:
     current = repository.current_version(session)
-    return [summary(row, current) for row in repository.list_versions(session)]
+    return [
+        summary(row, current)
+        for row in repository.list_versions(session)
+        if include_drafts or row.status != VersionStatus.draft
+    ]
 
 
 def version_detail(

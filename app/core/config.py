@@ -25,12 +25,22 @@ class Settings(BaseSettings):
     )
     require_api_keys: bool = Field(
         default=False,
-        description="When true, reading content needs content:read and assessing needs assess.",
+        description=(
+            "When true, reading content needs content:read, assessing needs assess and "
+            "/metrics needs metrics."
+        ),
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger bodies get 413.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed by CORS."
+    )
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Comma-separated proxy addresses (IPs, CIDR networks, or *) whose X-Forwarded-For "
+            "and X-Forwarded-Proto are believed; empty: none, the connecting address counts."
+        ),
     )
     otel_enabled: bool = Field(
         default=False,
@@ -79,6 +89,12 @@ class Settings(BaseSettings):
         default=None,
         description="redis://host:6379/0 to share rate limits between processes; unset: memory.",
     )
+    header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="A connection whose request headers are not complete in this time is closed.",
+    )
     request_timeout_s: float = Field(
         default=30.0,
         gt=0,
@@ -98,9 +114,9 @@ class Settings(BaseSettings):
         parse_quota(value)
         return value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         """Accept a comma-separated string, the natural form in an environment variable."""
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]

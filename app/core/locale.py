@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Final
+
+MAX_ACCEPT_LANGUAGE: Final = 512
+"""Longer Accept-Language headers are ignored (the default locale answers), on every route:
+real browsers send well under 100 characters, and the cache must not hold megabyte keys."""
 
 
 def _parse_accept_language(header: str) -> list[str]:
@@ -26,7 +31,6 @@ def _parse_accept_language(header: str) -> list[str]:
     return [tag for _, _, tag in sorted(ranked)]
 
 
-@lru_cache(maxsize=512)
 def negotiate_locale(
     requested: str | None, accept_language: str | None, available: Sequence[str], default: str
 ) -> str:
@@ -34,8 +38,23 @@ def negotiate_locale(
 
     `?locale=` comes first, then the Accept-Language preferences by q-value (a requested
     locale that is not available falls through to them), then the default: an unknown
-    locale never fails. Cached because apps send the same few headers again and again.
+    locale never fails, and neither does a header over `MAX_ACCEPT_LANGUAGE` characters
+    (it is ignored). The header is capped and normalised before it reaches the cache.
     """
+    if accept_language is not None:
+        if len(accept_language) > MAX_ACCEPT_LANGUAGE:
+            accept_language = None
+        else:  # "es-MX, es;q=0.9" and "ES-mx,es; q=0.9" are one cache entry
+            accept_language = "".join(accept_language.split()).lower() or None
+    return _negotiate(requested, accept_language, tuple(available), default)
+
+
+@lru_cache(maxsize=512)
+def _negotiate(
+    requested: str | None, accept_language: str | None, available: tuple[str, ...], default: str
+) -> str:
+    """Cached because apps send the same few headers again and again; at most 512 entries
+    of at most `MAX_ACCEPT_LANGUAGE` characters each."""
     candidates: list[str] = []
     if requested:
         candidates.append(requested.strip().lower())

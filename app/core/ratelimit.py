@@ -1,10 +1,12 @@
 """Rate limits per API key (or per client address without a key), one per scope.
 
-One hit per request, from `app.api.deps.authorize`. Fixed windows aligned to the clock, so
-`RateLimit-Reset` is exact and processes sharing Redis agree without talking. In memory by
-default (a dict swept when it grows); with `REDIS_URL`, one script per hit shared by every
-process, failing open (logged once per outage) when Redis is away. `RequestMiddleware` adds
-the `RateLimit-*` headers; a refusal is a 429 problem with `Retry-After`.
+One hit per request, from `app.api.deps.authorize`, and one more per batch for its other
+items (`app.api.deps.charge_items`): a batch of 100 costs 100. Fixed windows aligned to the
+clock, so `RateLimit-Reset` is exact and processes sharing Redis agree without talking. In
+memory by default (a dict swept when it grows; each process counts on its own); with
+`REDIS_URL`, one script per hit shared by every process, failing open (logged once per
+outage) when Redis is away. `RequestMiddleware` adds the `RateLimit-*` headers; a refusal is
+a 429 problem with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -67,10 +69,11 @@ class Limiter(Protocol):
     local: bool
     """True when `count` may be called (no I/O); else `hit` must be awaited."""
 
-    def count(self, bucket: Bucket, identity: str) -> Hit: ...
+    def count(self, bucket: Bucket, identity: str, cost: int = 1) -> Hit: ...
 
-    async def hit(self, bucket: Bucket, identity: str) -> Hit | None:
-        """Count one request; None when no decision could be made (fail open)."""
+    async def hit(self, bucket: Bucket, identity: str, cost: int = 1) -> Hit | None:
+        """Count `cost` requests (negative: give them back); None when no decision could be
+        made (fail open)."""
 
     async def close(self) -> None: ...
 
@@ -85,10 +88,10 @@ class MemoryLimiter:
         self._counts: dict[tuple[Bucket, str], list[int]] = {}
         self._sweep_at = _SWEEP_AT
 
-    async def hit(self, bucket: Bucket, identity: str) -> Hit | None:
-        return self.count(bucket, identity)
+    async def hit(self, bucket: Bucket, identity: str, cost: int = 1) -> Hit | None:
+        return self.count(bucket, identity, cost)
 
-    def count(self, bucket: Bucket, identity: str) -> Hit:
+    def count(self, bucket: Bucket, identity: str, cost: int = 1) -> Hit:
         quota = self.quotas[bucket]
         now = time.time()
         window = int(now // quota.period_s)
@@ -98,7 +101,7 @@ class MemoryLimiter:
             if entry is None and len(self._counts) >= self._sweep_at:
                 self._sweep(now)
             self._counts[key] = entry = [window, 0]
-        entry[1] += 1
+        entry[1] += cost
         return (quota, entry[1], (window + 1) * quota.period_s)
 
     def _sweep(self, now: float) -> None:
@@ -134,17 +137,19 @@ class RedisLimiter:
         )
         self._skip_until = 0.0
 
-    def count(self, bucket: Bucket, identity: str) -> Hit:
+    def count(self, bucket: Bucket, identity: str, cost: int = 1) -> Hit:
         raise NotImplementedError("the Redis limiter must be awaited: use hit()")
 
-    async def hit(self, bucket: Bucket, identity: str) -> Hit | None:
+    async def hit(self, bucket: Bucket, identity: str, cost: int = 1) -> Hit | None:
         now = time.time()
         if now < self._skip_until:
             return None
         quota = self.quotas[bucket]
         window = int(now // quota.period_s)
         try:
-            count = await self._storage.incr(f"{bucket}/{identity}/{window}", quota.period_s)
+            count = await self._storage.incr(
+                f"{bucket}/{identity}/{window}", quota.period_s, amount=cost
+            )
         except Exception as exc:  # any Redis failure must not fail the request
             if self._skip_until == 0.0:
                 logger.warning(
@@ -186,15 +191,22 @@ def build_limiter(settings: Settings) -> Limiter | None:
 
 
 def client_identity(scope: Scope) -> str:
-    """The caller's address as the server saw it (behind a proxy: see `--proxy-headers`)."""
+    """The caller's address (behind a proxy, from X-Forwarded-For: see app.core.proxy)."""
     client = scope.get("client")
     return "ip:" + (client[0] if client else "unknown")
+
+
+async def _hit(limiter: Limiter, bucket: Bucket, identity: str, cost: int) -> Hit | None:
+    if limiter.local:
+        return limiter.count(bucket, identity, cost)
+    return await limiter.hit(bucket, identity, cost)
 
 
 async def enforce(limiter: Limiter | None, scope: Scope, bucket: Bucket, identity: str) -> None:
     """One hit; leaves it for the response headers, raises 429 when over the limit."""
     if limiter is None:
         return
+    # Inline, not through _hit: this runs on every request of the hot path.
     hit = limiter.count(bucket, identity) if limiter.local else await limiter.hit(bucket, identity)
     if hit is None:
         return
@@ -206,3 +218,36 @@ async def enforce(limiter: Limiter | None, scope: Scope, bucket: Bucket, identit
             f"try again in {wait} s.",
             headers={"Retry-After": str(wait)},
         )
+
+
+async def enforce_more(
+    limiter: Limiter | None, scope: Scope, bucket: Bucket, identity: str, extra: int
+) -> None:
+    """Count `extra` more requests of one already counted by `enforce` (a batch's other
+    items); when they do not fit, give them back and raise 429: a refused batch costs one
+    request, so it does not use up what a smaller batch could still have."""
+    if limiter is None or extra < 1:
+        return
+    hit = await _hit(limiter, bucket, identity, extra)
+    if hit is None:
+        return
+    if hit[1] <= hit[0].amount:
+        scope[SCOPE_KEY] = hit
+        return
+    refunded = await _hit(limiter, bucket, identity, -extra)
+    if refunded is not None:
+        hit = refunded
+    scope[SCOPE_KEY] = hit
+    wait = seconds_to_reset(hit)
+    quota = hit[0]
+    left = max(quota.amount - hit[1], 0)
+    advice = (
+        f"send at most {quota.amount} items per batch"
+        if extra + 1 > quota.amount
+        else f"{left} remain now; the window resets in {wait} s"
+    )
+    raise TooManyRequests(
+        f"Too many requests for {bucket.value}: this batch counts {extra + 1} against the "
+        f"limit of {quota.text}; {advice}.",
+        headers={"Retry-After": str(wait)},
+    )

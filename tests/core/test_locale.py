@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.locale import negotiate_locale
+from app.core import locale as locale_module
+from app.core.locale import MAX_ACCEPT_LANGUAGE, negotiate_locale
 from tests.rules.test_golden import PUBLIC_VIGNETTES, public_cases
 
 AVAILABLE = ("en", "es")
@@ -55,6 +56,53 @@ def test_negotiation(requested: str | None, header: str | None, expected: str) -
 def test_the_default_locale_need_not_be_english() -> None:
     assert negotiate_locale(None, "fr", ("es", "en"), "es") == "es"
     assert negotiate_locale("pt-BR", None, ("pt",), "pt") == "pt"
+
+
+def test_many_distinct_long_headers_leave_the_cache_bounded() -> None:
+    """An Accept-Language per request, each different and long, must not grow the memory."""
+    cache = locale_module._negotiate
+    cache.cache_clear()
+    for index in range(2_000):  # over the cap: ignored, so all are one entry (no header)
+        header = f"es;q=0.{index % 9 + 1}," + "x" * MAX_ACCEPT_LANGUAGE + str(index)
+        assert negotiate_locale(None, header, AVAILABLE, "en") == "en"
+    assert cache.cache_info().currsize == 1
+    for index in range(2_000):  # at the cap: cached, in a bounded number of bounded entries
+        padding = "x" * (MAX_ACCEPT_LANGUAGE - 20)
+        header = f"{padding},es;q=0.5,{index:05d}"[:MAX_ACCEPT_LANGUAGE]
+        assert negotiate_locale(None, header, AVAILABLE, "en") == "es"
+    info = cache.cache_info()
+    assert info.currsize <= info.maxsize == 512
+
+
+def test_the_header_is_normalised_before_the_cache() -> None:
+    cache = locale_module._negotiate
+    cache.cache_clear()
+    for header in ("es-MX, en;q=0.5", "ES-mx,en; q=0.5", " es-mx ,  EN;q=0.5 "):
+        assert negotiate_locale(None, header, AVAILABLE, "en") == "es"
+    assert cache.cache_info().currsize == 1
+
+
+LONG_HEADER = {"Accept-Language": "es," + "x" * 600}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/v1/causes", None),
+        ("GET", "/v1/tips", None),
+        ("POST", "/v1/assessments", RUN),
+        ("POST", "/v1/assessments:batch", {"items": [RUN]}),
+    ],
+)
+def test_an_over_long_header_is_ignored_on_every_route(
+    client: TestClient, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    """One behaviour everywhere: the default locale answers, never a 422."""
+    response = client.request(method, path, json=body, headers=LONG_HEADER)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-language"] == "en"
+    short = client.request(method, path, json=body, headers={"Accept-Language": "es"})
+    assert short.headers["content-language"] == "es"
 
 
 # --- the read API -------------------------------------------------------------------------

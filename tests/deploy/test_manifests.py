@@ -132,6 +132,10 @@ def test_compose_runs_two_replicas_behind_the_proxy_on_postgresql(compose: dict[
     assert re.search(r"^\s*server app:8000\b", nginx, re.MULTILINE)
     assert re.search(r"^\s*listen 80;", nginx, re.MULTILINE)
     assert any(v.startswith("./nginx.conf:") for v in proxy["volumes"])
+    # Rate limits see each user: the app believes the proxy, which sets (not appends to)
+    # X-Forwarded-For, since with "*" the app takes its first entry.
+    assert app["environment"]["FORWARDED_ALLOW_IPS"] == "*"
+    assert re.search(r"^\s*proxy_set_header X-Forwarded-For \$remote_addr;", nginx, re.MULTILINE)
 
 
 def test_the_image_runs_the_serve_command_the_tests_run() -> None:

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +41,7 @@ class LiveServer:
     env_extra: dict[str, str] = field(default_factory=dict)
     # None: `serve`'s own default, a worker per core (as deployed)
     workers: int | None = 1
+    serve_args: list[str] = field(default_factory=list)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
 
@@ -69,6 +70,7 @@ class LiveServer:
                 "--port",
                 str(self.port),
                 *(["--workers", str(self.workers)] if self.workers is not None else []),
+                *self.serve_args,
             ],
             cwd=ROOT,
             env=env,
@@ -114,12 +116,17 @@ def start_server(e2e_database_url: str, tmp_path: Path) -> Iterator[Callable[...
     servers: list[LiveServer] = []
 
     def start(
-        database_url: str | None = None, *, workers: int | None = 1, **env_extra: str
+        database_url: str | None = None,
+        serve_args: Sequence[str] = (),
+        *,
+        workers: int | None = 1,
+        **env_extra: str,
     ) -> LiveServer:
         server = LiveServer(
             database_url=database_url or e2e_database_url,
             env_extra=env_extra,
             workers=workers,
+            serve_args=list(serve_args),
             log_path=tmp_path / f"server-{len(servers)}.log",
         )
         servers.append(server)

@@ -269,3 +269,50 @@ def test_two_server_processes_share_the_limit_in_redis(
         )
     assert statuses == [200] * 6 + [429] * 2
     assert audit.status_code == 200 and int(audit.headers["RateLimit-Remaining"]) >= 0
+
+
+# --- batches ---------------------------------------------------------------------------------
+
+
+def _batch(size: int) -> dict[str, Any]:
+    return {"items": [WORKOUT] * size}
+
+
+def test_a_batch_counts_each_item(limited: Callable[..., TestClient]) -> None:
+    """100 items are 100 assessments against the quota, not one request."""
+    client = limited(rate_limit_assess="10/day")
+    first = client.post("/v1/assessments:batch", json=_batch(4))
+    assert first.status_code == 200 and _rate_headers(first)[:2] == (10, 6)
+
+    too_many = client.post("/v1/assessments:batch", json=_batch(7))
+    assert too_many.status_code == 429
+    assert too_many.headers["content-type"] == "application/problem+json"
+    assert 1 <= int(too_many.headers["Retry-After"]) <= 86_400
+    assert "7" in too_many.json()["detail"]
+    # The refused batch cost one request, not its seven items.
+    assert _rate_headers(too_many)[:2] == (10, 5)
+
+    assert client.post("/v1/assessments:batch", json=_batch(5)).status_code == 200
+    assert client.post("/v1/assessments", json=WORKOUT).status_code == 429
+
+
+def test_a_batch_larger_than_the_whole_quota_is_refused(
+    limited: Callable[..., TestClient],
+) -> None:
+    client = limited(rate_limit_assess="20/day")
+    refused = client.post("/v1/assessments:batch", json=_batch(100))
+    assert refused.status_code == 429
+    assert "at most 20 items" in refused.json()["detail"]
+    assert client.post("/v1/assessments:batch", json=_batch(19)).status_code == 200
+
+
+def test_a_batch_counts_each_item_in_redis(
+    limited: Callable[..., TestClient], redis_url: str, redis_prefix: str
+) -> None:
+    client = limited(
+        redis_url=redis_url, rate_limit_prefix=redis_prefix, rate_limit_assess="10/day"
+    )
+    assert _rate_headers(client.post("/v1/assessments:batch", json=_batch(8)))[:2] == (10, 2)
+    refused = client.post("/v1/assessments:batch", json=_batch(3))
+    assert refused.status_code == 429 and _rate_headers(refused)[:2] == (10, 1)
+    assert client.post("/v1/assessments", json=WORKOUT).status_code == 200

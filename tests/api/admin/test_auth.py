@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
+from app.auth import service as keys
 from app.auth.scopes import Scope
 from app.content.poller import refresh_once
 from app.core.config import Settings
@@ -162,3 +164,72 @@ def test_reads_never_wait_on_a_write_lock(
     refresh_once(services.cache, services.read_engine)
     assert services.cache.degraded_reason is None
     assert time.monotonic() - started < 0.1
+
+
+def _keyed(client: TestClient, *scopes: Scope) -> dict[str, str]:
+    engine = client.app.state.services.engine  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        key = keys.create_key(session, f"k-{'-'.join(scopes)}", frozenset(scopes), actor="test")
+        session.commit()
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_metrics_need_a_metrics_key_when_keys_are_required(settings: Settings) -> None:
+    strict = settings.model_copy(update={"require_api_keys": True})
+    with TestClient(create_app(strict)) as client:
+        missing = client.get("/metrics")
+        assert missing.status_code == 401
+        assert missing.headers["content-type"] == "application/problem+json"
+        reader = _keyed(client, Scope.content_read, Scope.assess)
+        assert client.get("/metrics", headers=reader).status_code == 403
+        scraper = _keyed(client, Scope.metrics)
+        assert client.get("/metrics", headers=scraper).status_code == 200
+        # A metrics key reads nothing else.
+        assert client.get("/v1/causes", headers=scraper).status_code == 403
+        admin = {"Authorization": "Bearer test-admin-key-0123456789"}
+        assert client.get("/metrics", headers=admin).status_code == 200
+
+
+def test_metrics_stay_open_when_keys_are_not_required(client: TestClient) -> None:
+    assert client.get("/metrics").status_code == 200
+
+
+@pytest.mark.parametrize("require_api_keys", [False, True])
+def test_the_version_list_shows_drafts_only_to_content_writers(
+    settings: Settings, require_api_keys: bool
+) -> None:
+    """Draft notes are editors' work in progress: listed as the draft itself is shown."""
+    app_settings = settings.model_copy(update={"require_api_keys": require_api_keys})
+    admin = {"Authorization": "Bearer test-admin-key-0123456789"}
+    with TestClient(create_app(app_settings)) as client:
+        made = client.post(
+            "/v1/admin/content/versions", json={"notes": "secret plan"}, headers=admin
+        )
+        assert made.status_code == 201
+        reader = _keyed(client, Scope.content_read)
+        writer = _keyed(client, Scope.content_write, Scope.content_read)
+        if require_api_keys:
+            assert client.get("/v1/content/versions").status_code == 401
+            assert (
+                client.get("/v1/content/versions", headers=_keyed(client, Scope.assess)).status_code
+                == 403
+            )
+        else:
+            anonymous = client.get("/v1/content/versions")
+            assert [v["status"] for v in anonymous.json()] == ["published"]
+        listed = client.get("/v1/content/versions", headers=reader)
+        assert listed.status_code == 200
+        assert [v["status"] for v in listed.json()] == ["published"]
+        assert "secret plan" not in listed.text
+        full = client.get("/v1/content/versions", headers=writer).json()
+        assert [v["status"] for v in full] == ["draft", "published"]
+
+
+def test_the_spec_declares_the_security_of_metrics_and_the_version_list(
+    client: TestClient,
+) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/metrics", "/v1/content/versions"):
+        operation = paths[path]["get"]
+        assert operation["security"] == [{"HTTPBearer": []}], path
+        assert {"401", "403", "429"} <= set(operation["responses"]), path

@@ -80,7 +80,8 @@ def test_the_whole_flow(
     refused = client.post(f"{ADMIN}/versions/{broken}/publish", headers=admin_headers)
     assert refused.status_code == 422
     assert any("no_such_cause" in p["message"] for p in refused.json()["problems"])
-    versions = {v["version"]: v for v in client.get("/v1/content/versions").json()}
+    listing = client.get("/v1/content/versions", headers=admin_headers).json()
+    versions = {v["version"]: v for v in listing}
     assert versions[broken]["status"] == "draft"
     assert versions[version]["is_current"] is True
 
