@@ -141,6 +141,12 @@ class CauseRules(_Strict):
         "(a rough share, 0-1). It never moves a score: it only orders causes whose scores tie "
         "exactly, most common first; causes without one follow, in bundle order.",
     )
+    requires_evidence: bool = Field(
+        default=False,
+        description="Rank the cause only when its signals raise its score above the prior: "
+        "for a cause that needs inputs most workouts lack (a glucose reading, a medicine, the "
+        "water temperature), so that it stays out of answers that say nothing about it.",
+    )
     signals: list[Signal] = Field(max_length=200)
 
 

@@ -54,6 +54,7 @@ class CompiledCause:
     input_fields: tuple[str, ...]  # inputs its signals read, directly or through derived fields
     input_weights: tuple[tuple[str, float], ...]  # input -> largest |weight| of a signal using it
     base_rate: float | None = None  # only orders exact ties
+    requires_evidence: bool = False  # ranked only when its signals raise it above the prior
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +95,28 @@ class CompiledRuleset:
     question_activities: dict[str, frozenset[str]] = dataclass_field(default_factory=dict)
     # cause indexes, most common first (`base_rate`), bundle order among equals: the tie-break
     tie_order: tuple[int, ...] = ()
+    # (index, prior) of the causes ranked only when their evidence raises them
+    gated: tuple[tuple[int, float], ...] = ()
+    open_order: tuple[int, ...] = ()  # tie_order without the gated causes
 
     def rank(self, logits: Sequence[float]) -> list[int]:
         """Cause indexes, best first; exact ties in `tie_order`, so that a cause nothing
-        spoke for never outranks a more common one merely by its place in the file."""
+        spoke for never outranks a more common one merely by its place in the file. A gated
+        cause (`requires_evidence`) takes part only when its logit is above its prior."""
+        candidates: Sequence[int] = self.tie_order or range(len(logits))
+        if self.gated:
+            raised = {index for index, prior in self.gated if logits[index] > prior}
+            candidates = (
+                [index for index in self.tie_order if index in raised or index in self.open_set]
+                if raised
+                else self.open_order
+            )
         # `sorted` is stable, also with `reverse`: equal logits keep tie_order.
-        return sorted(self.tie_order or range(len(logits)), key=logits.__getitem__, reverse=True)
+        return sorted(candidates, key=logits.__getitem__, reverse=True)
+
+    @property
+    def open_set(self) -> frozenset[int]:
+        return frozenset(self.open_order)
 
     def asks_after(self, question_field: str, activity: str) -> bool:
         allowed = self.question_activities.get(question_field)
@@ -124,6 +141,8 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         for question in bundle.questions
         if question.activities
     }
+    tie_order = _tie_order(causes)
+    gated = {index for index, cause in enumerate(causes) if cause.requires_evidence}
     return CompiledRuleset(
         causes,
         red_flags,
@@ -131,7 +150,9 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         tips_by_cause,
         question_fields,
         question_activities,
-        _tie_order(causes),
+        tie_order,
+        tuple((index, causes[index].prior) for index in gated),
+        tuple(index for index in tie_order if index not in gated),
     )
 
 
@@ -201,6 +222,7 @@ def _compile_cause(index: int, rules: CauseRules, problems: list[Problem]) -> Co
         tuple(weights),
         tuple(weights.items()),
         rules.base_rate,
+        rules.requires_evidence,
     )
 
 

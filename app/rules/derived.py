@@ -23,6 +23,7 @@ ASSUMED_HUMIDITY_PCT = 50.0  # a middling value when only the temperature is kno
 ASSUMED_APPARENT_TEMPERATURE_C = 20.0  # temperate conditions when nothing is known
 LOAD_SPIKE_PCT = 30.0  # acute load a third above usual is where injury and fatigue risk climb
 WEEKS_OFF_FOR_DETRAINING = 2.0
+GLUCOSE_LOWERING_CLASSES: frozenset[str] = frozenset({"insulin", "sulfonylurea"})
 
 ENDURANCE_TYPES: frozenset[str] = frozenset(
     {
@@ -129,6 +130,21 @@ def add_derived(flat: Flat) -> None:
     spike = _training_load_spike(flat)
     if spike is not None:
         flat["derived.training_load_spike"] = spike
+
+    lowering = _glucose_lowering(flat)
+    if lowering is not None:
+        flat["derived.glucose_lowering_medication"] = lowering
+
+
+def _glucose_lowering(flat: Flat) -> bool | None:
+    """Insulin or a sulfonylurea, whether said in so many words or named among the medicines;
+    None when neither was said."""
+    get = flat.get
+    medications = get("health.medications")
+    if medications and not GLUCOSE_LOWERING_CLASSES.isdisjoint(medications):
+        return True
+    said: bool | None = get("health.glucose_lowering_medication")
+    return said
 
 
 def _heart_rate_pct_max(flat: Flat) -> float | None:

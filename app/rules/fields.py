@@ -161,6 +161,12 @@ DERIVED_FIELDS: dict[str, FieldSpec] = dict(
             "training.returning_after_weeks_off",
             "training.returning_from_injury",
         ),
+        _derived(
+            "derived.glucose_lowering_medication",
+            FieldKind.BOOL,
+            "health.glucose_lowering_medication",
+            "health.medications",
+        ),
         _derived("derived.is_endurance", FieldKind.BOOL, "activity.type"),
         _derived("derived.is_resistance", FieldKind.BOOL, "activity.type", "activity.sets"),
     ]

@@ -99,6 +99,99 @@ class AssociatedSymptom(StrEnum):
     ONE_SIDED_NUMBNESS = "one_sided_numbness"
 
 
+class Diabetes(StrEnum):
+    NONE = "none"
+    TYPE1 = "type1"
+    TYPE2 = "type2"
+
+
+class Medication(StrEnum):
+    """Drug classes that cause tremor or change the risks of exercise (what rules read)."""
+
+    BETA2_AGONIST = "beta2_agonist"  # reliever and controller inhalers: tremor
+    STIMULANT = "stimulant"  # ADHD medicines, decongestants: tremor, fast heart
+    THYROID_HORMONE = "thyroid_hormone"  # too high a dose: tremor
+    LITHIUM = "lithium"
+    VALPROATE = "valproate"
+    SSRI = "ssri"
+    SNRI = "snri"
+    THEOPHYLLINE = "theophylline"
+    CORTICOSTEROID = "corticosteroid"
+    STATIN = "statin"  # muscle pain and, rarely, muscle breakdown
+    DIURETIC = "diuretic"  # low sodium and potassium
+    BETA_BLOCKER = "beta_blocker"  # blunts heart rate and the warning signs of a low
+    INSULIN = "insulin"  # low blood sugar
+    SULFONYLUREA = "sulfonylurea"  # low blood sugar
+    OTHER = "other"
+
+
+# Common generic names, so an app can send what is on the box; each stands for its class.
+_MEDICATION_NAMES: dict[Medication, tuple[str, ...]] = {
+    Medication.BETA2_AGONIST: (
+        "salbutamol",
+        "albuterol",
+        "levalbuterol",
+        "terbutaline",
+        "formoterol",
+        "salmeterol",
+        "vilanterol",
+        "indacaterol",
+        "olodaterol",
+    ),
+    Medication.STIMULANT: (
+        "methylphenidate",
+        "amphetamine",
+        "dexamfetamine",
+        "dextroamphetamine",
+        "lisdexamfetamine",
+        "modafinil",
+        "pseudoephedrine",
+        "ephedrine",
+    ),
+    Medication.THYROID_HORMONE: ("levothyroxine", "liothyronine", "thyroxine"),
+    Medication.LITHIUM: ("lithium_carbonate",),
+    Medication.VALPROATE: ("valproic_acid", "sodium_valproate", "divalproex"),
+    Medication.SSRI: ("fluoxetine", "sertraline", "citalopram", "escitalopram", "paroxetine"),
+    Medication.SNRI: ("venlafaxine", "duloxetine", "desvenlafaxine"),
+    Medication.THEOPHYLLINE: ("aminophylline",),
+    Medication.CORTICOSTEROID: (
+        "prednisone",
+        "prednisolone",
+        "dexamethasone",
+        "hydrocortisone",
+        "methylprednisolone",
+    ),
+    Medication.STATIN: ("atorvastatin", "simvastatin", "rosuvastatin", "pravastatin"),
+    Medication.DIURETIC: (
+        "hydrochlorothiazide",
+        "chlorthalidone",
+        "indapamide",
+        "furosemide",
+        "bumetanide",
+    ),
+    Medication.BETA_BLOCKER: ("propranolol", "metoprolol", "atenolol", "bisoprolol"),
+    Medication.INSULIN: (),
+    Medication.SULFONYLUREA: ("gliclazide", "glimepiride", "glipizide", "glibenclamide"),
+}
+_MEDICATION_ALIASES: dict[str, Medication] = {
+    name: kind for kind in Medication for name in (kind.value, *_MEDICATION_NAMES.get(kind, ()))
+}
+MEDICATIONS_HINT = (
+    "use a drug class ("
+    + ", ".join(kind.value for kind in Medication)
+    + ") or a common generic name such as salbutamol, levothyroxine or sertraline"
+)
+GLUCOSE_MG_DL_PER_MMOL_L = 18.016  # glucose's molar mass, 180.16 g/mol
+
+
+def parse_medication(raw: Any) -> Any:
+    """A drug class, or the class of a known generic name (case and separators ignored)."""
+    if not isinstance(raw, str) or len(raw) > 60:
+        return raw
+    key = re.sub(r"[^a-z0-9]+", "_", raw.lower()).strip("_")
+    return _MEDICATION_ALIASES.get(key, raw)
+
+
 def _squash(name: str) -> str:
     """Lowercase without separators, so `STRENGTH_TRAINING` and `strengthTraining` meet."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
@@ -454,6 +547,12 @@ class Environment(_Section):
     humidity_pct: Number | None = Field(
         None, ge=0, le=100, description="Relative humidity, percent."
     )
+    water_temperature_c: Number | None = Field(
+        None,
+        ge=-2,
+        le=40,
+        description="Water temperature for a swim or other session in water, °C.",
+    )
     temperature_f: Number | None = Field(
         None, ge=-40, le=140, description="Air temperature, °F (instead of `temperature_c`)."
     )
@@ -723,6 +822,113 @@ class Symptoms(_Section):
         return self
 
 
+class HealthInfo(_Section):
+    """Conditions, measurements and medicines that change why legs shake (all optional; an
+    app sends what the person has shared, e.g. from HealthKit or Health Connect)."""
+
+    diabetes: Diabetes | None = Field(None, description="Diabetes, if any: none, type1 or type2.")
+    glucose_lowering_medication: Flag | None = Field(
+        None,
+        description=(
+            "Whether the person takes insulin or a sulfonylurea (medicines that can push blood "
+            "sugar too low during or after exercise)."
+        ),
+    )
+    blood_glucose_mg_dl: Number | None = Field(
+        None,
+        ge=10,
+        le=1000,
+        description="Blood glucose measured during or after the session, mg/dL.",
+        examples=[62],
+    )
+    medications: list[Medication] | None = Field(
+        None,
+        max_length=len(Medication),
+        description=(
+            "Regular medicines, as drug classes; common generic names are accepted and become "
+            "their class (salbutamol -> beta2_agonist, sertraline -> ssri)."
+        ),
+        examples=[["beta2_agonist"]],
+    )
+    recent_illness_days: Number | None = Field(
+        None,
+        ge=0,
+        le=365,
+        description=(
+            "Days since the last illness with fever, flu or a stomach bug ended (0 = ill now); "
+            "leave out when there was none recently."
+        ),
+    )
+    body_temperature_c: Number | None = Field(
+        None, ge=30, le=45, description="Body temperature measured after the session, °C."
+    )
+    # Other units: converted to the SI fields above, then cleared.
+    blood_glucose_mmol_l: Number | None = Field(
+        None,
+        ge=10 / GLUCOSE_MG_DL_PER_MMOL_L,
+        le=1000 / GLUCOSE_MG_DL_PER_MMOL_L,
+        description="Blood glucose, mmol/L (instead of `blood_glucose_mg_dl`).",
+        examples=[3.4],
+    )
+
+    alternative_units: ClassVar[frozenset[str]] = frozenset({"blood_glucose_mmol_l"})
+
+    @field_validator("medications", mode="before")
+    @classmethod
+    def _generic_names(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [parse_medication(item) for item in value]
+        return value
+
+    @field_validator("blood_glucose_mmol_l", mode="after")
+    @classmethod
+    def _agrees_with_si(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return _check_alias(_HEALTH_UNITS, value, info)
+
+    @model_validator(mode="after")
+    def _to_si(self) -> Self:
+        values = self.__dict__  # still inside validation: see _convert_aliases
+        if self.blood_glucose_mmol_l is not None:
+            _convert_aliases(self, _HEALTH_UNITS)
+        medications = values["medications"]
+        if medications and len(medications) > 1 and len(set(medications)) < len(medications):
+            values["medications"] = _unique(medications)
+        return self
+
+
+_HEALTH_UNITS = {
+    "blood_glucose_mmol_l": UnitAlias(
+        "blood_glucose_mg_dl", _scale(GLUCOSE_MG_DL_PER_MMOL_L), "mg/dL", 2.0, 0.03
+    ),
+}
+
+
+class Intake(_Section):
+    """Stimulants and alcohol taken before the session."""
+
+    caffeine_mg: Number | None = Field(
+        None,
+        ge=0,
+        le=3000,
+        description=(
+            "Caffeine in the hours before and during the session, mg (a strong coffee has "
+            "about 100-200 mg, many pre-workout drinks 150-300 mg)."
+        ),
+    )
+    pre_workout_stimulant: Flag | None = Field(
+        None,
+        description=(
+            "Whether a pre-workout product with stimulants (caffeine, synephrine...) was taken."
+        ),
+    )
+    alcohol_units_24h: Number | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="Units of alcohol (10 g each) in the 24 hours before the session.",
+    )
+
+
 class WorkoutContext(_Section):
     """Everything known about one workout; the engine never needs more than this."""
 
@@ -736,6 +942,10 @@ class WorkoutContext(_Section):
     training: Training = Field(default_factory=Training, description="Training background.")
     athlete: Athlete = Field(default_factory=Athlete, description="The person.")
     symptoms: Symptoms = Field(default_factory=Symptoms, description="The shaking itself.")
+    health: HealthInfo = Field(
+        default_factory=HealthInfo, description="Conditions, measurements and medicines."
+    )
+    intake: Intake = Field(default_factory=Intake, description="Caffeine, stimulants, alcohol.")
 
 
 ALTERNATIVE_UNIT_FIELDS: frozenset[str] = frozenset(

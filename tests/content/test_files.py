@@ -15,7 +15,7 @@ from app.rules.bundle import Bundle
 def test_default_content_is_valid_and_complete() -> None:
     bundle = load_bundle()
     assert check_bundle(bundle) == []
-    assert len(bundle.causes) == 8
+    assert len(bundle.causes) == 13
     assert len(bundle.tips) >= 8 and len(bundle.faqs) >= 6
     assert bundle.red_flags and bundle.disclaimer["en"]
 

@@ -13,10 +13,16 @@ CONTRACT_CAUSES = {  # the ids the contract fixes (a set: order is irrelevant)
     "neuromuscular_fatigue",
     "overexertion",
     "poor_conditioning",
+    # v1.1
+    "low_blood_sugar",
+    "stimulant_effect",
+    "medication_effect",
+    "cold_exposure",
+    "illness_or_fever",
 }
 
 
-def test_lists_the_eight_contract_causes(client: TestClient) -> None:
+def test_lists_the_contract_causes(client: TestClient) -> None:
     response = client.get("/v1/causes")
     assert response.status_code == 200
     body = response.json()

@@ -191,7 +191,8 @@ class ScoredCause:
 
 class Ranking(Sequence[ScoredCause]):
     """Every cause, best first; exact ties by base rate (most common first), then causes
-    without one, each in bundle order."""
+    without one, each in bundle order. A cause that requires evidence is left out unless its
+    signals raised it above its prior."""
 
     def __init__(
         self,
@@ -209,7 +210,13 @@ class Ranking(Sequence[ScoredCause]):
             rate = ruleset.causes[index].base_rate
             return (-logits[index], rate is None, -(rate or 0.0), index)
 
-        self._items = [items[index] for index in sorted(range(len(logits)), key=key)]
+        def ranked(index: int) -> bool:
+            cause = ruleset.causes[index]
+            return not cause.requires_evidence or logits[index] > cause.prior
+
+        self._items = [
+            items[index] for index in sorted(range(len(logits)), key=key) if ranked(index)
+        ]
 
     @overload
     def __getitem__(self, rank: int) -> ScoredCause: ...

@@ -26,6 +26,7 @@ FULL = context(
     nutrition={"pre_workout_carbs_g": 40, "carbs_g_per_hour": 30},
     training={"load_change_pct": 10},
     athlete={"age_years": 40},
+    health={"glucose_lowering_medication": False},
 )
 
 

@@ -62,7 +62,7 @@ def test_with_minimal_input_the_default_content_ranks_by_base_rate(
     rates = {cause.id: cause.base_rate for cause in engine.ruleset.causes}
     assert all(rate is not None for rate in rates.values()), "every default cause has one"
     evaluation = engine.evaluate(context())
-    lowest = min(evaluation.logits.values())
+    lowest = min(evaluation.logits[cause_id] for cause_id in evaluation.ranked)
     tied = [cause_id for cause_id in evaluation.ranked if evaluation.logits[cause_id] == lowest]
     assert len(tied) >= 2
     assert [rates[c] for c in tied] == sorted((rates[c] for c in tied), reverse=True)

@@ -29,6 +29,7 @@ FROM_SI: dict[str, tuple[str, Callable[[float], float]]] = {
     "activity.elevation_gain_ft": ("activity.elevation_gain_m", lambda m: m / 0.3048),
     "activity.elevation_loss_ft": ("activity.elevation_loss_m", lambda m: m / 0.3048),
     "hydration.body_mass_lb": ("hydration.body_mass_kg", lambda kg: kg / 0.45359237),
+    "health.blood_glucose_mmol_l": ("health.blood_glucose_mg_dl", lambda mg: mg / 18.016),
 }
 SIMPLE = sorted(FROM_SI)
 KG_PER_LB = 0.45359237
