@@ -94,6 +94,8 @@ class _Function:
         self.field_locals: dict[str, str] = {}
         self.condition_lines: list[str] = []
         self.condition_locals: dict[str, str] = {}
+        # section -> (local, line) of the conditions that read only that section's inputs
+        self.section_conditions: dict[str, list[tuple[str, str]]] = {}
 
     def constant(self, value: Any) -> str:
         return self.module.constant(value)
@@ -113,9 +115,30 @@ class _Function:
         if key not in self.condition_locals:
             name = f"_c{len(self.condition_locals)}"
             guard, activation = self._guard_and_value(condition)
-            self.condition_lines.append(f"    {name} = {activation} if {guard} else 0.0")
+            line = f"{name} = {activation} if {guard} else 0.0"
+            section = _only_section(condition.field)
+            if section is None:
+                self.condition_lines.append("    " + line)
+            else:
+                self.section_conditions.setdefault(section, []).append((name, line))
             self.condition_locals[key] = name
         return self.condition_locals[key]
+
+    def guarded_condition_lines(self, bits: Mapping[str, int]) -> list[str]:
+        """The conditions on one optional section, tested only when the request gave some of
+        its fields: every condition is 0.0 when its inputs are missing, so a whole section
+        left out (health, intake: most requests) costs one test instead of one per condition."""
+        lines: list[str] = []
+        for section, conditions in self.section_conditions.items():
+            mask = 0
+            for path, bit in bits.items():
+                if path.startswith(section + "."):
+                    mask |= bit
+            lines.append(f"    if present & {mask}:")
+            lines += [f"        {line}" for _, line in conditions]
+            lines.append("    else:")
+            lines.append(f"        {' = '.join(name for name, _ in conditions)} = 0.0")
+        return lines
 
     def _guard_and_value(self, condition: Condition) -> tuple[str, str]:
         """(a test that is true when the condition holds at all, its activation then)."""
@@ -155,6 +178,16 @@ class _Function:
             f"{x} is not None and {x} < {high}",
             f"(1.0 if {x} <= {low} else ({high} - {x}) / {span})",
         )
+
+
+def _only_section(path: str) -> str | None:
+    """The one optional section all of a field's inputs come from, else None (`activity` is
+    always given, so guarding on it would test nothing)."""
+    sections = {input_path.split(".", 1)[0] for input_path in KNOWN_FIELDS[path].inputs}
+    if len(sections) != 1:
+        return None
+    (section,) = sections
+    return None if section == "activity" else section
 
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
@@ -281,19 +314,35 @@ def _emit_evaluator(
     read_here = set()
     for section, fields in SECTION_FIELDS:
         assert section.isidentifier()
-        header += [f"    fields = context.{section}.__dict__", "    provided = {}"]
+        # An optional section the request left out holds only None: one test skips its reads
+        # (the locals that conditions use are set to None instead).
+        optional = section != "activity"
+        pad = "    " * (2 if optional else 1)
+        if optional:
+            header += [
+                f"    section = context.{section}",
+                "    if section.__pydantic_fields_set__:",
+                f"{pad}fields = section.__dict__",
+            ]
+        else:
+            header += [f"    fields = context.{section}.__dict__"]
+        header += [f"{pad}provided = {{}}"]
+        skipped: list[str] = []
         for name, path in fields:
             assert name.isidentifier() and path == f"{section}.{name}"
             local = fn.field_locals.get(path) or "value"
             header += [
-                f"    {local} = fields[{name!r}]",
-                f"    if {local} is not None:",
-                f"        provided[{name!r}] = values[{path!r}] = {local}",
-                f"        present |= {bits[path]}",
+                f"{pad}{local} = fields[{name!r}]",
+                f"{pad}if {local} is not None:",
+                f"{pad}    provided[{name!r}] = values[{path!r}] = {local}",
+                f"{pad}    present |= {bits[path]}",
             ]
             if local != "value":
                 read_here.add(path)
-        header += ["    if provided:", f"        given[{section!r}] = provided"]
+                skipped.append(local)
+        header += [f"{pad}if provided:", f"{pad}    given[{section!r}] = provided"]
+        if optional and skipped:
+            header += ["    else:", f"        {' = '.join(skipped)} = None"]
     header += [
         f"    {fn.constant(add_derived)}(values)",
         "    flat = values",
@@ -304,7 +353,8 @@ def _emit_evaluator(
         for path, local in fn.field_locals.items()
         if path not in read_here
     ]
-    module.functions.append("\n".join(header + fn.condition_lines + fn.lines))
+    conditions = fn.condition_lines + fn.guarded_condition_lines(bits)
+    module.functions.append("\n".join(header + conditions + fn.lines))
     return {key: index for index, key in enumerate(fn.condition_locals)}
 
 

@@ -104,19 +104,17 @@ class CompiledRuleset:
         spoke for never outranks a more common one merely by its place in the file. A gated
         cause (`requires_evidence`) takes part only when its logit is above its prior."""
         candidates: Sequence[int] = self.tie_order or range(len(logits))
-        if self.gated:
-            raised = {index for index, prior in self.gated if logits[index] > prior}
-            candidates = (
-                [index for index in self.tie_order if index in raised or index in self.open_set]
-                if raised
-                else self.open_order
-            )
+        for index, prior in self.gated:
+            if logits[index] > prior:  # rare: then work out which, in tie order
+                raised = {i for i, p in self.gated if logits[i] > p}
+                gated = {i for i, _ in self.gated}
+                candidates = [i for i in self.tie_order if i in raised or i not in gated]
+                break
+        else:
+            if self.gated:
+                candidates = self.open_order
         # `sorted` is stable, also with `reverse`: equal logits keep tie_order.
         return sorted(candidates, key=logits.__getitem__, reverse=True)
-
-    @property
-    def open_set(self) -> frozenset[int]:
-        return frozenset(self.open_order)
 
     def asks_after(self, question_field: str, activity: str) -> bool:
         allowed = self.question_activities.get(question_field)

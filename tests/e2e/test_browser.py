@@ -232,3 +232,34 @@ def test_problems_are_shown_and_a_key_can_be_given(
     assert page.locator("#causes > li.cause").count() > 0
     assert tab.offsite == []
     assert all("401" in error for error in tab.errors), tab.errors  # the refused first call
+
+
+def test_the_health_and_intake_inputs_reach_the_answer(
+    live_server: LiveServer, open_page: Callable[[str], Tab]
+) -> None:
+    tab = open_page(live_server.url)
+    page = tab.page
+    page.select_option("#activity-type", "cycling")
+    page.fill("#duration", "75")
+    page.fill("#temperature", "")
+    page.fill("#fluids", "")
+    page.select_option("#diabetes", "type1")
+    page.select_option("#glucose-lowering", "true")
+    page.fill("#glucose", "3.6")
+    page.check("input[name='health.medications'][value='beta2_agonist']")
+    page.fill("#caffeine", "150")
+    page.fill("#water-temperature", "")
+    tab.submit()
+
+    body = tab.sent_body()
+    assert body["health"] == {
+        "diabetes": "type1",
+        "glucose_lowering_medication": True,
+        "blood_glucose_mmol_l": 3.6,
+        "medications": ["beta2_agonist"],
+    }
+    assert body["intake"] == {"caffeine_mg": 150}
+    first = page.locator("#causes > li.cause").first
+    assert first.get_attribute("data-cause-id") == "low_blood_sugar"
+    assert page.get_attribute("#triage", "data-level") == "consult"
+    assert tab.offsite == [] and tab.errors == []
