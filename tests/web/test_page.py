@@ -45,7 +45,8 @@ def test_every_form_field_names_a_context_field(client: TestClient) -> None:
     html = (STATIC_DIR / "index.html").read_text("utf-8")
     for name in set(re.findall(r'name="([a-z_]+)\.([a-z_]+)"', html)):
         section, field = name
-        section_schema = spec[section.capitalize()]
+        reference = spec["WorkoutContext"]["properties"][section]
+        section_schema = spec[reference["$ref"].rsplit("/", 1)[-1]]
         assert field in section_schema["properties"], f"{section}.{field}"
     options = set(re.findall(r'name="symptoms.associated" value="([a-z_]+)"', html))
     assert options == set(spec["AssociatedSymptom"]["enum"]), "a checkbox for every red flag"
