@@ -117,8 +117,14 @@ class AssessmentResponse(_Response):
     normalized_context: dict[str, dict[str, Any]] = Field(
         description=(
             "The workout as understood, by section: only the fields that were given (or "
-            "derived from another unit), all in SI units; `temperature_f`, `distance_mi` and the "
-            "other alternative-unit fields appear as their SI counterparts."
+            "derived from another form), all in SI units and minutes; `temperature_f`, "
+            "`distance_mi`, `duration_s`, `distance_m` and the other alternative-unit fields "
+            "appear as their SI counterparts, a platform's workout name or `type_code` as our "
+            "`type` (Strava `Ride` with `duration_s` 12600 and `distance_m` 95000 reads "
+            '`{"activity": {"type": "cycling", "duration_min": 210, "distance_km": 95}}`), and '
+            "a field left out with a warning is absent. Always present: it is collected in "
+            "the same pass that reads the context for the rules, so it costs the answer "
+            "nothing extra."
         )
     )
     warnings: list[InputWarning] = Field(

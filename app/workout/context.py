@@ -312,17 +312,149 @@ _PLATFORM_NAMES: dict[ActivityType, tuple[str, ...]] = {
         "transition",
     ),
 }
-_ACTIVITY_ALIASES: dict[str, ActivityType] = {
-    _squash(name): kind
-    for kind in ActivityType
-    for name in (kind.value, *_PLATFORM_NAMES.get(kind, ()))
+# Strava sport types (SportType) and Garmin Connect activity type keys, for apps that forward
+# a synced activity. A name that squashes to a key listed above must mean the same type here
+# (`_aliases` checks it), so `Elliptical` is `other` wherever it comes from.
+_STRAVA_NAMES: dict[ActivityType, tuple[str, ...]] = {
+    ActivityType.RUNNING: ("Run", "TrailRun", "VirtualRun"),
+    ActivityType.CYCLING: (
+        "Ride",
+        "VirtualRide",
+        "MountainBikeRide",
+        "GravelRide",
+        "EBikeRide",
+        "EMountainBikeRide",
+        "Handcycle",
+        "Velomobile",
+    ),
+    ActivityType.WALKING: ("Walk", "Wheelchair"),
+    ActivityType.HIKING: ("Hike", "Snowshoe", "StairStepper"),
+    ActivityType.SWIMMING: ("Swim",),
+    ActivityType.ROWING: ("Rowing", "VirtualRow", "Canoeing", "Kayaking", "StandUpPaddling"),
+    ActivityType.STRENGTH_TRAINING: ("WeightTraining",),
+    ActivityType.HIIT: ("Crossfit", "HighIntensityIntervalTraining"),
+    ActivityType.TEAM_SPORT: ("Soccer", "Basketball", "Volleyball", "Cricket"),
+    ActivityType.YOGA: ("Yoga", "Pilates"),
+    ActivityType.OTHER: (
+        "Workout",
+        "Elliptical",
+        "AlpineSki",
+        "BackcountrySki",
+        "NordicSki",
+        "RollerSki",
+        "Snowboard",
+        "IceSkate",
+        "InlineSkate",
+        "Skateboard",
+        "Kitesurf",
+        "Windsurf",
+        "Surfing",
+        "Sail",
+        "RockClimbing",
+        "Golf",
+        "Tennis",
+        "TableTennis",
+        "Badminton",
+        "Squash",
+        "Racquetball",
+        "Pickleball",
+        "Padel",
+        "Dance",
+    ),
 }
+_GARMIN_NAMES: dict[ActivityType, tuple[str, ...]] = {
+    ActivityType.RUNNING: (
+        "running",
+        "trail_running",
+        "treadmill_running",
+        "track_running",
+        "street_running",
+        "indoor_running",
+        "virtual_run",
+        "ultra_run",
+        "obstacle_run",
+    ),
+    ActivityType.CYCLING: (
+        "cycling",
+        "road_biking",
+        "indoor_cycling",
+        "mountain_biking",
+        "gravel_cycling",
+        "virtual_ride",
+        "cyclocross",
+        "track_cycling",
+        "recumbent_cycling",
+        "bmx",
+        "e_bike_fitness",
+        "e_bike_mountain",
+        "hand_cycling",
+        "indoor_hand_cycling",
+    ),
+    ActivityType.WALKING: ("walking", "casual_walking", "speed_walking", "indoor_walking"),
+    ActivityType.HIKING: ("hiking", "mountaineering", "stair_climbing", "floor_climbing"),
+    ActivityType.SWIMMING: ("swimming", "lap_swimming", "open_water_swimming"),
+    ActivityType.ROWING: (
+        "rowing",
+        "indoor_rowing",
+        "kayaking",
+        "stand_up_paddleboarding",
+        "paddling",
+    ),
+    ActivityType.STRENGTH_TRAINING: ("strength_training",),
+    ActivityType.HIIT: ("hiit", "cardio", "indoor_cardio"),
+    ActivityType.TEAM_SPORT: ("soccer", "basketball", "volleyball", "rugby", "cricket"),
+    ActivityType.YOGA: ("yoga", "pilates", "breathwork"),
+    ActivityType.OTHER: (
+        "other",
+        "elliptical",
+        "fitness_equipment",
+        "multi_sport",
+        "triathlon",
+        "duathlon",
+        "transition",
+        "rock_climbing",
+        "bouldering",
+        "indoor_climbing",
+        "resort_skiing_snowboarding_ws",
+        "backcountry_skiing",
+        "cross_country_skiing_ws",
+        "skate_skiing_ws",
+        "tennis",
+        "padel",
+        "pickleball",
+        "golf",
+        "boxing",
+    ),
+}
+VOCABULARIES: dict[str, dict[ActivityType, tuple[str, ...]]] = {
+    "healthkit_and_health_connect": _PLATFORM_NAMES,
+    "strava": _STRAVA_NAMES,
+    "garmin": _GARMIN_NAMES,
+}
+"""Every accepted name by vocabulary, beside our own (the enum's values)."""
+
+
+def _aliases(
+    vocabularies: dict[str, dict[ActivityType, tuple[str, ...]]],
+) -> dict[str, ActivityType]:
+    """Squashed name -> type over all vocabularies; a key meaning two types fails at import."""
+    aliases: dict[str, ActivityType] = {_squash(kind.value): kind for kind in ActivityType}
+    for vocabulary, names_by_kind in vocabularies.items():
+        for kind, names in names_by_kind.items():
+            for name in names:
+                if aliases.setdefault(_squash(name), kind) is not kind:
+                    raise ValueError(f"{vocabulary}: {name} would mean two activity types")
+    return aliases
+
+
+_ACTIVITY_ALIASES: dict[str, ActivityType] = _aliases(VOCABULARIES)
 _PLATFORM_PREFIXES = ("hkworkoutactivitytype", "exercisesessiontype", "exercisetype")
 ACTIVITY_TYPES_HINT = (
     "use one of: "
     + ", ".join(kind.value for kind in ActivityType)
-    + " (other for anything else); Apple HealthKit and Android Health Connect workout "
-    "type names are accepted too"
+    + " (other for anything else); Apple HealthKit, Android Health Connect, Strava and "
+    "Garmin workout type names are accepted too, and a platform's numeric code as "
+    "type_code with its source"
 )
 
 
@@ -347,6 +479,76 @@ def parse_activity_type(raw: str) -> ActivityType:
     kind = _ACTIVITY_ALIASES.get(key)
     if kind is None:
         raise ValueError(f"unknown activity type; {ACTIVITY_TYPES_HINT}")
+    return kind
+
+
+# --- Numeric workout codes -----------------------------------------------------------------
+# The same number means different workouts on each platform (37: running in HealthKit, hiking
+# in Health Connect), so a code is only read beside its source (`activity.type_code`).
+
+
+class CodeSource(StrEnum):
+    HEALTHKIT = "healthkit"
+    HEALTH_CONNECT = "health_connect"
+
+
+# HKWorkoutActivityType raw values -> their names in the vocabulary above.
+_HEALTHKIT_CODES: dict[int, str] = {
+    1: "americanFootball", 2: "archery", 3: "australianFootball", 4: "badminton",
+    5: "baseball", 6: "basketball", 7: "bowling", 8: "boxing", 9: "climbing", 10: "cricket",
+    11: "crossTraining", 12: "curling", 13: "cycling", 14: "dance",
+    15: "danceInspiredTraining", 16: "elliptical", 17: "equestrianSports", 18: "fencing",
+    19: "fishing", 20: "functionalStrengthTraining", 21: "golf", 22: "gymnastics",
+    23: "handball", 24: "hiking", 25: "hockey", 26: "hunting", 27: "lacrosse",
+    28: "martialArts", 29: "mindAndBody", 30: "mixedMetabolicCardioTraining",
+    31: "paddleSports", 32: "play", 33: "preparationAndRecovery", 34: "racquetball",
+    35: "rowing", 36: "rugby", 37: "running", 38: "sailing", 39: "skatingSports",
+    40: "snowSports", 41: "soccer", 42: "softball", 43: "squash", 44: "stairClimbing",
+    45: "surfingSports", 46: "swimming", 47: "tableTennis", 48: "tennis",
+    49: "trackAndField", 50: "traditionalStrengthTraining", 51: "volleyball", 52: "walking",
+    53: "waterFitness", 54: "waterPolo", 55: "waterSports", 56: "wrestling", 57: "yoga",
+    58: "barre", 59: "coreTraining", 60: "crossCountrySkiing", 61: "downhillSkiing",
+    62: "flexibility", 63: "highIntensityIntervalTraining", 64: "jumpRope", 65: "kickboxing",
+    66: "pilates", 67: "snowboarding", 68: "stairs", 69: "stepTraining",
+    70: "wheelchairWalkPace", 71: "wheelchairRunPace", 72: "taiChi", 73: "mixedCardio",
+    74: "handCycling", 75: "discSports", 76: "fitnessGaming", 77: "cardioDance",
+    78: "socialDance", 79: "pickleball", 80: "cooldown", 82: "swimBikeRun", 83: "transition",
+    84: "underwaterDiving", 3000: "other",
+}  # fmt: skip
+# ExerciseSessionRecord.EXERCISE_TYPE_* (androidx.health.connect) -> their names.
+_HEALTH_CONNECT_CODES: dict[int, str] = {
+    0: "OTHER_WORKOUT", 2: "BADMINTON", 4: "BASEBALL", 5: "BASKETBALL", 8: "BIKING",
+    9: "BIKING_STATIONARY", 10: "BOOT_CAMP", 11: "BOXING", 13: "CALISTHENICS", 14: "CRICKET",
+    16: "DANCING", 25: "ELLIPTICAL", 26: "EXERCISE_CLASS", 27: "FENCING",
+    28: "FOOTBALL_AMERICAN", 29: "FOOTBALL_AUSTRALIAN", 31: "FRISBEE_DISC", 32: "GOLF",
+    33: "GUIDED_BREATHING", 34: "GYMNASTICS", 35: "HANDBALL",
+    36: "HIGH_INTENSITY_INTERVAL_TRAINING", 37: "HIKING", 38: "ICE_HOCKEY", 39: "ICE_SKATING",
+    44: "MARTIAL_ARTS", 46: "PADDLING", 47: "PARAGLIDING", 48: "PILATES", 50: "RACQUETBALL",
+    51: "ROCK_CLIMBING", 52: "ROLLER_HOCKEY", 53: "ROWING", 54: "ROWING_MACHINE", 55: "RUGBY",
+    56: "RUNNING", 57: "RUNNING_TREADMILL", 58: "SAILING", 59: "SCUBA_DIVING", 60: "SKATING",
+    61: "SKIING", 62: "SNOWBOARDING", 63: "SNOWSHOEING", 64: "SOCCER", 65: "SOFTBALL",
+    66: "SQUASH", 68: "STAIR_CLIMBING", 69: "STAIR_CLIMBING_MACHINE", 70: "STRENGTH_TRAINING",
+    71: "STRETCHING", 72: "SURFING", 73: "SWIMMING_OPEN_WATER", 74: "SWIMMING_POOL",
+    75: "TABLE_TENNIS", 76: "TENNIS", 78: "VOLLEYBALL", 79: "WALKING", 80: "WATER_POLO",
+    81: "WEIGHTLIFTING", 82: "WHEELCHAIR", 83: "YOGA",
+}  # fmt: skip
+PLATFORM_CODES: dict[CodeSource, dict[int, str]] = {
+    CodeSource.HEALTHKIT: _HEALTHKIT_CODES,
+    CodeSource.HEALTH_CONNECT: _HEALTH_CONNECT_CODES,
+}
+"""Each source's workout codes, by the platform's name for them."""
+_CODE_KINDS: dict[tuple[str, int], ActivityType] = {
+    (source.value, code): parse_activity_type(name)
+    for source, codes in PLATFORM_CODES.items()
+    for code, name in codes.items()
+}
+
+
+def activity_type_from_code(source: str, code: int) -> ActivityType:
+    """The type a platform's numeric workout code stands for; ValueError for an unknown one."""
+    kind = _CODE_KINDS.get((source, code))
+    if kind is None:
+        raise ValueError(f"unknown {source} workout type code")
     return kind
 
 
@@ -452,17 +654,84 @@ class _Section(BaseModel):
     """Fields that only carry another unit of an SI field; rules never see them."""
 
 
+class TypeCode(_Section):
+    """A platform's numeric workout code, which means nothing without its platform."""
+
+    source: CodeSource = Field(
+        description=(
+            "Whose code it is: `healthkit` (HKWorkoutActivityType raw value) or "
+            "`health_connect` (ExerciseSessionRecord EXERCISE_TYPE_* constant)."
+        )
+    )
+    code: Count = Field(ge=0, le=100000, description="The platform's code, e.g. 37.")
+
+
+def _activity_schema(schema: dict[str, Any]) -> None:
+    # `type` and `duration_min` are required in substance, but either may come in its other
+    # form (`type_code`, `duration_s`), so the schema cannot list them in `required`.
+    _open_schema(schema)
+    required = [name for name in schema.get("required", ()) if name not in _EITHER_FORM]
+    if required:
+        schema["required"] = required
+    else:
+        schema.pop("required", None)
+
+
+_EITHER_FORM = ("type", "duration_min")
+MAX_DURATION_S = 86400.0  # the seconds of Activity.duration_min's bound, 1440 minutes
+
+
+def _kind_of_code(raw: Any) -> ActivityType | None:
+    """The type of a well-formed `type_code` as sent; None when its validation will refuse it."""
+    if not isinstance(raw, dict):
+        return None
+    source, code = raw.get("source"), raw.get("code")
+    if not isinstance(source, str) or not isinstance(code, int) or isinstance(code, bool):
+        return None
+    return _CODE_KINDS.get((source, code))
+
+
+def _minutes_of(raw: Any) -> float | None:
+    """`duration_s` as minutes when it is a valid value; None when its validation will refuse it."""
+    if not isinstance(raw, int | float) or isinstance(raw, bool):
+        return None
+    if not 0 < raw <= MAX_DURATION_S:  # also false for NaN
+        return None
+    minutes = round(raw / 60.0, SI_DECIMALS)
+    return minutes if minutes > 0 else None
+
+
 class Activity(_Section):
-    """The session itself."""
+    """The session itself. `type` (or `type_code`) and `duration_min` (or `duration_s`) are
+    required: a context with neither form of one of them is refused (422)."""
+
+    model_config = ConfigDict(json_schema_extra=_activity_schema)
 
     type: ActivityType = Field(
         description=(
-            "Kind of workout. Apple HealthKit and Android Health Connect workout names are "
-            "accepted too (e.g. `traditionalStrengthTraining`, `BIKING_STATIONARY`); any other "
-            "name is refused with a 422, so send `other` for a workout not in the list."
+            "Kind of workout (required unless `type_code` is sent). Apple HealthKit, Android "
+            "Health Connect and Strava workout names and Garmin activity keys are accepted too "
+            "(e.g. `traditionalStrengthTraining`, `BIKING_STATIONARY`, `TrailRun`, "
+            "`road_biking`), in any case and with any separators; any other name is refused "
+            "with a 422, so send `other` for a workout not in the list. A bare number is "
+            "refused: send a platform's code as `type_code`."
         ),
     )
-    duration_min: Number = Field(gt=0, le=1440, description="Duration of the session in minutes.")
+    type_code: TypeCode | None = Field(
+        None,
+        description=(
+            "The workout as a platform's numeric code with its source, e.g. "
+            '`{"source": "healthkit", "code": 37}` (running; 37 is hiking in Health Connect). '
+            "Enough on its own; beside `type` the two must name the same kind of workout, "
+            "else the code is refused (422 with `?strict=true`; otherwise it is left out with "
+            "a warning and `type` is used)."
+        ),
+    )
+    duration_min: Number = Field(
+        gt=0,
+        le=1440,
+        description="Duration of the session in minutes (required unless `duration_s` is sent).",
+    )
     intensity_rpe: Number | None = Field(
         None, ge=0, le=10, description="Perceived effort on the Borg CR10 scale (0 rest, 10 max)."
     )
@@ -511,14 +780,62 @@ class Activity(_Section):
         le=10000 / M_PER_FOOT,
         description="Total descent, feet (instead of `elevation_loss_m`).",
     )
-
-    alternative_units: ClassVar[frozenset[str]] = frozenset(
-        {"distance_mi", "elevation_gain_ft", "elevation_loss_ft"}
+    duration_s: Number | None = Field(
+        None,
+        gt=0,
+        le=MAX_DURATION_S,
+        description=(
+            "Duration of the session in seconds (instead of `duration_min`; if both are sent "
+            "they must agree within 0.5 min or 1 %)."
+        ),
     )
+    distance_m: Number | None = Field(
+        None,
+        ge=0,
+        le=1_000_000,
+        description="Distance covered, metres (instead of `distance_km`).",
+    )
+
+    # Other forms of a field, converted into it and then cleared; `type_code` is one too.
+    alternative_units: ClassVar[frozenset[str]] = frozenset(
+        {
+            "distance_mi",
+            "elevation_gain_ft",
+            "elevation_loss_ft",
+            "duration_s",
+            "distance_m",
+            "type_code",
+        }
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _either_form(cls, data: Any) -> Any:
+        # Fill a required field from its other form before the fields are validated, so that
+        # the engine keeps plain values; a bad other form is left for its own validation.
+        if not isinstance(data, dict) or ("type" in data and "duration_min" in data):
+            return data
+        filled = dict(data)
+        if "type" not in data:
+            kind = _kind_of_code(data.get("type_code"))
+            if kind is not None:
+                filled["type"] = kind
+        if "duration_min" not in data:
+            minutes = _minutes_of(data.get("duration_s"))
+            if minutes is not None:
+                filled["duration_min"] = minutes
+        return filled
 
     @field_validator("type", mode="before")
     @classmethod
     def _platform_names(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise PydanticCustomError(
+                "activity_type_number",
+                "a number is not a workout type: the platforms' codes differ (37 is running in "
+                "Apple HealthKit and hiking in Android Health Connect); send the name, or the "
+                "code as type_code with its source",
+            )
         if not isinstance(value, str):
             return value
         try:
@@ -528,7 +845,42 @@ class Activity(_Section):
                 "activity_type", "unknown activity type; {hint}", {"hint": ACTIVITY_TYPES_HINT}
             ) from None
 
-    @field_validator("distance_mi", "elevation_gain_ft", "elevation_loss_ft", mode="after")
+    @field_validator("type_code", mode="after")
+    @classmethod
+    def _code_agrees(cls, value: TypeCode | None, info: ValidationInfo) -> TypeCode | None:
+        if value is None:
+            return None
+        try:
+            kind = activity_type_from_code(value.source.value, value.code)
+        except ValueError:
+            raise PydanticCustomError(
+                "activity_type_code",
+                "unknown {source} workout type code",
+                {"source": value.source.value},
+            ) from None
+        named = info.data.get("type")
+        if named is not None and named is not kind:
+            raise PydanticCustomError(
+                "activity_type_mismatch",
+                "{source} code {code} is {kind}, which does not match type ({named}); send one "
+                "of the two, or both naming the same workout",
+                {
+                    "source": value.source.value,
+                    "code": value.code,
+                    "kind": kind.value,
+                    "named": named.value,
+                },
+            )
+        return value
+
+    @field_validator(
+        "distance_mi",
+        "elevation_gain_ft",
+        "elevation_loss_ft",
+        "duration_s",
+        "distance_m",
+        mode="after",
+    )
     @classmethod
     def _agrees_with_si(cls, value: float | None, info: ValidationInfo) -> float | None:
         return _check_alias(_ACTIVITY_UNITS, value, info)
@@ -537,6 +889,8 @@ class Activity(_Section):
     def _to_si(self) -> Self:
         if not self.__pydantic_fields_set__.isdisjoint(self.alternative_units):
             _convert_aliases(self, _ACTIVITY_UNITS)
+            self.__dict__["type_code"] = None  # still inside validation: see _convert_aliases
+            self.__pydantic_fields_set__.discard("type_code")
         return self
 
 
@@ -699,6 +1053,8 @@ _ACTIVITY_UNITS = {
     "distance_mi": UnitAlias("distance_km", _scale(KM_PER_MILE), "km", 0.01, 0.01),
     "elevation_gain_ft": UnitAlias("elevation_gain_m", _scale(M_PER_FOOT), "m", 1.0, 0.01),
     "elevation_loss_ft": UnitAlias("elevation_loss_m", _scale(M_PER_FOOT), "m", 1.0, 0.01),
+    "duration_s": UnitAlias("duration_min", _scale(1 / 60), "min", 0.5, 0.01),
+    "distance_m": UnitAlias("distance_km", _scale(0.001), "km", 0.01, 0.01),
 }
 _ENVIRONMENT_UNITS = {
     "temperature_f": UnitAlias("temperature_c", fahrenheit_to_celsius, "°C", 0.5),

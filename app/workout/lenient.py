@@ -146,6 +146,10 @@ def _leave_out(
     """Remove the value at `loc` from `body`; the issue that reports it."""
     # Tagged wrappers ("function-after[...]") name validators, not fields.
     path = [part for part in loc if not (isinstance(part, str) and "[" in part)]
+    if error["type"] == "missing" and len(path) > 2:
+        # A part missing from an optional object (`activity.type_code.code`): the object
+        # cannot be used, so it is left out whole; the missing part itself cannot be popped.
+        path = path[:-1]
     if not path:
         return None
     parent: Any = body

@@ -143,7 +143,7 @@ def test_platform_activity_names_are_aliases(raw: str, expected: ActivityType) -
 
 
 @pytest.mark.parametrize(
-    "raw", ["quidditch", "", "run", "runningg", "HKWorkoutActivityType", "EXERCISE_TYPE_"]
+    "raw", ["quidditch", "", "runn", "runningg", "HKWorkoutActivityType", "EXERCISE_TYPE_", "37"]
 )
 def test_unknown_activity_names_are_refused_with_the_accepted_values(raw: str) -> None:
     with pytest.raises(ValueError, match="unknown activity type"):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -30,6 +30,8 @@ FROM_SI: dict[str, tuple[str, Callable[[float], float]]] = {
     "activity.elevation_loss_ft": ("activity.elevation_loss_m", lambda m: m / 0.3048),
     "hydration.body_mass_lb": ("hydration.body_mass_kg", lambda kg: kg / 0.45359237),
     "health.blood_glucose_mmol_l": ("health.blood_glucose_mg_dl", lambda mg: mg / 18.016),
+    "activity.duration_s": ("activity.duration_min", lambda minutes: minutes * 60),
+    "activity.distance_m": ("activity.distance_km", lambda km: km * 1000),
 }
 SIMPLE = sorted(FROM_SI)
 KG_PER_LB = 0.45359237
@@ -45,6 +47,15 @@ def body(**sections: dict[str, Any]) -> dict[str, Any]:
 def put(data: dict[str, Any], path: str, value: Any) -> None:
     section, name = path.split(".")
     data.setdefault(section, {})[name] = value
+
+
+def sent_as(path: str, value: Any) -> dict[str, Any]:
+    """The body with one field in its other form, alone: without its SI field."""
+    data = body()
+    section, name = FROM_SI[path][0].split(".")
+    data.get(section, {}).pop(name, None)
+    put(data, path, value)
+    return data
 
 
 def get(data: dict[str, Any], path: str) -> Any:
@@ -69,14 +80,23 @@ def answer_without_id(engine: AssessmentEngine, data: dict[str, Any], locale: st
 
 
 def test_every_alternative_field_is_known_here_and_hidden_from_rules() -> None:
-    assert set(SIMPLE) | {"hydration.body_mass_change_kg", "hydration.body_mass_change_lb"} == (
-        ALTERNATIVE_UNIT_FIELDS
-    )
+    others = {
+        "hydration.body_mass_change_kg",
+        "hydration.body_mass_change_lb",
+        "activity.type_code",
+    }
+    assert set(SIMPLE) | others == ALTERNATIVE_UNIT_FIELDS
     assert not ALTERNATIVE_UNIT_FIELDS & set(KNOWN_FIELDS)
     full = body(
         environment={"temperature_f": 80},
         hydration={"fluid_intake_oz": 20, "body_mass_lb": 150, "body_mass_change_lb": -2},
-        activity={"distance_mi": 6, "elevation_gain_ft": 900, "elevation_loss_ft": 900},
+        activity={
+            "distance_mi": 6,
+            "elevation_gain_ft": 900,
+            "elevation_loss_ft": 900,
+            "duration_s": 3600,
+            "type_code": {"source": "healthkit", "code": 37},
+        },
     )
     assert not ALTERNATIVE_UNIT_FIELDS & set(flatten(WorkoutContext.model_validate(full)))
 
@@ -84,21 +104,19 @@ def test_every_alternative_field_is_known_here_and_hidden_from_rules() -> None:
 @pytest.mark.parametrize("path", SIMPLE)
 def test_alternative_bounds_mirror_the_si_bounds(path: str) -> None:
     si_path, from_si = FROM_SI[path]
-    low, high, _ = bounds(path)
+    low, high, exclusive = bounds(path)
     si_low, si_high, _ = bounds(si_path)
     # Everything the alternative field accepts converts into the SI range, and nearly all of
     # the SI range can be sent in the other unit.
     assert from_si(si_low) == pytest.approx(low)
     assert from_si(si_high) == pytest.approx(high)
-    for value in (low, high):
-        data = body()
-        put(data, path, value)
+    for value in (low + 1 if exclusive else low, high):  # a second for duration_s > 0
+        data = sent_as(path, value)
         converted = get(WorkoutContext.model_validate(data).model_dump(), si_path)
         assert si_low <= converted <= si_high
     for value in (low - 1, high + 1):
-        data = body()
-        put(data, path, value)
-        assert error_locations(data) == [path]
+        data = sent_as(path, value)
+        assert path in error_locations(data)  # (with duration_min, which it cannot stand for)
 
 
 @pytest.mark.parametrize("path", sorted(ALTERNATIVE_UNIT_FIELDS))
@@ -123,6 +141,8 @@ def test_alternative_fields_are_strict_numbers(path: str, value: Any) -> None:
         ("activity.elevation_gain_ft", 1000, "activity.elevation_gain_m", 304.8),
         ("activity.elevation_loss_ft", 3281, "activity.elevation_loss_m", 1000.049),
         ("hydration.body_mass_lb", 154, "hydration.body_mass_kg", 69.853),
+        ("activity.distance_m", 95000, "activity.distance_km", 95),
+        ("activity.distance_m", 1234.5678, "activity.distance_km", 1.235),
     ],
 )
 def test_other_units_become_si(path: str, value: float, si_path: str, expected: float) -> None:
@@ -269,10 +289,13 @@ def metric_and_imperial(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]
     for path in SIMPLE:
         si_path = FROM_SI[path][0]
         if get(metric, si_path) is not None:
-            put(metric, si_path, round(get(metric, si_path), 3))
+            # duration_min > 0 must stay valid once rounded
+            put(metric, si_path, max(round(get(metric, si_path), 3), 0.001))
     imperial = {section: dict(fields) for section, fields in metric.items()}
-    for path in SIMPLE:
-        si_path, from_si = FROM_SI[path]
+    for si_path in sorted({si for si, _ in FROM_SI.values()}):
+        others = [path for path in SIMPLE if FROM_SI[path][0] == si_path]
+        path = draw(st.sampled_from(others), label=f"the other form of {si_path}")
+        from_si = FROM_SI[path][1]
         value = get(metric, si_path)
         if value is None or not draw(st.booleans(), label=f"send {path}"):
             continue
@@ -315,14 +338,16 @@ def test_any_workout_in_other_units_gets_exactly_the_metric_answer(
 def test_any_value_in_range_converts_into_the_si_range(path: str, share: float) -> None:
     """Round trip: other unit -> SI -> other unit comes back within the rounding of 3 decimals."""
     si_path, from_si = FROM_SI[path]
-    low, high, _ = bounds(path)
+    low, high, exclusive = bounds(path)
     value = low + share * (high - low)
-    data = body()
-    put(data, path, value)
+    assume(value > low or not exclusive)
+    assume(path != "activity.duration_s" or value >= 0.03)  # rounds to 0 min: no duration
+    data = sent_as(path, value)
     converted = get(WorkoutContext.model_validate(data).model_dump(), si_path)
     si_low, si_high, _ = bounds(si_path)
     assert si_low <= converted <= si_high
-    assert from_si(converted) == pytest.approx(value, abs=0.002)
+    # 3 decimals of the SI unit, in the other unit (0.03 s for a minute, 0.5 m for a km)
+    assert from_si(converted) == pytest.approx(value, abs=max(0.002, from_si(0.0005) * 1.01))
 
 
 @given(st.floats(20 / KG_PER_LB, 300 / KG_PER_LB), st.floats(-15, 5))
