@@ -2,13 +2,15 @@
 
 uvicorn closes an idle keep-alive connection, but a connection that sends nothing, or half
 a request line, stays open for good: enough of them exhaust the file limit and normal
-requests fail. One timer per request (armed on connect and on a request's first byte,
-cancelled once its headers are complete) closes such a connection after `HEADER_TIMEOUT_S`.
+requests fail. Each connection notes when its headers are due (on connect and on a request's
+first byte; cleared once they are complete), and one sweeper per process closes those past
+due every `SWEEP_INTERVAL_S`: a timer per request (call_later and cancel) cost ~5 µs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any
 
 from uvicorn.config import Config
@@ -16,6 +18,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from app.core.config import get_settings
+
+SWEEP_INTERVAL_S = 0.25  # a slow connection is closed within the timeout plus this
+_SWEPT: weakref.WeakSet[ServerState] = weakref.WeakSet()  # servers whose sweeper runs
 
 
 class HeaderTimeoutProtocol(HttpToolsProtocol):
@@ -30,34 +35,35 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self.header_timeout_s = get_settings().header_timeout_s
-        self._header_timer: asyncio.TimerHandle | None = None
+        self.headers_due: float | None = None  # loop time by which the headers must be in
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm_header_timer()
+        self.headers_due = self.loop.time() + self.header_timeout_s
+        if self.server_state not in _SWEPT:
+            _SWEPT.add(self.server_state)
+            self.loop.create_task(_sweep(self.server_state, self.loop))
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._header_timer is None:  # a later request on a kept-alive connection
-            self._arm_header_timer()
+        if self.headers_due is None:  # a later request on a kept-alive connection
+            self.headers_due = self.loop.time() + self.header_timeout_s
 
     def on_headers_complete(self) -> None:
-        self._cancel_header_timer()
+        self.headers_due = None
         super().on_headers_complete()
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_header_timer()
-        super().connection_lost(exc)
 
-    def _arm_header_timer(self) -> None:
-        self._header_timer = self.loop.call_later(self.header_timeout_s, self._headers_too_slow)
-
-    def _cancel_header_timer(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
-
-    def _headers_too_slow(self) -> None:
-        self._header_timer = None
-        if not self.transport.is_closing():
-            self.transport.close()
+async def _sweep(server_state: ServerState, loop: asyncio.AbstractEventLoop) -> None:
+    """Close every connection whose headers are past due, until the loop ends."""
+    while True:
+        await asyncio.sleep(SWEEP_INTERVAL_S)
+        now = loop.time()
+        for protocol in list(server_state.connections):
+            if not isinstance(protocol, HeaderTimeoutProtocol):
+                continue
+            due = protocol.headers_due
+            if due is not None and due <= now:
+                protocol.headers_due = None
+                if not protocol.transport.is_closing():
+                    protocol.transport.close()
