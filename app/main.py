@@ -17,6 +17,7 @@ from app.api.assessments import router as assessment_router
 from app.api.content import router as content_router
 from app.api.ops import router as ops_router
 from app.core.config import Settings, get_settings
+from app.core.dbfaults import install_database_fault_handler
 from app.core.errors import install_error_handlers
 from app.core.fastlane import FastLane
 from app.core.logging import AccessLog, configure_logging
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.limiter = None  # set at start-up, on the event loop that will use it
     install_error_handlers(app)
+    install_database_fault_handler(app)
     app.openapi = with_component_schemas(app, [WorkoutContext, BatchRequest])  # type: ignore[method-assign]
     app.include_router(assessment_router)
     app.include_router(content_router)

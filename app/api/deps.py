@@ -7,13 +7,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.scopes import Scope
 from app.auth.service import Principal
 from app.content.cache import ContentCache
+from app.core.dbfaults import unavailable
 from app.core.errors import Forbidden, ServiceUnavailable, Unauthorized
 from app.core.ratelimit import Bucket, Limiter, client_identity, enforce
 from app.services import Services
@@ -42,16 +43,17 @@ CacheDep = Annotated[ContentCache, Depends(get_cache)]
 
 
 def get_session(services: ServicesDep) -> Iterator[Session]:
-    """A session for admin work: committed on success, a clear 503 when the database is gone."""
+    """A session for admin work: committed on success, a clear 503 when the database (or its
+    tables) is gone."""
     try:
         with Session(services.engine, expire_on_commit=False) as session:
             yield session
             session.commit()
-    except OperationalError as exc:
-        raise ServiceUnavailable(
-            "The content database cannot be reached; try again shortly.",
-            headers={"Retry-After": "5"},
-        ) from exc
+    except DBAPIError as exc:
+        problem = unavailable(exc, "The content database cannot be reached; try again shortly.")
+        if problem is None:
+            raise
+        raise problem from exc
 
 
 # scope="function": commit before the response is sent. FastAPI's default for a dependency
@@ -73,11 +75,11 @@ def _verify(services: Services, key: str | None) -> Principal:
         raise Unauthorized("An API key is required: send `Authorization: Bearer <key>`.")
     try:
         principal = services.keys.verify(key)
-    except OperationalError as exc:
-        raise ServiceUnavailable(
-            "Keys cannot be checked while the database is unreachable.",
-            headers={"Retry-After": "5"},
-        ) from exc
+    except DBAPIError as exc:
+        problem = unavailable(exc, "Keys cannot be checked while the database is unreachable.")
+        if problem is None:
+            raise
+        raise problem from exc
     if principal is None:
         raise Unauthorized("The API key is not valid or has been revoked.")
     return principal

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
@@ -25,7 +27,12 @@ class Readiness(BaseModel):
 
     status: str = Field(description="ready or degraded.")
     content_version: int | None = Field(description="The version this process serves.")
-    database: str = Field(description="ok or unreachable.")
+    database: str = Field(
+        description=(
+            "ok, unreachable, not_answering (a check has waited longer than "
+            "READINESS_TIMEOUT_S), or missing_tables (run `tremor-guide migrate`)."
+        )
+    )
     reason: str | None = Field(default=None, description="Why the process is degraded.")
 
 
@@ -44,7 +51,12 @@ async def healthz() -> Health:
 async def readyz(services: ServicesDep, response: Response) -> Readiness:
     """Readiness: the database answers and a current content version is loaded."""
     cache = services.cache
-    reason = cache.degraded_reason
+    database, reason = cache.database_state, cache.degraded_reason
+    # Never a query of its own: the poller's check in flight tells a hung database at once,
+    # and a probe cannot pile up waiting connections on it.
+    started, timeout = cache.check_started_at, services.settings.readiness_timeout_s
+    if reason is None and started is not None and time.monotonic() - started > timeout:
+        database, reason = "not_answering", f"database has not answered within {timeout:g} s"
     if reason is None and cache.current_version is None:
         reason = "no content version loaded"
     if reason is not None:
@@ -52,7 +64,7 @@ async def readyz(services: ServicesDep, response: Response) -> Readiness:
     return Readiness(
         status="degraded" if reason else "ready",
         content_version=cache.current_version,
-        database="unreachable" if cache.degraded_reason else "ok",
+        database=database,
         reason=reason,
     )
 

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     content_poll_interval_s: float = Field(
         default=0.5, gt=0, le=60, description="How often each process checks the current version."
     )
+    readiness_timeout_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="/readyz answers 503 when a database check has run this long unanswered.",
+    )
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)

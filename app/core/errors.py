@@ -213,7 +213,7 @@ def validation_errors(raw: Sequence[Mapping[str, Any]]) -> list[FieldError]:
     ]
 
 
-async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
+async def problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, DomainError):
         exc = as_problem(exc)
     assert isinstance(exc, ProblemError)
@@ -270,7 +270,7 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+async def unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
         500, "An unexpected error occurred; it has been logged.", instance=request.url.path
@@ -279,11 +279,11 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error, FastAPI's own included, a problem+json document."""
-    app.add_exception_handler(ProblemError, _problem_error_handler)
-    app.add_exception_handler(DomainError, _problem_error_handler)
+    app.add_exception_handler(ProblemError, problem_error_handler)
+    app.add_exception_handler(DomainError, problem_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
-    app.add_exception_handler(Exception, _unhandled_handler)
+    app.add_exception_handler(Exception, unhandled_handler)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
