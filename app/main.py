@@ -24,7 +24,7 @@ from app.core.logging import AccessLog, configure_logging
 from app.core.middleware import RequestMiddleware
 from app.core.openapi import with_component_schemas
 from app.core.ratelimit import build_limiter
-from app.lifespan import make_lifespan
+from app.lifespan import OneLineStartupFailure, make_lifespan
 from app.web.router import router as web_router
 from app.workout.context import WorkoutContext
 
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access_log=AccessLog(settings.log_level),
         request_timeout_s=settings.request_timeout_s,
     )
+    app.add_middleware(OneLineStartupFailure)
     return app
 
 
