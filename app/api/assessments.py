@@ -264,7 +264,7 @@ def _assessment_route(
         openapi_extra={
             "parameters": query_parameters(AssessmentQuery),
             "requestBody": json_body(body),
-            "security": BEARER_SECURITY,
+            "security": [*BEARER_SECURITY, {}],  # REQUIRE_API_KEYS decides
         },
     )
 

@@ -10,7 +10,7 @@ from fastapi.types import DecoratedCallable
 from pydantic import BaseModel
 
 from app.api.content_http import ReadContext, ReadContextDep, not_modified_or_tag
-from app.api.deps import ContentReader, DraftReaderCheck, SessionDep
+from app.api.deps import KEYLESS_ALLOWED, ContentReader, DraftReaderCheck, SessionDep
 from app.content import service
 from app.content.schemas import (
     CauseDetail,
@@ -41,6 +41,7 @@ def _read_route(
         operation_id=operation_id,
         response_model=answer,
         responses={**_NOT_MODIFIED, **_READ_ERRORS},
+        openapi_extra=KEYLESS_ALLOWED,
     )
 
 
@@ -127,6 +128,7 @@ def list_faqs(request: Request, response: Response, ctx: ReadContextDep) -> FaqL
     operation_id="list_content_versions",
     response_model=list[VersionSummary],
     responses=problem_responses(401, 403, 429, 503),
+    openapi_extra=KEYLESS_ALLOWED,
 )
 def list_content_versions(session: SessionDep, _reader: ContentReader) -> list[VersionSummary]:
     """List content versions (drafts included), newest first, with the current one marked."""
@@ -138,6 +140,7 @@ def list_content_versions(session: SessionDep, _reader: ContentReader) -> list[V
     operation_id="get_content_version",
     response_model=VersionDetail,
     responses=problem_responses(401, 403, 404, 422, 429, 503),
+    openapi_extra=KEYLESS_ALLOWED,
 )
 def get_content_version(
     version: Annotated[int, Path(ge=1, le=MAX_INT32, description="A content version.")],

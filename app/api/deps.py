@@ -19,7 +19,13 @@ from app.core.errors import Forbidden, ServiceUnavailable, Unauthorized
 from app.core.ratelimit import Bucket, Limiter, client_identity, enforce
 from app.services import Services
 
-_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tg_...`.")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description=(
+        "An API key: `Authorization: Bearer tg_...`. Admin operations always need one; "
+        "reads and assessments only when REQUIRE_API_KEYS is on (their `security` lists `{}`)."
+    ),
+)
 
 
 # Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
@@ -193,6 +199,9 @@ def limited_by_address(scope: Scope) -> Callable[..., Awaitable[None]]:
 
 
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}]
+# Routes whose key REQUIRE_API_KEYS decides (off by default): a bearer key, or none. FastAPI
+# adds `openapi_extra`'s list to the one the `_bearer` dependency declares.
+KEYLESS_ALLOWED: dict[str, object] = {"security": [{}]}
 
 ContentWriter = Annotated[Principal, Depends(require(Scope.content_write))]
 Admin = Annotated[Principal, Depends(require(Scope.admin))]
