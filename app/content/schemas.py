@@ -112,7 +112,8 @@ class VersionDetail(VersionSummary):
 class DraftCreate(BaseModel):
     """Start a draft from a published version."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: `true` is not version 1, nor "2" version 2 (the spec says integer, so do we).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     base_version: int | None = Field(
         default=None,
@@ -126,7 +127,7 @@ class DraftCreate(BaseModel):
 class PublishRequest(BaseModel):
     """Publish a draft; `force` skips failing golden cases but needs a reason."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     notes: FreeText | None = Field(default=None, description="Why it is published.")
     force: bool = False
@@ -136,7 +137,7 @@ class PublishRequest(BaseModel):
 class RollbackRequest(BaseModel):
     """Make an earlier published version current."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     to_version: int = Field(ge=1, le=MAX_INT32)
     reason: FreeText | None = None

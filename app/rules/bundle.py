@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StrictBool,
+    StrictFloat,
+    StringConstraints,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 from typing_extensions import TypeAliasType
@@ -99,11 +107,13 @@ class Condition(_Strict):
 
     field: FieldPath
     op: ConditionOp
+    # strict: in lax mode a string too long for ConditionText (250 digits) was taken as a
+    # float, and "1" could be a number or a text; a value is what its JSON type says.
     value: (
-        float
-        | bool
+        StrictFloat
+        | StrictBool
         | ConditionText
-        | Annotated[list[float], Field(max_length=50)]
+        | Annotated[list[StrictFloat], Field(max_length=50)]
         | Annotated[list[ConditionText], Field(max_length=50)]
         | None
     ) = None
