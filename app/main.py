@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, cast
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
@@ -15,6 +15,7 @@ from app.api.admin import router as admin_router
 from app.api.assessments import BatchRequest, hot_routes
 from app.api.assessments import router as assessment_router
 from app.api.content import router as content_router
+from app.api.deps import single_query_values
 from app.api.ops import router as ops_router
 from app.core.config import Settings, get_settings
 from app.core.dbfaults import install_database_fault_handler
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_with_limiter(settings),
         separate_input_output_schemas=False,
         telemetry=None if settings.otel_enabled else _TELEMETRY_OFF,
+        dependencies=[Depends(single_query_values)],
+        redirect_slashes=False,  # a trailing slash is a 404 problem, not a bare 307
     )
     app.state.limiter = None  # set at start-up, on the event loop that will use it
     install_error_handlers(app)

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -16,6 +18,7 @@ from app.auth.service import Principal
 from app.content.cache import ContentCache
 from app.core.dbfaults import unavailable
 from app.core.errors import Forbidden, ServiceUnavailable, Unauthorized
+from app.core.query import refuse_repeated
 from app.core.ratelimit import Bucket, Limiter, client_identity, enforce
 from app.services import Services
 
@@ -66,6 +69,29 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
 # with yield ends it after the response, so a client could be told 201 for a write that is not
 # committed yet (and read it back as 404 on PostgreSQL), or that then fails to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+async def single_query_values(request: Request) -> None:
+    """Every query parameter an operation declares is scalar: given twice, a 422 (an app-wide
+    dependency; the assessment fast lane checks its own query the same way)."""
+    if not request.scope["query_string"]:
+        return
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    names = _QUERY_NAMES.get(id(route))
+    if names is None:
+        names = _QUERY_NAMES[id(route)] = frozenset(_query_names(route.dependant))
+    refuse_repeated(request.query_params, names)
+
+
+def _query_names(dependant: Dependant) -> Iterator[str]:
+    yield from (param.alias for param in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
 
 
 def bearer_key(authorization: str | None) -> str | None:
