@@ -127,7 +127,7 @@ class Signal(_Strict):
 
     id: Slug
     when: list[Condition] = Field(min_length=1, max_length=4)
-    weight: float = Field(ge=-10, le=10)
+    weight: StrictFloat = Field(ge=-10, le=10)
     evidence_field: FieldPath | None = None  # defaults to when[0].field
     message: LocalizedText
     silenced_when: list[Condition] = Field(
@@ -142,8 +142,8 @@ class CauseRules(_Strict):
     """The ranking rules of one cause: a prior (logit) plus its signals."""
 
     cause: Slug
-    prior: float = Field(ge=-10, le=10)
-    base_rate: float | None = Field(
+    prior: StrictFloat = Field(ge=-10, le=10)
+    base_rate: StrictFloat | None = Field(
         default=None,
         ge=0,
         le=1,

@@ -96,3 +96,14 @@ def test_a_trailing_slash_is_a_404_problem_not_a_redirect(client: TestClient, ur
 def test_a_whole_float_is_a_json_integer(client: TestClient) -> None:
     answer = client.post("/v1/admin/content/rollback", json={"to_version": 1.0}, headers=ADMIN)
     assert answer.status_code == 409, answer.text  # accepted as 1, which is already current
+
+
+def test_a_rule_weight_is_a_number_not_a_bool(client: TestClient) -> None:
+    draft = client.post("/v1/admin/content/versions", json={}, headers=ADMIN).json()["version"]
+    bundle = client.get(f"/v1/content/versions/{draft}", headers=ADMIN).json()["bundle"]
+    bundle["rules"][0]["signals"][0]["weight"] = False  # was taken as 0.0
+    bundle["rules"][0]["prior"] = True
+    answer = client.put(f"/v1/admin/content/versions/{draft}", json=bundle, headers=ADMIN)
+    assert answer.status_code == 422, answer.text
+    locs = {e["loc"] for e in answer.json()["errors"]}
+    assert {"rules.0.prior", "rules.0.signals.0.weight"} <= locs, locs
