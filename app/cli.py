@@ -38,6 +38,8 @@ def _services() -> Services:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.core.httpserver import ProblemHttpToolsProtocol
+
     settings = get_settings()
     # Migrate once here, so several workers do not race to do it.
     with explained_start(settings.database_url):
@@ -50,7 +52,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=ProblemHttpToolsProtocol,  # httptools; its 400 for malformed HTTP is a problem
         log_config=None,
         access_log=False,  # ours is written by RequestMiddleware (see configure_logging)
         server_header=False,
