@@ -53,7 +53,7 @@ bench: install ## engine microbenchmark, then the service against the framework'
 	$(PY) bench/engine_bench.py
 	@if [ -f bench/run.py ]; then $(PY) bench/run.py; fi
 
-fuzz: install ## schemathesis with many more examples (not part of make test)
+fuzz: install ## schemathesis CLI on a live server: every check, all phases incl. stateful (not in make test)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest -m fuzz -p no:cacheprovider tests
 
 vignettes: ## score a running server against the public vignettes

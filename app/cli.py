@@ -19,7 +19,7 @@ from app.content.files import BundleFileError, load_bundle, write_bundle
 from app.content.poller import load_changes
 from app.core.config import get_settings
 from app.core.errors import DomainError, ProblemError
-from app.lifespan import build_services, prepare_database
+from app.lifespan import StartupError, build_services, explained_start, prepare_database
 from app.services import Services
 
 CLI_ACTOR = "cli"
@@ -27,9 +27,11 @@ CLI_ACTOR = "cli"
 
 def _services() -> Services:
     """Services for a one-off command: migrated database, current content loaded."""
-    services = build_services(get_settings())
-    prepare_database(services)
-    load_changes(services.cache, services.read_engine)
+    settings = get_settings()
+    with explained_start(settings.database_url):
+        services = build_services(settings)
+        prepare_database(services)
+        load_changes(services.cache, services.read_engine)
     return services
 
 
@@ -44,7 +46,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         get_settings.cache_clear()
     settings = get_settings()
     # Migrate once here, so several workers do not race to do it.
-    prepare_database(build_services(settings))
+    with explained_start(settings.database_url):
+        prepare_database(build_services(settings))
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers > 1 and settings.rate_limit_enabled and settings.redis_url is None:
         print(
@@ -59,7 +62,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=workers,
         loop="uvloop",
-        http=HeaderTimeoutProtocol,  # httptools, with HEADER_TIMEOUT_S
+        http=HeaderTimeoutProtocol,  # httptools: problem+json 400s, HEADER_TIMEOUT_S
         log_config=None,
         access_log=False,  # ours is written by RequestMiddleware (see configure_logging)
         server_header=False,
@@ -79,12 +82,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from app.core import migrate
 
     url = get_settings().database_url
-    if args.downgrade:
-        migrate.downgrade(url, args.downgrade)
-        print(f"downgraded to {args.downgrade}")
-    else:
-        migrate.upgrade(url)
-        print("database is at the latest revision")
+    with explained_start(url):
+        if args.downgrade:
+            migrate.downgrade(url, args.downgrade)
+            print(f"downgraded to {args.downgrade}")
+        else:
+            migrate.upgrade(url)
+            print("database is at the latest revision")
     return 0
 
 
@@ -304,6 +308,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BundleFileError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     except (DomainError, ProblemError) as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         for key, value in exc.extra.items():

@@ -11,8 +11,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.service import KeyVerifier
 from app.content import repository as content_repository
@@ -26,6 +28,52 @@ from app.core.db import change_watch, make_engine, reader
 from app.services import Services
 
 logger = logging.getLogger("app")
+
+
+class StartupError(RuntimeError):
+    """The database cannot be opened or prepared: told in one line, without a traceback."""
+
+
+@contextlib.contextmanager
+def explained_start(database_url: str) -> Iterator[None]:
+    """Turn the errors of opening, migrating and bootstrapping the database (a read-only
+    file system, a folder that cannot be created, a refused connection) into one line."""
+    try:
+        yield
+    except (SQLAlchemyError, OSError) as exc:
+        if isinstance(exc, DBAPIError):
+            why = str(exc.orig).strip().splitlines()[0]
+        elif isinstance(exc, OSError):
+            why = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        else:
+            why = str(exc).splitlines()[0]
+        where = make_url(database_url).render_as_string(hide_password=True)
+        raise StartupError(f"cannot prepare the database {where}: {why}") from None
+
+
+_STARTUP_ERROR_MARK = f"{StartupError.__module__}.{StartupError.__qualname__}: "
+
+
+class OneLineStartupFailure:
+    """Starlette reports a failed start-up to the server with the whole traceback as its
+    message; for a StartupError, which already says what is wrong, send just that line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_one_line(message: Message) -> None:
+            text_ = str(message.get("message") or "")
+            if message["type"] == "lifespan.startup.failed" and _STARTUP_ERROR_MARK in text_:
+                last = text_.strip().splitlines()[-1]
+                message = {**message, "message": last.removeprefix(_STARTUP_ERROR_MARK)}
+            await send(message)
+
+        await self.app(scope, receive, send_one_line)
 
 
 def build_services(settings: Settings) -> Services:
@@ -87,9 +135,10 @@ GC_THRESHOLD = 20_000
 def make_lifespan(settings: Settings) -> object:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = build_services(settings)
-        app.state.services = services
-        await asyncio.to_thread(prepare_database, services)
+        with explained_start(settings.database_url):
+            services = build_services(settings)
+            app.state.services = services
+            await asyncio.to_thread(prepare_database, services)
         await asyncio.to_thread(refresh_once, services.cache, services.read_engine)
         # Everything loaded so far (modules, compiled content) lives as long as the process:
         # moving it out of the collector's generations keeps full collections, and the

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, cast
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
@@ -15,8 +15,10 @@ from app.api.admin import router as admin_router
 from app.api.assessments import BatchRequest, hot_routes
 from app.api.assessments import router as assessment_router
 from app.api.content import router as content_router
+from app.api.deps import single_query_values
 from app.api.ops import router as ops_router
 from app.core.config import Settings, get_settings
+from app.core.dbfaults import install_database_fault_handler
 from app.core.errors import install_error_handlers
 from app.core.fastlane import FastLane
 from app.core.logging import AccessLog, configure_logging
@@ -24,7 +26,7 @@ from app.core.middleware import RequestMiddleware
 from app.core.openapi import with_component_schemas
 from app.core.proxy import TrustedProxyHeaders
 from app.core.ratelimit import build_limiter
-from app.lifespan import make_lifespan
+from app.lifespan import OneLineStartupFailure, make_lifespan
 from app.web.router import router as web_router
 from app.workout.context import WorkoutContext
 
@@ -51,9 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_with_limiter(settings),
         separate_input_output_schemas=False,
         telemetry=None if settings.otel_enabled else _TELEMETRY_OFF,
+        dependencies=[Depends(single_query_values)],
+        redirect_slashes=False,  # a trailing slash is a 404 problem, not a bare 307
     )
     app.state.limiter = None  # set at start-up, on the event loop that will use it
     install_error_handlers(app)
+    install_database_fault_handler(app)
     app.openapi = with_component_schemas(app, [WorkoutContext, BatchRequest])  # type: ignore[method-assign]
     app.include_router(assessment_router)
     app.include_router(content_router)
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access_log=AccessLog(settings.log_level),
         request_timeout_s=settings.request_timeout_s,
     )
+    app.add_middleware(OneLineStartupFailure)
     if settings.forwarded_allow_ips:  # outermost: the log and the limits see the real client
         app.add_middleware(TrustedProxyHeaders, trusted=settings.forwarded_allow_ips)
     return app

@@ -36,3 +36,17 @@ def test_docs_pages_need_no_internet(client: TestClient) -> None:
         html = client.get(page).text
         assert "cdn.jsdelivr" not in html and "unpkg" not in html
     assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
+
+
+def test_security_says_which_operations_answer_without_a_key(client: TestClient) -> None:
+    """With REQUIRE_API_KEYS off (the default), an operation that answers without a key
+    declares the key optional (`{}` among its requirements); admin ones require it."""
+    spec = client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            security = operation.get("security")
+            if path.startswith("/v1/admin/"):
+                assert security == [{"HTTPBearer": []}], (method, path)
+            elif path.startswith("/v1/"):
+                assert security is not None and {} in security, (method, path)
+                assert {"HTTPBearer": []} in security, (method, path)

@@ -30,7 +30,14 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"])
 VersionPath = Annotated[int, Path(ge=1, le=MAX_INT32, description="A content version.")]
 IfMatch = Annotated[
     str | None,
-    Header(max_length=200, description="The draft's ETag; a stale one answers 412."),
+    Header(
+        max_length=200,
+        description=(
+            "The draft's ETag. One that no longer matches answers 412, also when another "
+            "request changes the draft while this one runs; without If-Match, losing that "
+            "race answers 409."
+        ),
+    ),
 ]
 _AUTH = (401, 403, 429, 503)
 

@@ -36,6 +36,7 @@ from app.core.ids import new_id
 from app.core.locale import negotiate_locale
 from app.core.metrics import count_assessment
 from app.core.openapi import json_body, query_parameters
+from app.core.query import refuse_repeated
 from app.rules.schemas import AssessmentResponse, Triage
 from app.workout.context import WorkoutContext
 from app.workout.lenient import InputIssue, as_warnings, read_leniently
@@ -167,12 +168,14 @@ class AssessmentQuery(BaseModel):
 
 _DEFAULT_QUERY = AssessmentQuery()
 _query_adapter: TypeAdapter[AssessmentQuery] = TypeAdapter(AssessmentQuery)
+_QUERY_NAMES = frozenset(AssessmentQuery.model_fields)
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 
 
 def _parse_query(request: Request) -> AssessmentQuery:
     if not request.scope["query_string"]:
         return _DEFAULT_QUERY
+    refuse_repeated(request.query_params, _QUERY_NAMES)
     try:
         return _query_adapter.validate_python(dict(request.query_params))
     except ValidationError as exc:
@@ -276,7 +279,7 @@ def _assessment_route(
         openapi_extra={
             "parameters": [*query_parameters(AssessmentQuery), SEEN_VERSION_PARAMETER],
             "requestBody": json_body(body),
-            "security": BEARER_SECURITY,
+            "security": [*BEARER_SECURITY, {}],  # REQUIRE_API_KEYS decides
         },
     )
 

@@ -10,7 +10,13 @@ from fastapi.types import DecoratedCallable
 from pydantic import BaseModel
 
 from app.api.content_http import ReadContext, ReadContextDep, not_modified_or_tag
-from app.api.deps import SEEN_VERSION_PARAMETER, ContentReader, DraftReaderCheck, SessionDep
+from app.api.deps import (
+    KEYLESS_ALLOWED,
+    SEEN_VERSION_PARAMETER,
+    ContentReader,
+    DraftReaderCheck,
+    SessionDep,
+)
 from app.content import service
 from app.content.schemas import (
     CauseDetail,
@@ -41,8 +47,8 @@ def _read_route(
         operation_id=operation_id,
         response_model=answer,
         responses={**_NOT_MODIFIED, **_READ_ERRORS},
-        # read_context reads it off the request: declared here, never refused (`seen_version`)
-        openapi_extra={"parameters": [SEEN_VERSION_PARAMETER]},
+        # read_context reads the header off the request: declared here, never refused
+        openapi_extra={**KEYLESS_ALLOWED, "parameters": [SEEN_VERSION_PARAMETER]},
     )
 
 
@@ -129,6 +135,7 @@ def list_faqs(request: Request, response: Response, ctx: ReadContextDep) -> FaqL
     operation_id="list_content_versions",
     response_model=list[VersionSummary],
     responses=problem_responses(401, 403, 429, 503),
+    openapi_extra=KEYLESS_ALLOWED,
 )
 def list_content_versions(
     session: SessionDep, _reader: ContentReader, check_draft_reader: DraftReaderCheck
@@ -147,6 +154,7 @@ def list_content_versions(
     operation_id="get_content_version",
     response_model=VersionDetail,
     responses=problem_responses(401, 403, 404, 422, 429, 503),
+    openapi_extra=KEYLESS_ALLOWED,
 )
 def get_content_version(
     version: Annotated[int, Path(ge=1, le=MAX_INT32, description="A content version.")],

@@ -6,19 +6,29 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.scopes import Scope
 from app.auth.service import Principal
 from app.content.cache import ContentCache
+from app.core.dbfaults import unavailable
 from app.core.errors import Forbidden, ServiceUnavailable, Unauthorized
+from app.core.query import refuse_repeated
 from app.core.ratelimit import Bucket, Limiter, client_identity, enforce, enforce_more
 from app.services import Services
 
-_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tg_...`.")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description=(
+        "An API key: `Authorization: Bearer tg_...`. Admin operations always need one; "
+        "reads and assessments only when REQUIRE_API_KEYS is on (their `security` lists `{}`)."
+    ),
+)
 
 
 # Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
@@ -84,24 +94,48 @@ _READING_METHODS = frozenset({"GET", "HEAD"})
 
 
 def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
-    """A session for admin work: committed on success, a clear 503 when the database is gone."""
+    """A session for admin work: committed on success, a clear 503 when the database (or its
+    tables) is gone."""
     reads_only = request.method in _READING_METHODS
     engine = services.read_engine if reads_only else services.engine
     try:
         with Session(engine, expire_on_commit=False) as session:
             yield session
             session.commit()
-    except OperationalError as exc:
-        raise ServiceUnavailable(
-            "The content database cannot be reached; try again shortly.",
-            headers={"Retry-After": "5"},
-        ) from exc
+    except DBAPIError as exc:
+        problem = unavailable(exc, "The content database cannot be reached; try again shortly.")
+        if problem is None:
+            raise
+        raise problem from exc
 
 
 # scope="function": commit before the response is sent. FastAPI's default for a dependency
 # with yield ends it after the response, so a client could be told 201 for a write that is not
 # committed yet (and read it back as 404 on PostgreSQL), or that then fails to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+async def single_query_values(request: Request) -> None:
+    """Every query parameter an operation declares is scalar: given twice, a 422 (an app-wide
+    dependency; the assessment fast lane checks its own query the same way)."""
+    if not request.scope["query_string"]:
+        return
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    names = _QUERY_NAMES.get(id(route))
+    if names is None:
+        names = _QUERY_NAMES[id(route)] = frozenset(_query_names(route.dependant))
+    refuse_repeated(request.query_params, names)
+
+
+def _query_names(dependant: Dependant) -> Iterator[str]:
+    yield from (param.alias for param in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
 
 
 def bearer_key(authorization: str | None) -> str | None:
@@ -117,11 +151,11 @@ def _verify(services: Services, key: str | None) -> Principal:
         raise Unauthorized("An API key is required: send `Authorization: Bearer <key>`.")
     try:
         principal = services.keys.verify(key)
-    except OperationalError as exc:
-        raise ServiceUnavailable(
-            "Keys cannot be checked while the database is unreachable.",
-            headers={"Retry-After": "5"},
-        ) from exc
+    except DBAPIError as exc:
+        problem = unavailable(exc, "Keys cannot be checked while the database is unreachable.")
+        if problem is None:
+            raise
+        raise problem from exc
     if principal is None:
         raise Unauthorized("The API key is not valid or has been revoked.")
     return principal
@@ -245,6 +279,9 @@ def limited_by_address(scope: Scope) -> Callable[..., Awaitable[None]]:
 
 
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}]
+# Routes whose key REQUIRE_API_KEYS decides (off by default): a bearer key, or none. FastAPI
+# adds `openapi_extra`'s list to the one the `_bearer` dependency declares.
+KEYLESS_ALLOWED: dict[str, object] = {"security": [{}]}
 
 ContentWriter = Annotated[Principal, Depends(require(Scope.content_write))]
 Admin = Annotated[Principal, Depends(require(Scope.admin))]

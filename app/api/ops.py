@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from app.api.deps import MetricsReader, ServicesDep
+from app.api.deps import KEYLESS_ALLOWED, MetricsReader, ServicesDep
 from app.core.errors import problem_responses
 from app.core.metrics import REGISTRY
 
@@ -24,7 +26,12 @@ class Readiness(BaseModel):
 
     status: str = Field(description="ready or degraded.")
     content_version: int | None = Field(description="The version this process serves.")
-    database: str = Field(description="ok or unreachable.")
+    database: str = Field(
+        description=(
+            "ok, unreachable, not_answering (a check has waited longer than "
+            "READINESS_TIMEOUT_S), or missing_tables (run `tremor-guide migrate`)."
+        )
+    )
     reason: str | None = Field(default=None, description="Why the process is degraded.")
 
 
@@ -43,7 +50,12 @@ async def healthz() -> Health:
 async def readyz(services: ServicesDep, response: Response) -> Readiness:
     """Readiness: the database answers and a current content version is loaded."""
     cache = services.cache
-    reason = cache.degraded_reason
+    database, reason = cache.database_state, cache.degraded_reason
+    # Never a query of its own: the poller's check in flight tells a hung database at once,
+    # and a probe cannot pile up waiting connections on it.
+    started, timeout = cache.check_started_at, services.settings.readiness_timeout_s
+    if reason is None and started is not None and time.monotonic() - started > timeout:
+        database, reason = "not_answering", f"database has not answered within {timeout:g} s"
     if reason is None and cache.current_version is None:
         reason = "no content version loaded"
     if reason is not None:
@@ -51,7 +63,7 @@ async def readyz(services: ServicesDep, response: Response) -> Readiness:
     return Readiness(
         status="degraded" if reason else "ready",
         content_version=cache.current_version,
-        database="unreachable" if cache.degraded_reason else "ok",
+        database=database,
         reason=reason,
     )
 
@@ -64,6 +76,7 @@ async def readyz(services: ServicesDep, response: Response) -> Readiness:
         200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}},
         **problem_responses(401, 403, 429, 503),
     },
+    openapi_extra=KEYLESS_ALLOWED,  # a key only with REQUIRE_API_KEYS
 )
 async def metrics(_reader: MetricsReader) -> Response:
     """Prometheus metrics in the text exposition format; with REQUIRE_API_KEYS, a key with

@@ -77,6 +77,8 @@ class ContentCache:
     current_version: int | None = None
     generation: int = 0
     degraded_reason: str | None = None
+    database_state: str = "ok"  # ok, unreachable or missing_tables (see core.dbfaults)
+    check_started_at: float | None = None  # time.monotonic() of the poller's check in flight
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def current(self) -> LoadedVersion:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.content import repository
 from app.content.cache import ContentCache, load_version
 from app.core.db import ChangeWatch
+from app.core.dbfaults import degraded_state
 from app.core.metrics import DEGRADED
 
 logger = logging.getLogger("app.content")
@@ -34,17 +35,22 @@ def load_changes(cache: ContentCache, engine: Engine) -> bool:
 
 def refresh_once(cache: ContentCache, engine: Engine) -> None:
     """One check; a database error marks the process degraded instead of failing requests."""
+    # /readyz reads how long this check has been waiting: a hung database is then reported
+    # within its readiness timeout, not after the 5 s statement or busy timeout.
+    cache.check_started_at = time.monotonic()
     try:
         load_changes(cache, engine)
     except SQLAlchemyError as exc:
         if cache.degraded_reason is None:
-            logger.warning("database unreachable; serving content from memory", exc_info=exc)
-        cache.degraded_reason = "database unreachable: " + type(exc).__name__
+            logger.warning("database check failed; serving content from memory", exc_info=exc)
+        cache.database_state, cache.degraded_reason = degraded_state(exc)
         DEGRADED.set(1)
         return
+    finally:
+        cache.check_started_at = None
     if cache.degraded_reason is not None:
         logger.info("database reachable again")
-    cache.degraded_reason = None
+    cache.database_state, cache.degraded_reason = "ok", None
     DEGRADED.set(0)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from app.content.models import VersionStatus
-from app.core.bounds import MAX_INT32
+from app.core.bounds import JSON_INTEGER, MAX_INT32
 from app.rules.bundle import Bundle
 
 # Notes and reasons are kept in plain text columns: any text up to 2000 characters except
@@ -109,16 +109,17 @@ class VersionDetail(VersionSummary):
     bundle: Bundle
 
 
+VersionNumber = Annotated[int, Field(ge=1, le=MAX_INT32), JSON_INTEGER]
+
+
 class DraftCreate(BaseModel):
     """Start a draft from a published version."""
 
     model_config = ConfigDict(extra="forbid")
 
-    base_version: int | None = Field(
-        default=None,
-        ge=1,
-        le=MAX_INT32,
-        description="The version to copy; default: the current one.",
+    # JSON_INTEGER: `true` is not version 1, nor "2" version 2 (the spec says integer, so do we).
+    base_version: VersionNumber | None = Field(
+        default=None, description="The version to copy; default: the current one."
     )
     notes: FreeText = ""
 
@@ -129,7 +130,7 @@ class PublishRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     notes: FreeText | None = Field(default=None, description="Why it is published.")
-    force: bool = False
+    force: StrictBool = False
     reason: FreeText | None = Field(default=None, description="Required with force.")
 
 
@@ -138,7 +139,7 @@ class RollbackRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    to_version: int = Field(ge=1, le=MAX_INT32)
+    to_version: VersionNumber
     reason: FreeText | None = None
 
 

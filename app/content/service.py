@@ -39,7 +39,7 @@ from app.content.schemas import (
     VersionSummary,
 )
 from app.content.validation import check_bundle
-from app.core.errors import FieldError
+from app.core.errors import DomainError, FieldError
 from app.core.metrics import CONTENT_EVENTS
 from app.core.models import as_utc, utcnow
 from app.rules.bundle import BUNDLE_KINDS, Bundle
@@ -209,12 +209,26 @@ def _check_if_match(row: ContentVersion, if_match: str | None) -> None:
         )
 
 
-def _store_draft_bundle(session: Session, row: ContentVersion, bundle: Bundle) -> VersionDetail:
+def _lost_race(version: int, if_match: str | None) -> DomainError:
+    """Another request changed the draft between our read and our guarded write. With an
+    If-Match that precondition has now failed: 412, as for one found stale on reading;
+    without one, 409."""
+    if if_match is None:
+        return ConcurrentChange(version)
+    return StaleRevision(
+        f"Version {version} was changed by another request after your If-Match was "
+        "checked; fetch it again and reapply your change."
+    )
+
+
+def _store_draft_bundle(
+    session: Session, row: ContentVersion, bundle: Bundle, if_match: str | None
+) -> VersionDetail:
     """Write a draft's new bundle only if nobody else wrote it meanwhile."""
     data = serialize_bundle(bundle)
     if not repository.store_draft_bundle(session, row, data, bundle_checksum(data)):
         assert row.version is not None
-        raise ConcurrentChange(row.version)
+        raise _lost_race(row.version, if_match)
     return _detail(row, repository.current_version(session))
 
 
@@ -222,7 +236,7 @@ def replace_draft(
     session: Session, version: int, bundle: Bundle, if_match: str | None
 ) -> VersionDetail:
     row = _editable_draft(session, version, if_match)
-    return _store_draft_bundle(session, row, bundle)
+    return _store_draft_bundle(session, row, bundle, if_match)
 
 
 def patch_item(
@@ -260,7 +274,7 @@ def patch_item(
                 for e in exc.errors()
             ],
         ) from exc
-    return _store_draft_bundle(session, row, bundle)
+    return _store_draft_bundle(session, row, bundle, if_match)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -364,7 +378,7 @@ def publish(
         )
     previous = repository.lock_current_version(session)
     if not repository.mark_published(session, row, actor=actor, reason=reason or notes):
-        raise ConcurrentChange(version)
+        raise _lost_race(version, if_match)
     generation = repository.move_pointer(session, version)
     action = "publish_forced" if force and report.golden_failures else "publish"
     audit.record(

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
             "(0 turns the watch off)."
         ),
     )
+    readiness_timeout_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="/readyz answers 503 when a database check has run this long unanswered.",
+    )
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)

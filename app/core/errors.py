@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import weakref
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -213,7 +215,7 @@ def validation_errors(raw: Sequence[Mapping[str, Any]]) -> list[FieldError]:
     ]
 
 
-async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
+async def problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, DomainError):
         exc = as_problem(exc)
     assert isinstance(exc, ProblemError)
@@ -252,9 +254,43 @@ async def _http_exception_handler(request: Request, exc: Exception) -> JSONRespo
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No resource at {request.url.path}."
+    headers = exc.headers
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem_response(exc.status_code, detail, instance=request.url.path, headers=exc.headers)
+        allow = _allowed_methods(request, (headers or {}).get("Allow"))
+        if allow:
+            headers = {**(headers or {}), "Allow": allow}
+    return problem_response(exc.status_code, detail, instance=request.url.path, headers=headers)
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options", "trace"})
+_PATH_METHODS: weakref.WeakKeyDictionary[Any, list[tuple[re.Pattern[str], str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _documented_methods(app: Any) -> list[tuple[re.Pattern[str], str]]:
+    """Each path of the app's spec as a pattern, with its methods as an Allow value."""
+    paths = _PATH_METHODS.get(app)
+    if paths is None:
+        paths = []
+        for template, item in app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            methods = sorted(m.upper() for m in item if m in _HTTP_METHODS)
+            paths.append((re.compile(pattern + "$"), ", ".join(methods)))
+        _PATH_METHODS[app] = paths
+    return paths
+
+
+def _allowed_methods(request: Request, fallback: str | None) -> str | None:
+    """Every documented method of the path: Starlette's 405 names only the methods of the
+    first route that matched it, so a path served by two routes (a draft's PUT and DELETE)
+    lost one."""
+    path = request.url.path
+    for pattern, methods in _documented_methods(request.app):
+        if pattern.match(path):
+            return methods
+    return fallback
 
 
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -270,7 +306,7 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+async def unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
         500, "An unexpected error occurred; it has been logged.", instance=request.url.path
@@ -279,11 +315,11 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error, FastAPI's own included, a problem+json document."""
-    app.add_exception_handler(ProblemError, _problem_error_handler)
-    app.add_exception_handler(DomainError, _problem_error_handler)
+    app.add_exception_handler(ProblemError, problem_error_handler)
+    app.add_exception_handler(DomainError, problem_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
-    app.add_exception_handler(Exception, _unhandled_handler)
+    app.add_exception_handler(Exception, unhandled_handler)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

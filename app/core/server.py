@@ -1,4 +1,5 @@
-"""The HTTP protocol `tremor-guide serve` gives uvicorn: httptools, plus a header timeout.
+"""The HTTP protocol `tremor-guide serve` gives uvicorn: httptools, whose 400 for malformed
+HTTP is a problem (app.core.httpserver), plus a header timeout.
 
 uvicorn closes an idle keep-alive connection, but a connection that sends nothing, or half
 a request line, stays open for good: enough of them exhaust the file limit and normal
@@ -14,16 +15,16 @@ import weakref
 from typing import Any
 
 from uvicorn.config import Config
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from app.core.config import get_settings
+from app.core.httpserver import ProblemHttpToolsProtocol
 
 SWEEP_INTERVAL_S = 0.25  # a slow connection is closed within the timeout plus this
 _SWEPT: weakref.WeakSet[ServerState] = weakref.WeakSet()  # servers whose sweeper runs
 
 
-class HeaderTimeoutProtocol(HttpToolsProtocol):
+class HeaderTimeoutProtocol(ProblemHttpToolsProtocol):
     """uvicorn's httptools protocol that closes a connection whose headers are too slow."""
 
     def __init__(

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StrictBool,
+    StrictFloat,
+    StringConstraints,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 from typing_extensions import TypeAliasType
@@ -99,11 +107,13 @@ class Condition(_Strict):
 
     field: FieldPath
     op: ConditionOp
+    # strict: in lax mode a string too long for ConditionText (250 digits) was taken as a
+    # float, and "1" could be a number or a text; a value is what its JSON type says.
     value: (
-        float
-        | bool
+        StrictFloat
+        | StrictBool
         | ConditionText
-        | Annotated[list[float], Field(max_length=50)]
+        | Annotated[list[StrictFloat], Field(max_length=50)]
         | Annotated[list[ConditionText], Field(max_length=50)]
         | None
     ) = None
@@ -117,7 +127,7 @@ class Signal(_Strict):
 
     id: Slug
     when: list[Condition] = Field(min_length=1, max_length=4)
-    weight: float = Field(ge=-10, le=10)
+    weight: StrictFloat = Field(ge=-10, le=10)
     evidence_field: FieldPath | None = None  # defaults to when[0].field
     message: LocalizedText
     silenced_when: list[Condition] = Field(
@@ -132,8 +142,8 @@ class CauseRules(_Strict):
     """The ranking rules of one cause: a prior (logit) plus its signals."""
 
     cause: Slug
-    prior: float = Field(ge=-10, le=10)
-    base_rate: float | None = Field(
+    prior: StrictFloat = Field(ge=-10, le=10)
+    base_rate: StrictFloat | None = Field(
         default=None,
         ge=0,
         le=1,

@@ -6,14 +6,13 @@ examples, coverage and fuzzing phases, always with a valid admin key. Each answe
 `not_a_server_error`, `status_code_conformance`, `content_type_conformance` and
 `response_schema_conformance`, and must not leak a secret or a stack trace.
 
-`make test` runs a cheap, derandomised profile; `make fuzz` (marker `fuzz`) a deeper, random
-one with FUZZ_EXAMPLES examples per operation.
+`make test` runs this cheap, derandomised profile; `make fuzz` runs schemathesis' own runner
+with every check and all four phases against a live server (`test_fuzz_live.py`).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -42,7 +41,6 @@ CHECKS = [
     response_schema_conformance,
 ]
 CHEAP_EXAMPLES = 5
-DEEP_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 _SUPPRESSED = list(HealthCheck)
 
 CASES: Counter[str] = Counter()
@@ -108,17 +106,6 @@ def _exercise(case: schemathesis.Case, client: TestClient, auth: dict[str, str])
     suppress_health_check=_SUPPRESSED,
 )
 def test_operation_conforms_to_the_spec(
-    case: schemathesis.Case, fuzz_api: TestClient, admin_auth: dict[str, str]
-) -> None:
-    _exercise(case, fuzz_api, admin_auth)
-
-
-@pytest.mark.fuzz
-@schema.parametrize()
-@settings(
-    max_examples=DEEP_EXAMPLES, deadline=None, database=None, suppress_health_check=_SUPPRESSED
-)
-def test_operation_conforms_to_the_spec_deep(
     case: schemathesis.Case, fuzz_api: TestClient, admin_auth: dict[str, str]
 ) -> None:
     _exercise(case, fuzz_api, admin_auth)
