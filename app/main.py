@@ -15,6 +15,7 @@ from app.api.admin import router as admin_router
 from app.api.assessments import BatchRequest, hot_routes
 from app.api.assessments import router as assessment_router
 from app.api.content import router as content_router
+from app.api.examples import attach_examples
 from app.api.ops import router as ops_router
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = None  # set at start-up, on the event loop that will use it
     install_error_handlers(app)
     app.openapi = with_component_schemas(  # type: ignore[method-assign]
-        app, [WorkoutContext, BatchRequest], lambda spec: finish(spec, keyed_prefixes=ALWAYS_KEYED)
+        app, [WorkoutContext, BatchRequest], _finish_spec
     )
     app.include_router(assessment_router)
     app.include_router(content_router)
@@ -137,6 +138,10 @@ def _with_limiter(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContex
                 await limiter.close()
 
     return lifespan
+
+
+def _finish_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    return attach_examples(finish(spec, keyed_prefixes=ALWAYS_KEYED))
 
 
 def openapi_document(app: FastAPI | None = None) -> dict[str, Any]:
