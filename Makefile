@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck layers migrate openapi bench fuzz vignettes clean
+.PHONY: help install run test lint spec-lint format typecheck layers migrate openapi bench fuzz vignettes clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -26,12 +26,24 @@ install: $(VENV)/.synced ## create .venv with the locked dependencies
 run: install ## migrate, load the default content and serve on $(HOST):$(PORT) (SQLite by default)
 	$(VENV)/bin/tremor-guide serve --host $(HOST) --port $(PORT) --workers 1
 
-test: install lint typecheck layers ## lint, type-check, check the layers and run the whole test suite
+test: install lint typecheck layers spec-lint ## lint, type-check, check the layers, lint the spec and run the whole test suite
 	$(PY) -m pytest
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check app tests migrations bench scripts
 	$(VENV)/bin/ruff format --check app tests migrations bench scripts
+
+# Redocly and Spectral come from the npm packages locked in openapi/lint (npm ci once per
+# lock change, as the stamp records); they read the committed spec, so run `make openapi` first.
+SPEC_LINT := openapi/lint
+$(SPEC_LINT)/node_modules/.installed: $(SPEC_LINT)/package-lock.json
+	cd $(SPEC_LINT) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+spec-lint: $(SPEC_LINT)/node_modules/.installed ## Redocly and Spectral lint of openapi/openapi.json (0 errors)
+	cd $(SPEC_LINT) && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  npx --no-install redocly lint --config redocly.yaml --format stylish ../openapi.json
+	cd $(SPEC_LINT) && npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity error ../openapi.json
 
 format: install ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix app tests migrations bench scripts

@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         servers=SERVERS,
         license_info=LICENSE,
+        contact={"name": "tremor-guide maintainers"},
         lifespan=_with_limiter(settings),
         separate_input_output_schemas=False,
         telemetry=None if settings.otel_enabled else _TELEMETRY_OFF,
