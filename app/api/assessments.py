@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from app.api.deps import (
     BEARER_SECURITY,
+    CLIENT_ID_PARAMETER,
     SEEN_VERSION_PARAMETER,
     authorize_optional,
     catch_up_with_client,
@@ -281,7 +282,11 @@ def _assessment_route(
             },
         },
         openapi_extra={
-            "parameters": [*query_parameters(AssessmentQuery), SEEN_VERSION_PARAMETER],
+            "parameters": [
+                *query_parameters(AssessmentQuery),
+                SEEN_VERSION_PARAMETER,
+                CLIENT_ID_PARAMETER,
+            ],
             "requestBody": json_body(body),
             "security": BEARER_SECURITY,
         },
