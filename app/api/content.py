@@ -11,7 +11,6 @@ from pydantic import BaseModel
 
 from app.api.content_http import ReadContext, ReadContextDep, not_modified_or_tag
 from app.api.deps import (
-    KEYLESS_ALLOWED,
     SEEN_VERSION_PARAMETER,
     ContentReader,
     DraftReaderCheck,
@@ -48,7 +47,7 @@ def _read_route(
         response_model=answer,
         responses={**_NOT_MODIFIED, **_READ_ERRORS},
         # read_context reads the header off the request: declared here, never refused
-        openapi_extra={**KEYLESS_ALLOWED, "parameters": [SEEN_VERSION_PARAMETER]},
+        openapi_extra={"parameters": [SEEN_VERSION_PARAMETER]},
     )
 
 
@@ -135,7 +134,6 @@ def list_faqs(request: Request, response: Response, ctx: ReadContextDep) -> FaqL
     operation_id="list_content_versions",
     response_model=list[VersionSummary],
     responses=problem_responses(401, 403, 429, 503),
-    openapi_extra=KEYLESS_ALLOWED,
 )
 def list_content_versions(
     session: SessionDep, _reader: ContentReader, check_draft_reader: DraftReaderCheck
@@ -154,7 +152,6 @@ def list_content_versions(
     operation_id="get_content_version",
     response_model=VersionDetail,
     responses=problem_responses(401, 403, 404, 422, 429, 503),
-    openapi_extra=KEYLESS_ALLOWED,
 )
 def get_content_version(
     version: Annotated[int, Path(ge=1, le=MAX_INT32, description="A content version.")],

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from app.api.deps import KEYLESS_ALLOWED, MetricsReader, ServicesDep
+from app.api.deps import MetricsReader, ServicesDep
 from app.core.errors import problem_responses
 from app.core.metrics import REGISTRY
 
@@ -76,7 +76,6 @@ async def readyz(services: ServicesDep, response: Response) -> Readiness:
         200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}},
         **problem_responses(401, 403, 429, 503),
     },
-    openapi_extra=KEYLESS_ALLOWED,  # a key only with REQUIRE_API_KEYS
 )
 async def metrics(_reader: MetricsReader) -> Response:
     """Prometheus metrics in the text exposition format; with REQUIRE_API_KEYS, a key with
