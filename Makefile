@@ -6,10 +6,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck layers migrate openapi bench fuzz vignettes clean
+.PHONY: help install install-runtime run test lint spec-lint format typecheck layers migrate openapi bench fuzz vignettes clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@echo "Variables: HOST (default 127.0.0.1; HOST=0.0.0.0 make run to reach it from a phone"
+	@echo "  on the same network, at http://<this machine's LAN address>:PORT/), PORT (default 8000)"
 
 # --compile-bytecode, as in the Dockerfile: where PYTHONDONTWRITEBYTECODE=1 is set (this
 # machine, the Docker image), Python never caches .pyc files, so without them every start
@@ -19,19 +21,42 @@ $(VENV)/.synced: pyproject.toml uv.lock Makefile
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.8
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --compile-bytecode
+	@touch $@ $(VENV)/.synced-runtime
+
+# `make run` needs only the service's own dependencies: the dev group (pytest, mypy,
+# playwright, schemathesis, ...) is what `make test` adds. --inexact keeps dev tools that an
+# earlier `make install` put there.
+$(VENV)/.synced-runtime: pyproject.toml uv.lock Makefile
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --compile-bytecode --no-dev --inexact
 	@touch $@
 
-install: $(VENV)/.synced ## create .venv with the locked dependencies
+install: $(VENV)/.synced ## create .venv with the locked dependencies, dev tools included
 
-run: install ## migrate, load the default content and serve on $(HOST):$(PORT) (SQLite by default)
+install-runtime: $(VENV)/.synced-runtime ## create .venv with the service's dependencies only
+
+run: install-runtime ## migrate, load the default content and serve on $(HOST):$(PORT) (SQLite by default)
 	$(VENV)/bin/tremor-guide serve --host $(HOST) --port $(PORT) --workers 1
 
-test: install lint typecheck layers ## lint, type-check, check the layers and run the whole test suite
+test: install lint typecheck layers spec-lint ## lint, type-check, check the layers, lint the spec and run the whole test suite
 	$(PY) -m pytest
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check app tests migrations bench scripts
 	$(VENV)/bin/ruff format --check app tests migrations bench scripts
+
+# Redocly and Spectral come from the npm packages locked in openapi/lint (npm ci once per
+# lock change, as the stamp records); they read the committed spec, so run `make openapi` first.
+SPEC_LINT := openapi/lint
+$(SPEC_LINT)/node_modules/.installed: $(SPEC_LINT)/package-lock.json
+	cd $(SPEC_LINT) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+spec-lint: $(SPEC_LINT)/node_modules/.installed ## Redocly and Spectral lint of openapi/openapi.json (0 errors)
+	cd $(SPEC_LINT) && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  npx --no-install redocly lint --config redocly.yaml --format stylish ../openapi.json
+	cd $(SPEC_LINT) && npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity error ../openapi.json
 
 format: install ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix app tests migrations bench scripts

@@ -15,6 +15,7 @@ from app.api.admin import router as admin_router
 from app.api.assessments import BatchRequest, hot_routes
 from app.api.assessments import router as assessment_router
 from app.api.content import router as content_router
+from app.api.examples import attach_examples
 from app.api.ops import router as ops_router
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
@@ -22,6 +23,7 @@ from app.core.fastlane import FastLane
 from app.core.logging import AccessLog, configure_logging
 from app.core.middleware import RequestMiddleware
 from app.core.openapi import with_component_schemas
+from app.core.openapi_finish import finish
 from app.core.proxy import TrustedProxyHeaders
 from app.core.ratelimit import build_limiter
 from app.lifespan import make_lifespan
@@ -34,7 +36,35 @@ the evidence that moved them, prevention tips, follow-up questions and a triage 
 All texts and ranking rules come from a versioned content store.
 
 General information only: not medical advice.
+
+Enumerations in answers (`triage.level`, `confidence`, `effect`, `kind`, warning codes, ...)
+may gain values in later versions: clients should map an unknown value to a fallback rather
+than fail (openapi-generator: `--additional-properties=enumUnknownDefaultCase=true`).
 """
+
+TAGS = [
+    {"name": "assessments", "description": "Rank the causes of shaking for a workout."},
+    {"name": "content", "description": "The published causes, tips, FAQs and versions."},
+    {
+        "name": "admin",
+        "description": "Drafts, publish, rollback, diff and the audit log (a key with a scope).",
+    },
+    {"name": "operations", "description": "Probes and metrics for operators."},
+]
+SERVERS = [
+    {
+        "url": "http://{host}:{port}",
+        "description": "`make run` (HOST and PORT as it was started with)",
+        "variables": {
+            "host": {"default": "127.0.0.1", "description": "HOST, e.g. a LAN address"},
+            "port": {"default": "8000", "description": "PORT"},
+        },
+    },
+    {"url": "https://tremor-guide.example.org", "description": "placeholder: your deployment"},
+]
+LICENSE = {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"}
+# Operations that need a key whatever REQUIRE_API_KEYS says (the others: only when it is on).
+ALWAYS_KEYED = ("/v1/admin/",)
 
 
 _TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
@@ -48,13 +78,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="tremor-guide",
         version="1.0.0",
         description=DESCRIPTION,
+        openapi_tags=TAGS,
+        servers=SERVERS,
+        license_info=LICENSE,
+        contact={"name": "tremor-guide maintainers"},
         lifespan=_with_limiter(settings),
         separate_input_output_schemas=False,
         telemetry=None if settings.otel_enabled else _TELEMETRY_OFF,
     )
     app.state.limiter = None  # set at start-up, on the event loop that will use it
     install_error_handlers(app)
-    app.openapi = with_component_schemas(app, [WorkoutContext, BatchRequest])  # type: ignore[method-assign]
+    app.openapi = with_component_schemas(  # type: ignore[method-assign]
+        app, [WorkoutContext, BatchRequest], _finish_spec
+    )
     app.include_router(assessment_router)
     app.include_router(content_router)
     app.include_router(admin_router)
@@ -103,6 +139,10 @@ def _with_limiter(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContex
                 await limiter.close()
 
     return lifespan
+
+
+def _finish_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    return attach_examples(finish(spec, keyed_prefixes=ALWAYS_KEYED))
 
 
 def openapi_document(app: FastAPI | None = None) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Request, Response
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from app.api.deps import (
     BEARER_SECURITY,
+    CLIENT_ID_PARAMETER,
     SEEN_VERSION_PARAMETER,
     authorize_optional,
     catch_up_with_client,
@@ -72,6 +73,9 @@ class AssessmentProblem(Problem):
 class ItemProblem(BaseModel):
     """A batch item that could not be assessed; the other items are unaffected."""
 
+    kind: Literal["problem"] = Field(
+        description="Always `problem`: tells it from an assessment among the `results`."
+    )
     type: str
     title: str
     status: int
@@ -85,7 +89,11 @@ class BatchResponse(BaseModel):
 
     content_version: int
     locale: str
-    results: list[AssessmentResponse | ItemProblem]
+    # A discriminated oneOf in the spec: generators (Kotlin, Swift, Moshi) pick the class by
+    # `kind` instead of flattening both shapes into one class whose fields are all required.
+    results: list[Annotated[AssessmentResponse | ItemProblem, Field(discriminator="kind")]] = Field(
+        description="One result per item, in the order of the request."
+    )
 
 
 def _assess(
@@ -274,7 +282,11 @@ def _assessment_route(
             },
         },
         openapi_extra={
-            "parameters": [*query_parameters(AssessmentQuery), SEEN_VERSION_PARAMETER],
+            "parameters": [
+                *query_parameters(AssessmentQuery),
+                SEEN_VERSION_PARAMETER,
+                CLIENT_ID_PARAMETER,
+            ],
             "requestBody": json_body(body),
             "security": BEARER_SECURITY,
         },
@@ -351,6 +363,7 @@ def _batch_items(body: bytes, loaded: LoadedVersion, locale: str, strict: bool) 
             items.append(_read_context(item, loaded, locale, strict))
         except Unassessable as exc:
             problem = ItemProblem(
+                kind="problem",
                 type=PROBLEM_TYPE_BASE + "validation",
                 title="Unprocessable Content",
                 status=422,

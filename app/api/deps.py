@@ -15,7 +15,15 @@ from app.auth.scopes import Scope
 from app.auth.service import Principal
 from app.content.cache import ContentCache
 from app.core.errors import Forbidden, ServiceUnavailable, Unauthorized
-from app.core.ratelimit import Bucket, Limiter, client_identity, enforce, enforce_more
+from app.core.ratelimit import (
+    Bucket,
+    Limiter,
+    client_identity,
+    end_user_id,
+    enforce,
+    enforce_caller,
+    enforce_more_caller,
+)
 from app.services import Services
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tg_...`.")
@@ -59,6 +67,19 @@ SEEN_VERSION_PARAMETER = {
     "required": False,
     "description": SEEN_VERSION_DESCRIPTION,
     "schema": SEEN_VERSION_SCHEMA,
+}
+
+
+CLIENT_ID_PARAMETER = {
+    "name": "X-Client-ID",
+    "in": "header",
+    "required": False,
+    "description": (
+        "For an app that serves many users with one key: a stable id of the end user (1 to "
+        "128 visible ASCII characters, no spaces). The user then has a limit of their own "
+        "within the caller's, which still counts every request; anything else is ignored."
+    ),
+    "schema": {"type": "string", "maxLength": 128},
 }
 
 
@@ -144,13 +165,17 @@ async def authorize(request: Request, scope: Scope, *, keys_required: bool) -> P
     request in `scope`'s rate-limit bucket, and refuse a key that lacks `scope`.
 
     A request is counted against its key, or, without a valid key, against the client
-    address, so guessing keys is limited too. With keys not required it costs one attribute
-    read and one in-memory limiter hit (the assessment hot path calls it on every request).
+    address, so guessing keys is limited too; one that names its end user in `X-Client-ID`
+    also against that user's share (`enforce_caller`). With keys not required it costs one
+    attribute read and one in-memory limiter hit (the assessment hot path calls it on every
+    request), two with `X-Client-ID`.
     """
     limiter: Limiter | None = request.app.state.limiter
     bucket = _BUCKETS[scope]
     if not keys_required:
-        await enforce(limiter, request.scope, bucket, client_identity(request.scope))
+        await enforce_caller(
+            limiter, request.scope, bucket, client_identity(request.scope), _end_user(request)
+        )
         return ANONYMOUS
     services: Services = request.app.state.services
     key = bearer_key(request.headers.get("authorization"))
@@ -159,7 +184,9 @@ async def authorize(request: Request, scope: Scope, *, keys_required: bool) -> P
     except Unauthorized:
         await enforce(limiter, request.scope, bucket, client_identity(request.scope))
         raise
-    await enforce(limiter, request.scope, bucket, "key:" + principal.name)
+    await enforce_caller(
+        limiter, request.scope, bucket, "key:" + principal.name, _end_user(request)
+    )
     if not principal.has(scope):
         raise Forbidden(f"This key lacks the {scope.value!r} scope.")
     return principal
@@ -169,9 +196,21 @@ async def charge_items(request: Request, scope: Scope, principal: Principal, ite
     """Count a batch's items beyond the first against the caller `authorize` counted the
     request for: a batch of 100 costs what 100 single requests cost (429 when they do not fit)."""
     identity = client_identity(request.scope) if principal is ANONYMOUS else "key:" + principal.name
-    await enforce_more(
-        request.app.state.limiter, request.scope, _BUCKETS[scope], identity, items - 1
+    await enforce_more_caller(
+        request.app.state.limiter,
+        request.scope,
+        _BUCKETS[scope],
+        identity,
+        _end_user(request),
+        items - 1,
     )
+
+
+def _end_user(request: Request) -> str | None:
+    """The end user the calling app names in `X-Client-ID` (see `enforce_caller`)."""
+    if request.app.state.limiter is None:
+        return None  # nothing to count it for: skip reading the headers
+    return end_user_id(request.headers.get("x-client-id"))
 
 
 async def authorize_optional(request: Request, scope: Scope) -> Principal:

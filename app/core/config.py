@@ -82,6 +82,14 @@ class Settings(BaseSettings):
         default="120/minute", description="Draft, publish and rollback requests, per key."
     )
     rate_limit_admin: str = Field(default="120/minute", description="The audit log, per key.")
+    rate_limit_assess_per_client: str = Field(
+        default="60/minute",
+        description="Assessments per end user that a request names in X-Client-ID, per caller.",
+    )
+    rate_limit_content_read_per_client: str = Field(
+        default="300/minute",
+        description="Content reads per end user named in X-Client-ID, per caller.",
+    )
     rate_limit_prefix: str = Field(
         default="tremor-guide", max_length=100, description="Key prefix of the counters in Redis."
     )
@@ -107,6 +115,8 @@ class Settings(BaseSettings):
         "rate_limit_content_read",
         "rate_limit_content_write",
         "rate_limit_admin",
+        "rate_limit_assess_per_client",
+        "rate_limit_content_read_per_client",
     )
     @classmethod
     def _valid_rate(cls, value: str) -> str:

@@ -65,9 +65,12 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 
 def with_component_schemas(
-    app: FastAPI, models: Iterable[type[BaseModel]]
+    app: FastAPI,
+    models: Iterable[type[BaseModel]],
+    finish: Callable[[dict[str, Any]], dict[str, Any]] = lambda spec: spec,
 ) -> Callable[[], dict[str, Any]]:
-    """Wrap `app.openapi` so the spec also carries `models` (and what they refer to)."""
+    """Wrap `app.openapi` so the spec also carries `models` (and what they refer to), then
+    pass the whole document through `finish` once."""
     generate = app.openapi
     wanted = list(models)
 
@@ -83,6 +86,7 @@ def with_component_schemas(
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         for name, schema in definitions.get("$defs", {}).items():
             schemas.setdefault(name, schema)
+        spec = finish(spec)
         app.openapi_schema = spec
         return spec
 

@@ -43,6 +43,17 @@ class Bucket(StrEnum):
     content_read = "content_read"
     content_write = "content_write"
     admin = "admin"
+    assess_per_client = "assess_per_client"
+    content_read_per_client = "content_read_per_client"
+
+
+# The buckets an app's end users also have a share of, by `X-Client-ID` (the apps that call
+# with one key for many users); operators' buckets have none.
+PER_CLIENT_BUCKETS: Final = {
+    Bucket.assess: Bucket.assess_per_client,
+    Bucket.content_read: Bucket.content_read_per_client,
+}
+CLIENT_ID_MAX_LENGTH: Final = 128
 
 
 Hit = tuple[Quota, int, int]
@@ -182,6 +193,8 @@ def build_limiter(settings: Settings) -> Limiter | None:
         Bucket.content_read: parse_quota(settings.rate_limit_content_read),
         Bucket.content_write: parse_quota(settings.rate_limit_content_write),
         Bucket.admin: parse_quota(settings.rate_limit_admin),
+        Bucket.assess_per_client: parse_quota(settings.rate_limit_assess_per_client),
+        Bucket.content_read_per_client: parse_quota(settings.rate_limit_content_read_per_client),
     }
     if settings.redis_url:
         return RedisLimiter(
@@ -194,6 +207,67 @@ def client_identity(scope: Scope) -> str:
     """The caller's address (behind a proxy, from X-Forwarded-For: see app.core.proxy)."""
     client = scope.get("client")
     return "ip:" + (client[0] if client else "unknown")
+
+
+def end_user_id(raw: str | None) -> str | None:
+    """The end user an app names in `X-Client-ID`: 1 to 128 visible ASCII characters (no
+    spaces); anything else is no claim at all, never a refusal."""
+    if raw is None or not (0 < len(raw) <= CLIENT_ID_MAX_LENGTH):
+        return None
+    if not (raw.isascii() and raw.isprintable()) or " " in raw:
+        return None
+    return raw
+
+
+def _per_client(identity: str, client_id: str) -> str:
+    # A space never occurs in a client id, so the last one splits the pair unambiguously.
+    return f"{identity} {client_id}"
+
+
+def _left(hit: Hit) -> int:
+    return hit[0].amount - hit[1]
+
+
+async def enforce_caller(
+    limiter: Limiter | None, scope: Scope, bucket: Bucket, identity: str, client_id: str | None
+) -> None:
+    """`enforce` for `identity` (a key or an address) and, when the request names its end
+    user, first for that user's share of it: an app's users each get their own limit, and
+    every request still counts against the key's, so naming users never raises it. A user
+    over their share is refused before the key's count, so one user cannot use up the rest."""
+    per_client = PER_CLIENT_BUCKETS.get(bucket) if client_id is not None else None
+    if limiter is None or per_client is None or client_id is None:
+        await enforce(limiter, scope, bucket, identity)
+        return
+    await enforce(limiter, scope, per_client, _per_client(identity, client_id))
+    own: Hit | None = scope.get(SCOPE_KEY)
+    await enforce(limiter, scope, bucket, identity)
+    shared: Hit | None = scope.get(SCOPE_KEY)
+    if own is not None and shared is not None and _left(own) < _left(shared):
+        scope[SCOPE_KEY] = own  # the headers tell the tighter of the two limits
+
+
+async def enforce_more_caller(
+    limiter: Limiter | None,
+    scope: Scope,
+    bucket: Bucket,
+    identity: str,
+    client_id: str | None,
+    extra: int,
+) -> None:
+    """`enforce_more` for both counts `enforce_caller` made; when the key's does not fit,
+    the user's share is given back too."""
+    per_client = PER_CLIENT_BUCKETS.get(bucket) if client_id is not None else None
+    if limiter is None or per_client is None or client_id is None or extra < 1:
+        await enforce_more(limiter, scope, bucket, identity, extra)
+        return
+    user = _per_client(identity, client_id)
+    await enforce_more(limiter, scope, per_client, user, extra)
+    try:
+        await enforce_more(limiter, scope, bucket, identity, extra)
+    except TooManyRequests:
+        await _hit(limiter, per_client, user, -extra)
+        raise
 
 
 async def _hit(limiter: Limiter, bucket: Bucket, identity: str, cost: int) -> Hit | None:

@@ -171,6 +171,7 @@ class AnswerBuilder:
         else:
             fallen = fallen_warnings
         return {
+            "kind": "assessment",  # tells it from a problem among a batch's results
             "assessment_id": assessment_id,
             "content_version": self._version,
             "locale": self._locale,

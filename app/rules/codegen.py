@@ -415,6 +415,7 @@ def _emit_cause_writer(
             _emit_shown_value(fn, 2, field)
             fn.emit(2, f"item = {template}.copy()")
             fn.emit(2, 'item["value"] = v')
+            fn.emit(2, 'item["display_value"] = d')
             fn.emit(2, f"append(({-abs(c)!r}, {index}, item))")
             continue
         template = fn.constant(_evidence(field, None, effect, None, message))
@@ -426,6 +427,7 @@ def _emit_cause_writer(
         _emit_shown_value(fn, 3, field)
         fn.emit(3, f"item = {template}.copy()")
         fn.emit(3, 'item["value"] = v')
+        fn.emit(3, 'item["display_value"] = d')
         fn.emit(3, 'item["weight"] = w')
         fn.emit(3, f"append(({'-c' if weight > 0 else 'c'}, {index}, item))")
     fn.emit(1, "out.sort()  # (strength, index) never tie: the items are not compared")
@@ -463,7 +465,23 @@ def _evidence(
     field: str, value: Any, effect: str, weight: float | None, message: str
 ) -> dict[str, Any]:
     """An evidence item, or the template a writer copies and fills in."""
-    return {"field": field, "value": value, "effect": effect, "weight": weight, "message": message}
+    return {
+        "field": field,
+        "value": value,
+        "display_value": _display_text(value),
+        "effect": effect,
+        "weight": weight,
+        "message": message,
+    }
+
+
+def _display_text(value: Any) -> str:
+    """A fixed item's value as the writers spell it at request time (`_emit_shown_value`)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _known_value(condition: Condition, field: str) -> bool | None:
@@ -476,7 +494,9 @@ def _known_value(condition: Condition, field: str) -> bool | None:
 
 def _emit_shown_value(fn: _Function, depth: int, field: str) -> None:
     """Set `v` to the field's value as answers show it: a number as 31 rather than 31.0 and
-    with 2 decimals at most, an enum as its plain value, a list as a list of them."""
+    with 2 decimals at most, an enum as its plain value, a list as a list of them; and `d` to
+    the same as a short string ("31", "true", "quadriceps, calves"; "" when not given), built
+    from `v` in the same branch so that it costs one more call at most."""
     read = f"get({fn.constant(field)})"
     fn.emit(depth, f"v = {read}")
     kind = KNOWN_FIELDS[field].kind
@@ -488,9 +508,17 @@ def _emit_shown_value(fn: _Function, depth: int, field: str) -> None:
         fn.emit(depth + 2, "v = round(v * 100.0) / 100.0")
         fn.emit(depth + 2, "if v.is_integer():")
         fn.emit(depth + 3, "v = int(v)")
+        fn.emit(depth, 'd = "" if v is None else str(v)')
     elif kind is FieldKind.ENUM:
         fn.emit(depth, "if v is not None:")
-        fn.emit(depth + 1, "v = str(v)")
+        fn.emit(depth + 1, "v = d = str(v)")
+        fn.emit(depth, "else:")
+        fn.emit(depth + 1, 'd = ""')
     elif kind is FieldKind.LIST:
         fn.emit(depth, "if v is not None:")
         fn.emit(depth + 1, "v = [str(x) for x in v]")
+        fn.emit(depth + 1, 'd = ", ".join(v)')
+        fn.emit(depth, "else:")
+        fn.emit(depth + 1, 'd = ""')
+    else:  # a boolean
+        fn.emit(depth, 'd = "" if v is None else "true" if v else "false"')

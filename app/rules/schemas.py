@@ -6,15 +6,21 @@ models document the shape in the spec and let tests validate it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from app.rules.bundle import TriageLevel
 
 Effect = Literal["raises", "lowers"]
 Confidence = Literal["high", "medium", "low"]
-EvidenceValue = float | int | bool | str | list[str] | None
+# Declared without a `type` in the spec: an anyOf of scalars becomes an empty class in the
+# Kotlin and Swift generators (gson then fails on a number), while a schema without a type is
+# their "any JSON value" (JsonElement / Any, AnyCodable). `display_value` is the typed string.
+EvidenceValue = Annotated[
+    float | int | bool | str | list[str] | None,
+    WithJsonSchema({}),
+]
 
 
 class _Response(BaseModel):
@@ -47,7 +53,20 @@ class Evidence(_Response):
     field: str = Field(
         description="Context field the fact is about, e.g. `hydration.fluid_intake_ml`."
     )
-    value: EvidenceValue = Field(description="The value of that field in this context.")
+    value: EvidenceValue = Field(
+        description=(
+            "The value of that field in this context, as JSON: a number (31, 2.5), a boolean, "
+            "a string (an enum value such as `during`), a list of strings "
+            '(`["quadriceps", "calves"]`) or null; any JSON value, so clients decode it as one '
+            "(JsonElement, AnyCodable). `display_value` is the same as a string."
+        )
+    )
+    display_value: str = Field(
+        description=(
+            "`value` as a short human string: `31`, `2.5`, `true`, `during`, "
+            "`quadriceps, calves`; empty when the field was not given."
+        )
+    )
     effect: Effect = Field(description="Whether the fact made the cause more or less likely.")
     weight: float = Field(description="Contribution to the cause's log-odds (signed, 3 decimals).")
     message: str = Field(description="Why this fact matters, in the user's language.")
@@ -104,6 +123,12 @@ class InputWarning(_Response):
 class AssessmentResponse(_Response):
     """Ranked causes, evidence, tips and triage for one workout."""
 
+    kind: Literal["assessment"] = Field(
+        description=(
+            "Always `assessment`: tells an answer from a problem among a batch's `results` "
+            "(the discriminator of that list)."
+        )
+    )
     assessment_id: str = Field(description="Id of this assessment, for support and logs.")
     content_version: int = Field(description="The content version that produced the answer.")
     locale: str = Field(description="The language of the texts.")

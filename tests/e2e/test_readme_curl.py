@@ -22,17 +22,19 @@ from tests.e2e.conftest import ROOT, LiveServer
 
 README = ROOT / "README.md"
 SH_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.DOTALL | re.MULTILINE)
-CALLS_CURL = re.compile(r"^\s*curl\s", re.MULTILINE)
+CALLS_CURL = re.compile(r"(?:^\s*|\$\()curl\s", re.MULTILINE)  # also `draft=$(curl ...)`
 DEFAULT_ADDRESS = re.compile(r"\b(?:localhost|127\.0\.0\.1):8000\b")
 README_ADMIN_KEY = "change-me"  # the key the README's content workflow exports
 
 # Records each call as N.cmd, N.meta ("status content-type") and N.body, and still prints
-# the body, so pipes in the examples (| grep ...) work as a reader would see them.
+# the body, so pipes in the examples (| grep ...) work as a reader would see them. The count
+# lives in a file: a call inside `$(...)` runs in a subshell.
 PRELUDE = """\
 set -euo pipefail
-calls=0
+echo 0 > "$OUT/count"
 curl() {
-  calls=$((calls + 1))
+  local calls=$(($(cat "$OUT/count") + 1))
+  echo "$calls" > "$OUT/count"
   printf '%s\\n' "$*" > "$OUT/$calls.cmd"
   command curl --show-error --max-time 10 -o "$OUT/$calls.body" \\
     -w '%{http_code} %{content_type}' "$@" > "$OUT/$calls.meta"
@@ -66,7 +68,12 @@ def test_readme_curl_examples_work_against_a_live_server(
     result = subprocess.run(
         ["bash", "-c", script],
         # A clean environment: no proxy variables, no ~/.curlrc.
-        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "OUT": str(out)},
+        env={
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "OUT": str(out),
+            "PORT": str(server.port),  # the examples read $PORT, as the README tells
+        },
         capture_output=True,
         text=True,
         timeout=60,

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.auth import service as key_service
 from app.auth.scopes import Scope
 from app.core import ratelimit
-from app.core.ratelimit import Bucket, MemoryLimiter, parse_quota
+from app.core.ratelimit import Bucket, MemoryLimiter, end_user_id, parse_quota
 from app.main import create_app
 from tests.conftest import ADMIN_KEY, empty_database
 from tests.e2e.conftest import E2E_ADMIN_KEY, LiveServer
@@ -316,3 +316,68 @@ def test_a_batch_counts_each_item_in_redis(
     refused = client.post("/v1/assessments:batch", json=_batch(3))
     assert refused.status_code == 429 and _rate_headers(refused)[:2] == (10, 1)
     assert client.post("/v1/assessments", json=WORKOUT).status_code == 200
+
+
+def _as_user(user: str, key: str | None = None) -> dict[str, str]:
+    headers = {"X-Client-ID": user}
+    if key is not None:
+        headers["Authorization"] = f"Bearer {key}"
+    return headers
+
+
+def test_each_end_user_of_a_key_has_a_share_within_the_keys_limit(
+    limited: Callable[..., TestClient],
+) -> None:
+    """An app that serves many users with one key names each in X-Client-ID: a user gets
+    their own limit, and naming users (or new ones) never lets the key past its own."""
+    client = limited(
+        require_api_keys=True, rate_limit_assess="5/day", rate_limit_assess_per_client="2/day"
+    )
+    engine = client.app.state.services.engine  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        key = key_service.create_key(session, "fitness-app", frozenset({Scope.assess}), "test")
+        session.commit()
+
+    def assess(user: str) -> httpx.Response:
+        return client.post("/v1/assessments", json=WORKOUT, headers=_as_user(user, key))
+
+    assert [assess("user-a").status_code for _ in range(3)] == [200, 200, 429]
+    second = assess("user-b")
+    # The headers tell the tighter limit: user-b has 1 left of 2, the key 2 of 5.
+    assert second.status_code == 200 and _rate_headers(second)[:2] == (2, 1)
+    assert assess("user-b").status_code == 200
+    # user-a's refused third request did not use up the key: 4 of 5 are counted.
+    assert assess("user-c").status_code == 200
+    assert assess("user-d").status_code == 429  # the key's own limit holds for every user
+    plain = client.post("/v1/assessments", json=WORKOUT, headers={"Authorization": f"Bearer {key}"})
+    assert plain.status_code == 429
+
+
+def test_end_users_share_a_batch_and_a_refused_batch_gives_their_share_back(
+    limited: Callable[..., TestClient],
+) -> None:
+    client = limited(rate_limit_assess="7/day", rate_limit_assess_per_client="4/day")
+
+    def batch(size: int, user: str) -> int:
+        return client.post(
+            "/v1/assessments:batch", json=_batch(size), headers=_as_user(user)
+        ).status_code
+
+    assert batch(3, "u1") == 200  # u1 3 of 4, the address 3 of 7
+    assert batch(2, "u1") == 429  # over u1's share: costs u1 and the address one request
+    # u2's 4 fit its share but not what the address has left (3): refused, and u2's items
+    # are given back with the address's, so a batch of 2 still fits both.
+    assert batch(4, "u2") == 429
+    assert batch(2, "u2") == 200
+    assert client.post("/v1/assessments", json=WORKOUT, headers=_as_user("u3")).status_code == 429
+
+
+def test_a_client_id_that_is_not_one_is_ignored(limited: Callable[..., TestClient]) -> None:
+    """A malformed X-Client-ID counts only against the caller, never fails the request."""
+    client = limited(rate_limit_assess="4/day", rate_limit_assess_per_client="1/day")
+    for value in ("", "has space", "x" * 129):
+        response = client.post("/v1/assessments", json=WORKOUT, headers={"X-Client-ID": value})
+        assert response.status_code == 200, value
+        assert _rate_headers(response)[0] == 4  # the address's limit: no share was counted
+    assert end_user_id("app-user_42:abc") == "app-user_42:abc"
+    assert end_user_id("tab\there") is None and end_user_id(None) is None

@@ -138,6 +138,17 @@ def display_value(value: FieldValue | None) -> Any:
     return [str(item) for item in value]
 
 
+def display_text(value: Any) -> str:
+    """An evidence value as a short human string: "31", "true", "quadriceps, calves"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
 def sigmoid(logit: float) -> float:
     if logit >= 0:
         return 1.0 / (1.0 + math.exp(-logit))
@@ -346,6 +357,7 @@ def reference_payload(
         for rank, item in enumerate(evaluation.ranked[:limit], start=1)
     ]
     payload: dict[str, Any] = {
+        "kind": "assessment",
         "assessment_id": assessment_id,
         "content_version": engine.version,
         "locale": locale,
@@ -410,7 +422,8 @@ def _cause(
             evidence.append(
                 {
                     "field": signal.evidence_field,
-                    "value": display_value(values.get(signal.evidence_field)),
+                    "value": (shown := display_value(values.get(signal.evidence_field))),
+                    "display_value": display_text(shown),
                     "effect": "raises" if signal.weight > 0 else "lowers",
                     "weight": weight,
                     "message": texts.signals[cause.id, signal.id],

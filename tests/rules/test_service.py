@@ -22,7 +22,8 @@ CONTRACT_KEYS = {
     "follow_up_questions",
     "disclaimer",
 }
-ADDED_KEYS = {"normalized_context", "warnings", "fallback_items"}  # additions to the contract
+# additions to the contract
+ADDED_KEYS = {"kind", "normalized_context", "warnings", "fallback_items"}
 
 
 def test_answer_has_exactly_the_contract_shape(engine: AssessmentEngine) -> None:
@@ -53,7 +54,7 @@ def test_answer_has_exactly_the_contract_shape(engine: AssessmentEngine) -> None
     }
     assert [c["rank"] for c in data["causes"]] == [1, 2, 3, 4, 5]
     for item in (e for c in data["causes"] for e in c["evidence"]):
-        assert set(item) == {"field", "value", "effect", "weight", "message"}
+        assert set(item) == {"field", "value", "display_value", "effect", "weight", "message"}
     assert set(data["tips"][0]) == {"id", "rank", "title", "body", "addresses"}
     assert set(data["follow_up_questions"][0]) == {"field", "question"}
     assert data["disclaimer"]
@@ -136,3 +137,30 @@ def test_answers_do_not_depend_on_earlier_requests(engine: AssessmentEngine) -> 
     first = assess(engine, ctx, locale="en", assessment_id="a")
     assess(engine, context(symptoms={"associated": ["chest_pain"]}), locale="en", assessment_id="b")
     assert assess(engine, ctx, locale="en", assessment_id="a") == first
+
+
+def test_display_value_spells_the_value(engine: AssessmentEngine) -> None:
+    """`display_value` is `value` as a string, so typed clients need not decode any-JSON."""
+    ctx = context(
+        environment={"temperature_c": 34.0},
+        hydration={"fluid_intake_ml": 300, "body_mass_change_pct": -2.456},
+        training={"fitness_level": "beginner"},
+        preparation={"warmup_min": 0},
+        symptoms={"body_parts": ["quadriceps", "calves"], "cramps": True},
+    )
+    answer = assess(engine, ctx, locale="en", limit=8, assessment_id="d")
+    data = json.loads(answer.model_dump_json())
+    items = [e for c in data["causes"] for e in c["evidence"]]
+    assert items
+    for item in items:
+        value = item["value"]
+        if isinstance(value, bool):
+            expected = "true" if value else "false"
+        elif isinstance(value, list):
+            expected = ", ".join(value)
+        else:
+            expected = "" if value is None else str(value)
+        assert item["display_value"] == expected, item
+    shown = {item["field"]: item["display_value"] for item in items}
+    assert shown.get("environment.temperature_c") == "34"
+    assert shown.get("symptoms.body_parts", "quadriceps, calves") == "quadriceps, calves"
