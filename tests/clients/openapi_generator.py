@@ -30,7 +30,8 @@ NOTICES = (
     "OpenAPI 3.1 support is still in beta",
     "is considered deprecated",  # swift5: "use swift6 instead"
     "This generator has been deprecated",
-    # Logged once per run by ModelUtils for any 3.1 document, not for a schema of ours.
+    # Logged once per run by ModelUtils for any 3.1 document with an `additionalProperties`
+    # (even `false` on a one-schema document): the generator's, not a fault of the spec.
     "Failed to get the schema name: null",
 )
 
