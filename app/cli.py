@@ -34,8 +34,11 @@ def _services() -> Services:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
     import uvicorn
 
+    from app.core.logging import configure_logging
     from app.core.server import HeaderTimeoutProtocol
 
     if args.forwarded_allow_ips is not None:
@@ -43,14 +46,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["FORWARDED_ALLOW_IPS"] = args.forwarded_allow_ips
         get_settings.cache_clear()
     settings = get_settings()
+    # This process logs too ("Uvicorn running on ...", the supervisor's lines): as JSON, like
+    # the workers, which configure their own logging when they build the app.
+    configure_logging(settings.log_level)
     # Migrate once here, so several workers do not race to do it.
     prepare_database(build_services(settings))
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers > 1 and settings.rate_limit_enabled and settings.redis_url is None:
-        print(
-            f"warning: {workers} workers each count rate limits on their own (up to {workers} "
-            "times each limit); set REDIS_URL to share the counters",
-            file=sys.stderr,
+        logging.getLogger("app.serve").warning(
+            "%d workers each count rate limits on their own (up to %d times each limit); "
+            "set REDIS_URL to share the counters",
+            workers,
+            workers,
         )
     uvicorn.run(
         "app.main:create_app",

@@ -263,3 +263,33 @@ def test_the_health_and_intake_inputs_reach_the_answer(
     assert first.get_attribute("data-cause-id") == "low_blood_sugar"
     assert page.get_attribute("#triage", "data-level") == "consult"
     assert tab.offsite == [] and tab.errors == []
+
+
+NARROW = {"width": 390, "height": 844}  # a phone held upright (iPhone 12 to 15)
+_WIDER_THAN_THE_VIEWPORT = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > width + 0.5)
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+              (e.className ? '.' + String(e.className).split(' ')[0] : ''))
+    .slice(0, 10);
+}"""
+
+
+def test_the_page_has_no_horizontal_overflow_on_a_phone(
+    live_server: LiveServer, open_page: Callable[[str], Tab]
+) -> None:
+    tab = open_page(live_server.url)
+    page = tab.page
+    page.set_viewport_size(NARROW)  # type: ignore[arg-type]
+    page.check("input[name='symptoms.associated'][value='chest_pain']")
+    page.fill("#warmup", "0")
+    page.fill("#fluids", "300")
+    page.fill("#temperature", "34")
+    tab.submit()  # an answer with evidence, tips, follow-ups and the triage on screen
+    page.click("#submit")  # and the form and a long request body below it
+    page.wait_for_selector("body[data-state='done']")
+    overflow = page.evaluate(_WIDER_THAN_THE_VIEWPORT)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow == [] and scroll_width <= NARROW["width"], (scroll_width, overflow)
+    assert tab.offsite == [] and tab.errors == []
