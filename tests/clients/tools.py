@@ -1,4 +1,4 @@
-"""Helpers for tests that need tools outside the virtualenv (node, chromium)."""
+"""Helpers for tests that need tools outside the virtualenv (node, chromium, java, kotlinc)."""
 
 from __future__ import annotations
 
