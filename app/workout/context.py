@@ -1285,23 +1285,39 @@ class Intake(_Section):
     )
 
 
+_S = TypeVar("_S", bound=_Section)
+
+
+def _empty(section: type[_S]) -> Callable[[], _S]:
+    """The factory of one shared empty instance of a (frozen) section: a request that leaves a
+    section out costs a call, not the ~0.7 µs of validating an empty model."""
+    empty = section()
+    return lambda: empty
+
+
 class WorkoutContext(_Section):
     """Everything known about one workout; the engine never needs more than this."""
 
     activity: Activity = Field(description="The session itself (required).")
-    environment: Environment = Field(default_factory=Environment, description="Weather conditions.")
-    hydration: Hydration = Field(default_factory=Hydration, description="Fluid balance.")
-    nutrition: Nutrition = Field(default_factory=Nutrition, description="Food and carbohydrate.")
+    environment: Environment = Field(
+        default_factory=_empty(Environment), description="Weather conditions."
+    )
+    hydration: Hydration = Field(default_factory=_empty(Hydration), description="Fluid balance.")
+    nutrition: Nutrition = Field(
+        default_factory=_empty(Nutrition), description="Food and carbohydrate."
+    )
     preparation: Preparation = Field(
-        default_factory=Preparation, description="Warm-up and cool-down."
+        default_factory=_empty(Preparation), description="Warm-up and cool-down."
     )
-    training: Training = Field(default_factory=Training, description="Training background.")
-    athlete: Athlete = Field(default_factory=Athlete, description="The person.")
-    symptoms: Symptoms = Field(default_factory=Symptoms, description="The shaking itself.")
+    training: Training = Field(default_factory=_empty(Training), description="Training background.")
+    athlete: Athlete = Field(default_factory=_empty(Athlete), description="The person.")
+    symptoms: Symptoms = Field(default_factory=_empty(Symptoms), description="The shaking itself.")
     health: HealthInfo = Field(
-        default_factory=HealthInfo, description="Conditions, measurements and medicines."
+        default_factory=_empty(HealthInfo), description="Conditions, measurements and medicines."
     )
-    intake: Intake = Field(default_factory=Intake, description="Caffeine, stimulants, alcohol.")
+    intake: Intake = Field(
+        default_factory=_empty(Intake), description="Caffeine, stimulants, alcohol."
+    )
 
 
 ALTERNATIVE_UNIT_FIELDS: frozenset[str] = frozenset(
