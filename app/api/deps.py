@@ -103,8 +103,6 @@ def seen_version(raw: str | None) -> int | None:
 
 async def catch_up_with_client(services: Services, raw_seen: str | None) -> None:
     """Never answer with a version older than the one the client declares it has seen."""
-    if raw_seen is None:
-        return
     seen = seen_version(raw_seen)
     if seen is not None:
         await services.follower.catch_up(seen)

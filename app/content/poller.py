@@ -93,7 +93,7 @@ class ContentFollower:
     ) -> None:
         """Refresh every `interval_s` seconds until cancelled at shutdown; with a SQLite
         change watch, also as soon as the file changes (checked every `watch_interval_s`)."""
-        if watch is None or watch_interval_s <= 0:
+        if watch is None:  # the lifespan makes none when the interval is 0
             while True:
                 await asyncio.sleep(interval_s)
                 await self.refresh()
