@@ -33,6 +33,7 @@ from app.core.errors import (
     validation_errors,
 )
 from app.core.fastlane import read_body
+from app.core.headers import header
 from app.core.ids import new_id
 from app.core.locale import negotiate_locale
 from app.core.metrics import count_assessment
@@ -194,7 +195,7 @@ def _parse_query(request: Request) -> AssessmentQuery:
 
 async def _catch_up(request: Request, query: AssessmentQuery) -> None:
     if query.content_version is None:
-        seen = request.headers.get("x-content-version-seen")
+        seen = header(request.scope, "x-content-version-seen")
         await catch_up_with_client(request.app.state.services, seen)
 
 
@@ -203,7 +204,7 @@ def _version_and_locale(request: Request, query: AssessmentQuery) -> tuple[Loade
     loaded: LoadedVersion = request.app.state.services.cache.get(query.content_version)
     chosen = negotiate_locale(
         query.locale,
-        request.headers.get("accept-language"),
+        header(request.scope, "accept-language"),
         loaded.locales,
         loaded.bundle.default_locale,
     )
@@ -212,7 +213,7 @@ def _version_and_locale(request: Request, query: AssessmentQuery) -> tuple[Loade
 
 async def _read_json(request: Request) -> bytes:
     """The body of a request that must be JSON (415 otherwise)."""
-    content_type = request.headers.get("content-type", "")
+    content_type = header(request.scope, "content-type") or ""
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type not in JSON_TYPES and not media_type.endswith("+json"):
         raise UnsupportedMediaType(

@@ -18,6 +18,7 @@ from app.auth.service import Principal
 from app.content.cache import ContentCache
 from app.core.dbfaults import unavailable
 from app.core.errors import Forbidden, ServiceUnavailable, Unauthorized
+from app.core.headers import header
 from app.core.query import refuse_repeated
 from app.core.ratelimit import (
     Bucket,
@@ -210,7 +211,7 @@ async def authorize(request: Request, scope: Scope, *, keys_required: bool) -> P
         )
         return ANONYMOUS
     services: Services = request.app.state.services
-    key = bearer_key(request.headers.get("authorization"))
+    key = bearer_key(header(request.scope, "authorization"))
     try:
         principal = await run_in_threadpool(_verify, services, key)
     except Unauthorized:
@@ -242,7 +243,7 @@ def _end_user(request: Request) -> str | None:
     """The end user the calling app names in `X-Client-ID` (see `enforce_caller`)."""
     if request.app.state.limiter is None:
         return None  # nothing to count it for: skip reading the headers
-    return end_user_id(request.headers.get("x-client-id"))
+    return end_user_id(header(request.scope, "x-client-id"))
 
 
 async def authorize_optional(request: Request, scope: Scope) -> Principal:
@@ -283,7 +284,7 @@ async def draft_reader_check(request: Request, services: ServicesDep) -> Callabl
     The key is verified here, before the route's session touches the database: on SQLite
     that session holds the write lock, and a key lookup in a second session would wait on it.
     """
-    key = bearer_key(request.headers.get("authorization"))
+    key = bearer_key(header(request.scope, "authorization"))
     error: Exception | None = None
     if key is None:
         error = Unauthorized(_DRAFTS_NEED_WRITE)

@@ -44,6 +44,7 @@ class AnswerBuilder:
         "_evaluate",
         "_fallbacks",
         "_headlines",
+        "_hidden_by_flags",
         "_hidden_without_flags",
         "_locale",
         "_max_follow_ups",
@@ -87,12 +88,15 @@ class AnswerBuilder:
         self._hidden_without_flags = frozenset(
             index for index, tip in enumerate(ruleset.tips) if tip.is_hidden("self_care", ())
         )
-        # Per tip with conditional contraindications: where its conditions' results are.
+        # (where a contraindicating condition's result is, the tip it leaves out), one pair
+        # per condition: a tip is hidden when any of its conditions holds.
         self._tip_conditions = tuple(
-            (index, tuple(condition_index[condition_key(c)] for c in tip.hidden_when))
+            (condition_index[condition_key(c)], index)
             for index, tip in enumerate(ruleset.tips)
-            if tip.hidden_when
+            for c in tip.hidden_when
         )
+        # The tips each set of fired red flags leaves out, worked out once per set (few occur).
+        self._hidden_by_flags: dict[tuple[str, ...], frozenset[int]] = {}
         self._tip_sets = tuple(frozenset(tips) for tips in self._tips_by_cause)
         self._tip_groups: dict[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...]]]] = {}
         # Each tip as it reads at each rank (index 0 unused), so a request only picks.
@@ -148,8 +152,9 @@ class AnswerBuilder:
             if fell_back:
                 fallen_warnings.append(f"warnings:{check.code}")
         hidden = self._hidden_without_flags
-        if self._tip_conditions:
-            hidden = hidden | self._hidden_by_conditions(conditions)
+        contraindicated = [tip for at, tip in self._tip_conditions if conditions[at]]
+        if contraindicated:
+            hidden = hidden | frozenset(contraindicated)
         if red_flags:
             # The fired flags come most severe first (the compiler orders them), so the
             # first one's level is the most severe; only its reasons are given, so that
@@ -202,19 +207,18 @@ class AnswerBuilder:
         keys.append("disclaimer")
         return fallen + [key for key in keys if key in fallbacks]
 
-    def _hidden_by_conditions(self, conditions: Sequence[float]) -> frozenset[int]:
-        return frozenset(
-            index
-            for index, positions in self._tip_conditions
-            if any(conditions[position] for position in positions)
-        )
-
     def _hidden_tips(self, level: TriageLevel, fired: Sequence[Any]) -> frozenset[int]:
         """The tips a contraindication leaves out of this triage (content data)."""
-        ids = [flag.id for flag in fired]
-        return frozenset(
-            index for index, tip in enumerate(self._compiled_tips) if tip.is_hidden(level, ids)
-        )
+        ids = tuple(flag.id for flag in fired)  # the level is that of the first flag
+        hidden = self._hidden_by_flags.get(ids)
+        if hidden is None:
+            hidden = frozenset(
+                index for index, tip in enumerate(self._compiled_tips) if tip.is_hidden(level, ids)
+            )
+            if len(self._hidden_by_flags) >= MAX_TIP_GROUPS:
+                self._hidden_by_flags.clear()
+            self._hidden_by_flags[ids] = hidden
+        return hidden
 
     def _tips(
         self, top: tuple[int, ...], scores: Sequence[float], hidden: frozenset[int]
