@@ -74,7 +74,13 @@ def test_assessment_examples_answer_as_recorded(client: TestClient, operation_id
         assert response.status_code == 200, (name, response.text)
         recorded = found["response"]["200"][name]["value"]
         if "results" in recorded:
-            ids = iter([item["assessment_id"] for item in recorded["results"] if item.get("kind") == "assessment"])
+            ids = iter(
+                [
+                    item["assessment_id"]
+                    for item in recorded["results"]
+                    if item.get("kind") == "assessment"
+                ]
+            )
         else:
             ids = iter([recorded["assessment_id"]])
         assert with_fixed_ids(response.json(), ids) == recorded, f"{name}: re-record examples"
