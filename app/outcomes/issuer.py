@@ -34,14 +34,19 @@ class AnswerStamper:
         return known
 
     def stamp(self, version: int, bundle: Bundle, payload: dict[str, Any]) -> None:
-        _, cause_index, tip_index = self._indexes_of(version, bundle)
-        cause_list = [cause_index[cause["id"]] for cause in payload["causes"]]
-        tip_list = [tip_index[tip["id"]] for tip in payload["tips"]]
+        known = self._indexes.get(version)
+        if known is None or known[0] is not bundle:
+            known = self._indexes_of(version, bundle)
+        _, cause_index, tip_index = known
         causes: bytes | tuple[int, ...]
         tips: bytes | tuple[int, ...]
         try:
-            causes, tips = bytes(cause_list), bytes(tip_list)
-        except ValueError:  # an index past 255: the token's wide format
-            causes, tips = tuple(cause_list), tuple(tip_list)
+            causes = bytes([cause_index[cause["id"]] for cause in payload["causes"]])
+            tips = bytes([tip_index[tip["id"]] for tip in payload["tips"]])
+            token = self.signer.issue_narrow(version, causes, tips)
+        except ValueError:  # an index past 255 (or over 255 items): the token's wide format
+            causes = tuple(cause_index[cause["id"]] for cause in payload["causes"])
+            tips = tuple(tip_index[tip["id"]] for tip in payload["tips"])
+            token = self.signer.issue(version, causes, tips)
         self.counter.add((version, causes, tips))
-        payload["assessment_id"] = self.signer.issue(version, causes, tips)
+        payload["assessment_id"] = token

@@ -31,6 +31,8 @@ from app.rules.bundle import Bundle
 MAC_BYTES = 12
 _HEAD = struct.Struct(">BIIQ")  # format, version, minutes, nonce
 _MAX_ITEMS = 255  # n_causes and n_tips are one byte each
+_LENGTH = tuple(bytes((n,)) for n in range(_MAX_ITEMS + 1))
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def item_order(bundle: Bundle) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -77,27 +79,42 @@ class Signer:
         self, version: int, causes: bytes | Sequence[int], tips: bytes | Sequence[int]
     ) -> str:
         """A token for an answer of `version` showing these cause and tip indexes."""
-        if (
-            isinstance(causes, bytes)
-            and isinstance(tips, bytes)
-            and len(causes) <= _MAX_ITEMS
-            and len(tips) <= _MAX_ITEMS
-        ):
-            fmt, cause_bytes, tip_bytes = 1, causes, tips
-        else:
-            fmt, cause_bytes, tip_bytes = 2, _wide(causes), _wide(tips)
+        if isinstance(causes, bytes) and isinstance(tips, bytes):
+            return self.issue_narrow(version, causes, tips)
+        if len(causes) > _MAX_ITEMS or len(tips) > _MAX_ITEMS:
+            raise ValueError("at most 255 causes or tips per answer")
         body = b"".join(
             (
-                _HEAD.pack(fmt, version, int(time()) // 60, getrandbits(64)),
-                bytes((len(causes),)),
-                cause_bytes,
-                bytes((len(tips),)),
-                tip_bytes,
+                _HEAD.pack(2, version, int(time()) // 60, getrandbits(64)),
+                _LENGTH[len(causes)],
+                struct.pack(f">{len(causes)}H", *causes),
+                _LENGTH[len(tips)],
+                struct.pack(f">{len(tips)}H", *tips),
             )
         )
+        return self._sealed(body)
+
+    def issue_narrow(self, version: int, causes: bytes, tips: bytes) -> str:
+        """`issue` for indexes below 256, one byte each (the hot path's case: about 1 µs).
+
+        Raises ValueError when an answer shows more than 255 items, as `bytes()` does for an
+        index past 255, so the caller can fall back to `issue`'s wide format."""
+        if len(causes) > _MAX_ITEMS or len(tips) > _MAX_ITEMS:
+            raise ValueError("at most 255 causes or tips per answer")
+        body = (
+            _HEAD.pack(1, version, int(time()) // 60, getrandbits(64))
+            + _LENGTH[len(causes)]
+            + causes
+            + _LENGTH[len(tips)]
+            + tips
+        )
+        return self._sealed(body)
+
+    def _sealed(self, body: bytes) -> str:
         mac = self._mac.copy()
         mac.update(body)
-        return base64.urlsafe_b64encode(body + mac.digest()).rstrip(b"=").decode("ascii")
+        raw = binascii.b2a_base64(body + mac.digest(), newline=False)
+        return raw.translate(_URL_SAFE).rstrip(b"=").decode("ascii")
 
     def verify(self, token: str) -> Issued:
         """What a token says, or InvalidToken when this service did not issue it."""
@@ -133,9 +150,3 @@ class Signer:
         if position != len(body):
             raise InvalidToken("trailing bytes")
         return Issued(version, minute, nonce, lists[0], lists[1])
-
-
-def _wide(indexes: bytes | Sequence[int]) -> bytes:
-    if len(indexes) > _MAX_ITEMS:
-        raise ValueError("at most 255 causes or tips per answer")
-    return struct.pack(f">{len(indexes)}H", *indexes)
