@@ -52,6 +52,10 @@ TAGS = [
         "name": "admin",
         "description": "Drafts, publish, rollback, diff and the audit log (a key with a scope).",
     },
+    {
+        "name": "outcomes",
+        "description": "Feedback on an answer, and what each content version's answers did.",
+    },
     {"name": "operations", "description": "Probes and metrics for operators."},
 ]
 SERVERS = [

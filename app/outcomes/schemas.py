@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +26,7 @@ class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Outcome = Field(description="How the shaking went: resolved, better, same or worse.")
-    tips_followed: list[str] = Field(
+    tips_followed: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
         default_factory=list,
         max_length=50,
         description="Ids of the answer's tips the user followed (only tips that answer showed).",
