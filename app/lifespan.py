@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,10 @@ from app.content.poller import ContentFollower, refresh_once
 from app.core import migrate
 from app.core.config import Settings
 from app.core.db import change_watch, make_engine, reader
+from app.outcomes import service as outcomes_service
+from app.outcomes.counter import ShownCounter
+from app.outcomes.issuer import AnswerStamper
+from app.outcomes.token import Signer
 from app.services import Services
 
 logger = logging.getLogger("app")
@@ -88,7 +93,42 @@ def build_services(settings: Settings) -> Services:
         cache=cache,
         follower=ContentFollower(cache, read_engine),
         keys=KeyVerifier(read_engine, admin_key),
+        # A throwaway key until `install_signing_key` reads the deployment's (no request
+        # is served before the lifespan has done so).
+        stamper=AnswerStamper(Signer(os.urandom(32)), ShownCounter()),
     )
+
+
+def install_signing_key(services: Services) -> None:
+    """Sign with ASSESSMENT_ID_SECRET, else the key stored in the database (made once), so
+    every worker and replica signs and verifies alike."""
+    secret = services.settings.assessment_id_secret
+    with Session(services.engine) as session:
+        key = outcomes_service.signing_key(session, secret.get_secret_value() if secret else None)
+        session.commit()
+    services.stamper.signer = Signer(key)
+
+
+async def flush_shown_once(services: Services) -> bool:
+    """Add this process's shown counts to the database; on failure they stay counted for
+    the next try (True when the flush succeeded or there was nothing to flush)."""
+    counter = services.stamper.counter
+    taken = counter.take()
+    if not taken:
+        return True
+    try:
+        await asyncio.to_thread(outcomes_service.flush_shown, services.engine, taken)
+    except SQLAlchemyError as exc:
+        counter.give_back(taken)
+        logger.warning("shown counts not flushed, kept for the next try: %s", type(exc).__name__)
+        return False
+    return True
+
+
+async def flush_shown_forever(services: Services, interval_s: float) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        await flush_shown_once(services)
 
 
 @contextlib.contextmanager
@@ -139,6 +179,7 @@ def make_lifespan(settings: Settings) -> object:
             services = build_services(settings)
             app.state.services = services
             await asyncio.to_thread(prepare_database, services)
+            await asyncio.to_thread(install_signing_key, services)
         await asyncio.to_thread(refresh_once, services.cache, services.read_engine)
         # Everything loaded so far (modules, compiled content) lives as long as the process:
         # moving it out of the collector's generations keeps full collections, and the
@@ -155,12 +196,20 @@ def make_lifespan(settings: Settings) -> object:
                 settings.content_poll_interval_s, watch, settings.content_watch_interval_s
             )
         )
+        flusher = asyncio.create_task(
+            flush_shown_forever(services, settings.outcomes_flush_interval_s)
+        )
         try:
             yield
         finally:
             poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
+            flusher.cancel()
+            for task in (poller, flusher):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            # What this process counted since the last flush; a SIGKILL skips this and loses
+            # at most one flush interval of shown counts.
+            await flush_shown_once(services)
             if watch is not None:
                 watch.close()
             services.engine.dispose()

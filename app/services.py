@@ -10,6 +10,7 @@ from app.auth.service import KeyVerifier
 from app.content.cache import ContentCache
 from app.content.poller import ContentFollower
 from app.core.config import Settings
+from app.outcomes.issuer import AnswerStamper
 
 
 @dataclass
@@ -21,3 +22,6 @@ class Services:
     cache: ContentCache
     follower: ContentFollower
     keys: KeyVerifier
+    # Signs each answer's id and counts what it showed; the lifespan installs the signer
+    # of the deployment's key before the first request.
+    stamper: AnswerStamper

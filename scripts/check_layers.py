@@ -21,7 +21,18 @@ ALLOWED: dict[str, set[str]] = {
     "audit": {"core"},
     "auth": {"audit", "core"},
     "content": {"rules", "workout", "audit", "core"},
-    "api": {"core", "workout", "rules", "content", "auth", "audit", "web", "services"},
+    "outcomes": {"content", "rules", "workout", "core"},
+    "api": {
+        "core",
+        "workout",
+        "rules",
+        "content",
+        "auth",
+        "audit",
+        "outcomes",
+        "web",
+        "services",
+    },
     "web": {"core"},
 }
 COMPOSITION_ROOT = {"main", "lifespan", "services", "cli", "openapi_export", "__main__", "__init__"}

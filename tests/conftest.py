@@ -19,7 +19,15 @@ from app.core.config import Settings
 from app.main import create_app
 
 ADMIN_KEY = "test-admin-key-0123456789"
-TABLES_CHILD_FIRST = ("audit_event", "api_key", "content_pointer", "content_version")
+TABLES_CHILD_FIRST = (
+    "outcome_feedback",
+    "outcome_shown",
+    "assessment_id_key",
+    "audit_event",
+    "api_key",
+    "content_pointer",
+    "content_version",
+)
 
 
 @pytest.fixture(scope="session")

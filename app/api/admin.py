@@ -11,7 +11,6 @@ from app.api.admin_schemas import AuditEntry, AuditPage, ContentKind, ItemPatch
 from app.api.deps import Admin, CacheDep, ContentWriter, SessionDep
 from app.audit import repository as audit_repository
 from app.content import service
-from app.content.diff import ContentDiff
 from app.content.schemas import (
     DraftCreate,
     PublishRequest,
@@ -23,6 +22,8 @@ from app.content.schemas import (
 from app.core.bounds import MAX_INT32
 from app.core.errors import problem_responses
 from app.core.models import as_utc, utcnow
+from app.outcomes import service as outcomes_service
+from app.outcomes.schemas import ContentDiffWithOutcomes
 from app.rules.bundle import Bundle
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -184,7 +185,7 @@ def rollback_content(
 @router.get(
     "/content/diff",
     operation_id="diff_content_versions",
-    response_model=ContentDiff,
+    response_model=ContentDiffWithOutcomes,
     responses=problem_responses(*_AUTH, 404, 422),
 )
 def diff_content_versions(
@@ -192,9 +193,12 @@ def diff_content_versions(
     session: SessionDep,
     from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_INT32)],
     to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_INT32)],
-) -> ContentDiff:
-    """What changed between two versions, item by item, and which golden results moved."""
-    return service.diff(session, from_version, to_version)
+) -> ContentDiffWithOutcomes:
+    """What changed between two versions, item by item, which golden results moved, and the
+    two versions' outcome rates side by side."""
+    diff = service.diff(session, from_version, to_version)
+    outcomes = outcomes_service.side_by_side(session, from_version, to_version)
+    return ContentDiffWithOutcomes(**dict(diff), outcomes=outcomes)
 
 
 @router.get(

@@ -34,11 +34,11 @@ from app.core.errors import (
 )
 from app.core.fastlane import read_body
 from app.core.headers import header
-from app.core.ids import new_id
 from app.core.locale import negotiate_locale
 from app.core.metrics import count_assessment
 from app.core.openapi import json_body, query_parameters
 from app.core.query import refuse_repeated
+from app.outcomes.issuer import AnswerStamper
 from app.rules.schemas import AssessmentResponse, Triage
 from app.workout.context import WorkoutContext
 from app.workout.lenient import InputIssue, as_warnings, read_leniently
@@ -99,15 +99,16 @@ class BatchResponse(BaseModel):
 
 
 def _assess(
+    stamper: AnswerStamper,
     loaded: LoadedVersion,
     context: WorkoutContext,
     issues: tuple[InputIssue, ...],
     locale: str,
     limit: int,
 ) -> dict[str, Any]:
-    payload = loaded.engine.assess_payload(
-        context, locale=locale, limit=limit, assessment_id=new_id()
-    )
+    payload = loaded.engine.assess_payload(context, locale=locale, limit=limit, assessment_id="")
+    # The id names what the answer shows, so it is made once the answer is built.
+    stamper.stamp(loaded.version, loaded.bundle, payload)
     if issues:  # the fields left out come first: they are the ones to fix
         payload["warnings"] = as_warnings(issues, locale) + payload["warnings"]
     causes = payload["causes"]
@@ -310,7 +311,9 @@ async def create_assessment(request: Request) -> Response:
     loaded, chosen = _version_and_locale(request, query)
     body = await _read_json(request)
     context, issues = _read_context(body, loaded, chosen, query.strict)
-    return JSONAnswer(orjson.dumps(_assess(loaded, context, issues, chosen, query.limit)), chosen)
+    stamper = request.app.state.services.stamper
+    answer = _assess(stamper, loaded, context, issues, chosen, query.limit)
+    return JSONAnswer(orjson.dumps(answer), chosen)
 
 
 @_assessment_route("/assessments:batch", "create_assessment_batch", BatchResponse, BatchRequest)
@@ -327,8 +330,9 @@ async def create_assessment_batch(request: Request) -> Response:
     loaded, chosen = _version_and_locale(request, query)
     items = _batch_items(body, loaded, chosen, query.strict)
     await charge_items(request, Scope.assess, principal, len(items))
+    stamper = request.app.state.services.stamper
     results = [
-        _assess(loaded, *item, chosen, query.limit) if isinstance(item, tuple) else item
+        _assess(stamper, loaded, *item, chosen, query.limit) if isinstance(item, tuple) else item
         for item in items
     ]
     answer = {"content_version": loaded.version, "locale": chosen, "results": results}

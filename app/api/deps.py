@@ -193,7 +193,9 @@ _BUCKETS: dict[Scope, Bucket] = {
 ANONYMOUS = Principal(name="anonymous", scopes=frozenset())
 
 
-async def authorize(request: Request, scope: Scope, *, keys_required: bool) -> Principal:
+async def authorize(
+    request: Request, scope: Scope, *, keys_required: bool, also: tuple[Scope, ...] = ()
+) -> Principal:
     """The one authorisation check: verify the bearer key (when keys are required), count the
     request in `scope`'s rate-limit bucket, and refuse a key that lacks `scope`.
 
@@ -220,7 +222,7 @@ async def authorize(request: Request, scope: Scope, *, keys_required: bool) -> P
     await enforce_caller(
         limiter, request.scope, bucket, "key:" + principal.name, _end_user(request)
     )
-    if not principal.has(scope):
+    if not principal.has(scope) and not any(principal.has(other) for other in also):
         raise Forbidden(f"This key lacks the {scope.value!r} scope.")
     return principal
 
@@ -252,14 +254,15 @@ async def authorize_optional(request: Request, scope: Scope) -> Principal:
     return await authorize(request, scope, keys_required=services.settings.require_api_keys)
 
 
-def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
-    """A dependency that lets through only keys holding `scope` (or admin)."""
+def require(scope: Scope, *, also: tuple[Scope, ...] = ()) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that lets through only keys holding `scope`, one of `also`, or admin
+    (counted in `scope`'s rate-limit bucket)."""
 
     # `_bearer` only declares the security scheme in the spec; `authorize` reads the header.
     async def dependency(
         request: Request, _credentials: Annotated[object, Depends(_bearer)]
     ) -> Principal:
-        return await authorize(request, scope, keys_required=True)
+        return await authorize(request, scope, keys_required=True, also=also)
 
     return dependency
 
@@ -321,5 +324,10 @@ BEARER_SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}]
 ContentWriter = Annotated[Principal, Depends(require(Scope.content_write))]
 Admin = Annotated[Principal, Depends(require(Scope.admin))]
 ContentReader = Annotated[Principal, Depends(optional(Scope.content_read))]
+# content:read or higher, keys always required: the admin reads of outcomes.
+ContentAnalyst = Annotated[
+    Principal, Depends(require(Scope.content_read, also=(Scope.content_write,)))
+]
+Assessor = Annotated[Principal, Depends(optional(Scope.assess))]
 DraftReaderCheck = Annotated[Callable[[], None], Depends(draft_reader_check)]
 MetricsReader = Annotated[Principal, Depends(optional(Scope.metrics))]

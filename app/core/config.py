@@ -103,6 +103,22 @@ class Settings(BaseSettings):
         default=None,
         description="redis://host:6379/0 to share rate limits between processes; unset: memory.",
     )
+    assessment_id_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key that signs assessment ids (feedback accepts only ids it verifies); unset: a "
+            "random key generated once and kept in the database, shared by every process."
+        ),
+    )
+    outcomes_flush_interval_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description=(
+            "How often each process adds its in-memory shown counts to the database (and at "
+            "shutdown); a killed process loses at most this interval's counts."
+        ),
+    )
     header_timeout_s: float = Field(
         default=10.0,
         gt=0,

@@ -1,9 +1,11 @@
-"""Identifiers for requests and assessments: unique, not secret.
+"""Identifiers for requests: unique, not secret.
 
-They name a request in logs and an answer in an app's history; nothing is authorised by
-knowing one. So they come from the process's Mersenne Twister (seeded from the OS, reseeded
-in each forked worker) rather than from `os.urandom`, which is a system call on every
-request, on the hottest path of the service.
+They name a request in logs; nothing is authorised by knowing one. So they come from the
+process's Mersenne Twister (seeded from the OS, reseeded in each forked worker) rather than
+from `os.urandom`, which is a system call on every request, on the hottest path of the
+service. (An answer's `assessment_id` is a signed token, `app/outcomes/token.py`: its nonce
+comes from the same generator for the same reason, and the MAC, not the nonce, is what
+makes it unforgeable.)
 """
 
 from __future__ import annotations

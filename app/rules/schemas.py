@@ -129,7 +129,12 @@ class AssessmentResponse(_Response):
             "(the discriminator of that list)."
         )
     )
-    assessment_id: str = Field(description="Id of this assessment, for support and logs.")
+    assessment_id: str = Field(
+        description=(
+            "Id of this answer (a signed token, URL-safe): send feedback to "
+            "POST /v1/assessments/{assessment_id}/feedback."
+        )
+    )
     content_version: int = Field(description="The content version that produced the answer.")
     locale: str = Field(description="The language of the texts.")
     triage: Triage = Field(description="How soon to seek care.")

@@ -11,7 +11,15 @@ from sqlalchemy import create_engine, inspect
 from app.core import migrate
 from tests.databases import scratch_database
 
-EXPECTED_TABLES = {"content_version", "content_pointer", "api_key", "audit_event"}
+EXPECTED_TABLES = {
+    "content_version",
+    "content_pointer",
+    "api_key",
+    "audit_event",
+    "assessment_id_key",
+    "outcome_feedback",
+    "outcome_shown",
+}
 
 
 @pytest.fixture
@@ -54,7 +62,8 @@ def test_models_match_migrations(scratch_url: str) -> None:
 
     import app.audit.models
     import app.auth.models
-    import app.content.models  # noqa: F401
+    import app.content.models
+    import app.outcomes.models  # noqa: F401
 
     migrate.upgrade(scratch_url)
     engine = create_engine(scratch_url)

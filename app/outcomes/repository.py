@@ -1,0 +1,75 @@
+"""Every query of outcomes. The upserts are single statements (ON CONFLICT), on SQLite and
+PostgreSQL alike, so concurrent writers end with one row and no count is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from app.core.models import utcnow
+from app.outcomes.models import AssessmentIdKey, OutcomeFeedback, OutcomeShown
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def id_key(session: Session) -> bytes | None:
+    row = session.get(AssessmentIdKey, 1)
+    return None if row is None else bytes(row.key)
+
+
+def keep_first_id_key(session: Session, key: bytes) -> bytes:
+    """Store `key` unless another process stored one first; the key that is stored."""
+    statement = _insert(session, AssessmentIdKey).values(id=1, key=key, created_at=utcnow())
+    session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+    session.expire_all()
+    stored = id_key(session)
+    assert stored is not None
+    return stored
+
+
+def feedback_exists(session: Session, assessment_id: str) -> bool:
+    query = select(col(OutcomeFeedback.id)).where(
+        col(OutcomeFeedback.assessment_id) == assessment_id
+    )
+    return session.exec(query).first() is not None
+
+
+def upsert_feedback(session: Session, values: dict[str, Any]) -> None:
+    """Insert the feedback, or replace the earlier feedback on the same assessment."""
+    statement = _insert(session, OutcomeFeedback).values(**values)
+    replaced = {k: statement.excluded[k] for k in values if k != "assessment_id"}
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["assessment_id"], set_=replaced)
+    )
+
+
+def add_shown(session: Session, rows: Iterable[tuple[int, str, str, int]]) -> None:
+    """Add (version, kind, item_id, shown) to the stored counts."""
+    values = [
+        {"version": version, "kind": kind, "item_id": item_id, "shown": shown}
+        for version, kind, item_id, shown in rows
+    ]
+    if not values:
+        return
+    statement = _insert(session, OutcomeShown).values(values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["version", "kind", "item_id"],
+            set_={"shown": OutcomeShown.__table__.c.shown + statement.excluded.shown},  # type: ignore[attr-defined]
+        )
+    )
+
+
+def shown_counts(session: Session, version: int) -> Sequence[OutcomeShown]:
+    return session.exec(select(OutcomeShown).where(col(OutcomeShown.version) == version)).all()
+
+
+def feedback_of(session: Session, version: int) -> Sequence[OutcomeFeedback]:
+    query = select(OutcomeFeedback).where(col(OutcomeFeedback.version) == version)
+    return session.exec(query).all()

@@ -1,0 +1,147 @@
+"""POST /v1/assessments/{id}/feedback: attributed to what the answer showed, ids verified."""
+
+from __future__ import annotations
+
+import base64
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from app.core.config import Settings
+from app.main import create_app
+from tests.outcomes.conftest import WORKOUT, assess, feedback, stored_feedback
+
+
+def test_feedback_is_attributed_to_what_the_answer_showed(
+    client: TestClient, database_url: str
+) -> None:
+    answer = assess(client)
+    tip = answer["tips"][0]["id"]
+    response = feedback(
+        client, answer["assessment_id"], outcome="better", tips_followed=[tip], helpful=True
+    )
+    assert response.status_code == 202, response.text
+    assert response.json() == {
+        "assessment_id": answer["assessment_id"],
+        "content_version": 1,
+        "outcome": "better",
+        "replaced": False,
+    }
+    [row] = stored_feedback(database_url)
+    assert row == {
+        "assessment_id": answer["assessment_id"],
+        "version": answer["content_version"],
+        "outcome": "better",
+        "helpful": True,
+        "causes": [cause["id"] for cause in answer["causes"]],
+        "tips": [t["id"] for t in answer["tips"]],
+        "tips_followed": [tip],
+    }
+
+
+def test_each_answer_of_a_batch_is_attributed_to_its_own_causes_and_tips(
+    client: TestClient, database_url: str
+) -> None:
+    items = [
+        WORKOUT,
+        {"activity": {"type": "strength_training", "duration_min": 60, "to_failure": True}},
+        {"activity": {"type": "cycling", "duration_min": 20}, "symptoms": {"timing": "during"}},
+    ]
+    batch = client.post("/v1/assessments:batch", json={"items": items})
+    assert batch.status_code == 200, batch.text
+    results = batch.json()["results"]
+    assert len({r["assessment_id"] for r in results}) == 3
+    for result in results:
+        assert feedback(client, result["assessment_id"], outcome="same").status_code == 202
+    stored = {row["assessment_id"]: row for row in stored_feedback(database_url)}
+    for result in results:
+        row = stored[result["assessment_id"]]
+        assert row["causes"] == [cause["id"] for cause in result["causes"]]
+        assert row["tips"] == [tip["id"] for tip in result["tips"]]
+        assert row["version"] == 1
+
+
+def test_repeated_feedback_replaces_the_earlier(client: TestClient, database_url: str) -> None:
+    answer_id = assess(client)["assessment_id"]
+    assert feedback(client, answer_id, outcome="same").json()["replaced"] is False
+    second = feedback(client, answer_id, outcome="resolved", helpful=False)
+    assert second.status_code == 202
+    assert second.json()["replaced"] is True
+    [row] = stored_feedback(database_url)
+    assert (row["outcome"], row["helpful"]) == ("resolved", False)
+
+
+def test_concurrent_feedback_on_one_answer_ends_with_one_row(
+    client: TestClient, database_url: str
+) -> None:
+    answer_id = assess(client)["assessment_id"]
+    outcomes = ["same", "worse", "better", "resolved"] * 3
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(
+            pool.map(lambda o: feedback(client, answer_id, outcome=o).status_code, outcomes)
+        )
+    assert statuses == [202] * len(outcomes)
+    rows = stored_feedback(database_url)
+    assert len(rows) == 1 and rows[0]["outcome"] in outcomes
+
+
+def _flip(token: str, position: int) -> str:
+    raw = bytearray(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    raw[position] ^= 0x01
+    return base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
+
+
+def test_ids_this_service_did_not_issue_are_404(client: TestClient, database_url: str) -> None:
+    token = assess(client)["assessment_id"]
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    other_version = raw[:1] + (2).to_bytes(4, "big") + raw[5:]
+    bad = [
+        _flip(token, 3),
+        _flip(token, len(raw) - 1),
+        base64.urlsafe_b64encode(other_version).rstrip(b"=").decode(),
+        token[:-2],
+        "0123456789abcdef0123456789abcdef",  # the old id shape
+        "x",
+        "%00",
+    ]
+    for assessment_id in bad:
+        response = feedback(client, assessment_id, outcome="worse")
+        assert response.status_code == 404, (assessment_id, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    assert stored_feedback(database_url) == []
+
+
+def test_an_id_signed_with_another_secret_is_404(settings: Settings) -> None:
+    one = settings.model_copy(update={"assessment_id_secret": SecretStr("first")})
+    two = settings.model_copy(update={"assessment_id_secret": SecretStr("second")})
+    with TestClient(create_app(one)) as first:
+        token = assess(first)["assessment_id"]
+        assert feedback(first, token, outcome="same").status_code == 202
+    with TestClient(create_app(two)) as second:
+        assert feedback(second, token, outcome="same").status_code == 404
+
+
+def test_a_bad_outcome_or_a_tip_not_shown_is_422_with_the_field(client: TestClient) -> None:
+    answer = assess(client)
+    answer_id = answer["assessment_id"]
+    bad_outcome = feedback(client, answer_id, outcome="fine")
+    assert bad_outcome.status_code == 422
+    assert bad_outcome.headers["content-type"] == "application/problem+json"
+    assert [e["loc"] for e in bad_outcome.json()["errors"]] == ["outcome"]
+
+    shown = answer["tips"][0]["id"]
+    not_shown = feedback(client, answer_id, outcome="better", tips_followed=[shown, "made_up"])
+    assert not_shown.status_code == 422, not_shown.text
+    assert [e["loc"] for e in not_shown.json()["errors"]] == ["tips_followed.1"]
+
+    missing = feedback(client, answer_id)
+    assert missing.status_code == 422
+    assert [e["loc"] for e in missing.json()["errors"]] == ["outcome"]
+    not_json = client.post(
+        f"/v1/assessments/{answer_id}/feedback",
+        content=b"{",
+        headers={"content-type": "application/json"},
+    )
+    assert not_json.status_code == 422
+    assert not_json.headers["content-type"] == "application/problem+json"
