@@ -26,6 +26,7 @@ from app.core import migrate
 from app.core.config import Settings
 from app.core.db import change_watch, make_engine, reader
 from app.services import Services
+from app.webhooks.worker import WebhookWorker
 
 logger = logging.getLogger("app")
 
@@ -155,9 +156,16 @@ def make_lifespan(settings: Settings) -> object:
                 settings.content_poll_interval_s, watch, settings.content_watch_interval_s
             )
         )
+        # Every process runs a worker; the database lease lets only one of them send.
+        webhooks = (
+            WebhookWorker(services.engine, settings) if settings.webhook_worker_enabled else None
+        )
+        sender = asyncio.create_task(webhooks.run_forever()) if webhooks else None
         try:
             yield
         finally:
+            if webhooks is not None and sender is not None:
+                await webhooks.stop(sender)
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poller

@@ -8,7 +8,8 @@ from sqlmodel import SQLModel
 
 import app.audit.models
 import app.auth.models
-import app.content.models  # noqa: F401  (registers the tables)
+import app.content.models
+import app.webhooks.models  # noqa: F401  (registers the tables)
 from app.core.config import get_settings
 
 config = context.config

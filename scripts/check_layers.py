@@ -20,8 +20,9 @@ ALLOWED: dict[str, set[str]] = {
     "rules": {"workout", "core"},
     "audit": {"core"},
     "auth": {"audit", "core"},
-    "content": {"rules", "workout", "audit", "core"},
-    "api": {"core", "workout", "rules", "content", "auth", "audit", "web", "services"},
+    "webhooks": {"audit", "core"},
+    "content": {"rules", "workout", "audit", "webhooks", "core"},
+    "api": {"core", "workout", "rules", "content", "auth", "audit", "webhooks", "web", "services"},
     "web": {"core"},
 }
 COMPOSITION_ROOT = {"main", "lifespan", "services", "cli", "openapi_export", "__main__", "__init__"}

@@ -19,7 +19,17 @@ from app.core.config import Settings
 from app.main import create_app
 
 ADMIN_KEY = "test-admin-key-0123456789"
-TABLES_CHILD_FIRST = ("audit_event", "api_key", "content_pointer", "content_version")
+TABLES_CHILD_FIRST = (
+    "webhook_attempt",
+    "webhook_delivery",
+    "webhook_event",
+    "webhook_subscription",
+    "worker_lease",
+    "audit_event",
+    "api_key",
+    "content_pointer",
+    "content_version",
+)
 
 
 @pytest.fixture(scope="session")
