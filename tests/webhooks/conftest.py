@@ -14,7 +14,10 @@ from pydantic import SecretStr
 
 from app.core.config import Settings
 from app.main import create_app
+from tests.e2e.conftest import e2e_database_url, start_server
 from tests.webhooks.receiver import Receiver, running_receiver
+
+__all__ = ["e2e_database_url", "start_server"]  # the live-server fixtures, for test_live.py
 
 WEBHOOK_KEY = base64.b64encode(os.urandom(32)).decode()
 FAST: dict[str, Any] = {
