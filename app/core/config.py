@@ -154,6 +154,14 @@ class Settings(BaseSettings):
         description="A delivery not done this long after its event is marked failed.",
     )
 
+    @field_validator("webhook_secret_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`WEBHOOK_SECRET_KEY=` (as compose passes an unset variable) means no key."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("webhook_secret_key")
     @classmethod
     def _valid_webhook_key(cls, value: SecretStr | None) -> SecretStr | None:
