@@ -52,6 +52,10 @@ TAGS = [
         "name": "admin",
         "description": "Drafts, publish, rollback, diff and the audit log (a key with a scope).",
     },
+    {
+        "name": "webhooks",
+        "description": "Signed calls to a receiver when content changes (content:write or admin).",
+    },
     {"name": "operations", "description": "Probes and metrics for operators."},
 ]
 SERVERS = [
