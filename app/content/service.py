@@ -45,6 +45,7 @@ from app.core.models import as_utc, utcnow
 from app.rules.bundle import BUNDLE_KINDS, Bundle
 from app.rules.golden import run_golden_case
 from app.webhooks import outbox
+from app.webhooks.schemas import EventType
 
 logger = logging.getLogger("app.content")
 
@@ -396,7 +397,7 @@ def publish(
     # In this transaction: a publish that does not commit sends nothing.
     outbox.enqueue(
         session,
-        "content.published",
+        EventType.content_published,
         {
             "version": version,
             "previous_version": previous,
@@ -436,7 +437,7 @@ def rollback(
     )
     outbox.enqueue(
         session,
-        "content.rolled_back",
+        EventType.content_rolled_back,
         {
             "version": to_version,
             "previous_version": previous,

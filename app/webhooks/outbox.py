@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
-from typing import Any, get_args
+from typing import Any
 
 from sqlmodel import Session
 
@@ -24,28 +24,28 @@ def new_event_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
-def enqueue(session: Session, event_type: EventType, data: dict[str, Any]) -> None:
+def enqueue(session: Session, event_type: EventType | str, data: dict[str, Any]) -> None:
     """Add the event and one pending delivery per subscription listening to its type, in the
-    caller's transaction (no commit)."""
-    if event_type not in get_args(EventType):
-        raise ValueError(f"unknown webhook event type {event_type!r}")
+    caller's transaction (no commit); `data` must be JSON-serialisable. ValueError for a type
+    that is not an EventType."""
+    kind = EventType(event_type)
     now = utcnow()
     event_id = new_event_id()
     # The Standard Webhooks payload; stored as the exact bytes every try sends.
     payload = json.dumps(
-        {"type": event_type, "timestamp": now.isoformat(), "data": data},
+        {"type": kind.value, "timestamp": now.isoformat(), "data": data},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
     )
     listening = [
-        row for row in repository.live_subscriptions(session) if event_type in row.events.split(",")
+        row for row in repository.live_subscriptions(session) if kind.value in row.events.split(",")
     ]
     # An event nobody listens to is still kept: the outbox is also the record of what
     # happened, and a delivery list that is empty needs no worker.
     repository.add_event(
         session,
-        WebhookEvent(id=event_id, type=event_type, payload=payload, created_at=now),
+        WebhookEvent(id=event_id, type=kind.value, payload=payload, created_at=now),
         [
             WebhookDelivery(
                 subscription_id=row.id,

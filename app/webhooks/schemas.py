@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -11,12 +11,13 @@ from app.webhooks.models import DeliveryStatus, SubscriptionStatus
 from app.webhooks.signing import SecretFormatError, secret_bytes
 from app.webhooks.ssrf import TargetError, check_url_shape
 
-EventType = Literal["content.published", "content.rolled_back", "content.rollout_changed"]
-EVENT_TYPES: tuple[EventType, ...] = (
-    "content.published",
-    "content.rolled_back",
-    "content.rollout_changed",
-)
+
+class EventType(StrEnum):
+    """What a webhook can be told about."""
+
+    content_published = "content.published"
+    content_rolled_back = "content.rolled_back"
+    content_rollout_changed = "content.rollout_changed"
 
 
 class WebhookCreate(BaseModel):
@@ -28,7 +29,7 @@ class WebhookCreate(BaseModel):
         examples=["https://hooks.example.com/tremor-guide"],
     )
     events: list[EventType] = Field(
-        min_length=1, max_length=len(EVENT_TYPES), description="The event types to send."
+        min_length=1, max_length=len(EventType), description="The event types to send."
     )
     secret: str | None = Field(
         default=None,

@@ -6,7 +6,6 @@ Create and delete are recorded in the audit trail in the same transaction; the c
 from __future__ import annotations
 
 import uuid
-from typing import cast
 
 from sqlmodel import Session
 
@@ -32,7 +31,7 @@ def _public(row: WebhookSubscription) -> Webhook:
     return Webhook(
         id=row.id,
         url=row.url,
-        events=[cast(EventType, name) for name in row.events.split(",")],
+        events=[EventType(name) for name in row.events.split(",")],
         status=row.status,
         failing_since=as_utc(row.failing_since),
         created_at=as_utc(row.created_at) or utcnow(),
@@ -60,7 +59,7 @@ def create(
     row = WebhookSubscription(
         id=subscription_id,
         url=request.url,
-        events=",".join(request.events),
+        events=",".join(e.value for e in request.events),
         secret_encrypted=seal(key, secret, subscription_id),
         status=SubscriptionStatus.active,
         created_by=actor,
@@ -70,7 +69,11 @@ def create(
         session,
         actor=actor,
         action="webhook_created",
-        details={"webhook_id": subscription_id, "url": request.url, "events": request.events},
+        details={
+            "webhook_id": subscription_id,
+            "url": request.url,
+            "events": [e.value for e in request.events],
+        },
     )
     return WebhookCreated(**_public(row).model_dump(), secret=secret)
 
