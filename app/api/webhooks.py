@@ -23,7 +23,7 @@ _AUTH = (401, 403, 429, 503)
     operation_id="create_webhook",
     status_code=201,
     response_model=WebhookCreated,
-    responses=problem_responses(*_AUTH, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 def create_webhook(
     body: WebhookCreate,

@@ -122,7 +122,7 @@ class Settings(BaseSettings):
         default=None,
         description=(
             "Base64 of 32 random bytes that seal webhook secrets at rest (AES-256-GCM); the "
-            "same on every replica. Unset: webhooks cannot be created (503)."
+            "same on every replica. Unset: webhooks cannot be created (409)."
         ),
     )
     webhook_allow_private_targets: bool = Field(

@@ -25,9 +25,11 @@ class TargetRefused(DomainError):
 
 
 class NoSecretKey(DomainError):
-    """Secrets are stored encrypted; without WEBHOOK_SECRET_KEY there is nothing to seal with."""
+    """Secrets are stored encrypted; without WEBHOOK_SECRET_KEY there is nothing to seal with.
+    A 409 (the service's state refuses the request), not a 5xx: nothing is broken, and trying
+    again will not help until an operator sets the key."""
 
-    kind = ErrorKind.unavailable
+    kind = ErrorKind.conflict
 
     def __init__(self) -> None:
         super().__init__(

@@ -198,13 +198,24 @@ class WebhookWorker:
         )
 
     async def run_forever(self) -> None:
+        failing = False
         async with self.client() as client:
             while True:
                 tried = 0
                 try:
                     tried = await self.run_once(client)
-                except Exception:
-                    logger.exception("webhook delivery round failed")
+                except Exception as exc:
+                    # Once per outage, not once per round: a database that is gone for a
+                    # minute would otherwise fill the log with the same traceback.
+                    if not failing:
+                        logger.warning(
+                            "webhook deliveries paused: %s", str(exc).splitlines()[0][:300]
+                        )
+                    failing = True
+                else:
+                    if failing:
+                        logger.info("webhook deliveries resumed")
+                    failing = False
                 if tried < BATCH_SIZE:  # a full batch: more may be due, go on at once
                     await asyncio.sleep(self.settings.webhook_poll_interval_s)
 

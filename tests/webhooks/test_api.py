@@ -132,7 +132,7 @@ def test_without_a_secret_key_webhooks_cannot_be_created(
         json={"url": HOOK, "events": ["content.published"]},
         headers=admin_headers,
     )
-    assert response.status_code == 503
+    assert response.status_code == 409
     assert "WEBHOOK_SECRET_KEY" in response.json()["detail"]
 
 
