@@ -1,4 +1,4 @@
-"""The `tremor-guide` command: serve, migrate, content and keys.
+"""The `tremor-guide` command: serve, migrate, content, keys and webhooks.
 
 The content commands run the same service functions as the HTTP API, so an editors'
 CI can validate, publish and diff from a terminal.
@@ -232,6 +232,73 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_webhooks_add(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from app.core.config import webhook_key_bytes
+    from app.webhooks import service as webhooks
+    from app.webhooks.schemas import WebhookCreate
+
+    try:
+        request = WebhookCreate(url=args.url, events=args.event, secret=args.secret)
+    except ValidationError as exc:
+        wrong = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ValueError(wrong) from None
+    services = _services()
+    settings = services.settings
+    raw_key = settings.webhook_secret_key
+    with Session(services.engine) as session:
+        created = webhooks.create(
+            session,
+            request,
+            actor=CLI_ACTOR,
+            key=webhook_key_bytes(raw_key.get_secret_value()) if raw_key else None,
+            allow_private=settings.webhook_allow_private_targets,
+        )
+        session.commit()
+    print(f"{created.id}\t{created.url}\t{','.join(created.events)}")
+    print(created.secret)
+    print("the signing secret above is shown only this once", file=sys.stderr)
+    return 0
+
+
+def cmd_webhooks_list(args: argparse.Namespace) -> int:
+    from app.webhooks import service as webhooks
+
+    services = _services()
+    with Session(services.engine) as session:
+        rows = webhooks.list_webhooks(session)
+    for row in rows:
+        print(f"{row.id}\t{row.url}\t{','.join(row.events)}\t{row.status}")
+    return 0
+
+
+def cmd_webhooks_remove(args: argparse.Namespace) -> int:
+    from app.webhooks import service as webhooks
+
+    services = _services()
+    with Session(services.engine) as session:
+        webhooks.delete(session, args.id, actor=CLI_ACTOR)
+        session.commit()
+    print(f"webhook {args.id} removed")
+    return 0
+
+
+def cmd_webhooks_deliveries(args: argparse.Namespace) -> int:
+    from app.webhooks import service as webhooks
+
+    services = _services()
+    with Session(services.engine) as session:
+        page = webhooks.deliveries(session, args.id, limit=args.limit, offset=0)
+    for item in page.items:
+        last = item.last_status if item.last_status is not None else (item.last_error or "-")
+        print(
+            f"{item.created_at:%Y-%m-%dT%H:%M:%SZ}\t{item.event_id}\t{item.event_type}\t"
+            f"{item.status}\t{item.attempt_count} attempt(s)\t{last}"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tremor-guide", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -305,6 +372,29 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("name")
     revoke.set_defaults(func=cmd_keys_revoke)
+
+    hooks = commands.add_parser("webhooks", help="add, list and remove webhooks; see deliveries")
+    hook_commands = hooks.add_subparsers(dest="webhooks_command", required=True)
+    add = hook_commands.add_parser("add", help="subscribe a URL and print its secret once")
+    add.add_argument("url")
+    add.add_argument(
+        "--event",
+        action="append",
+        required=True,
+        help="content.published, content.rolled_back or content.rollout_changed (repeat)",
+    )
+    add.add_argument("--secret", default=None, help="whsec_... (default: a new one)")
+    add.set_defaults(func=cmd_webhooks_add)
+    hook_commands.add_parser("list", help="list webhooks (never their secrets)").set_defaults(
+        func=cmd_webhooks_list
+    )
+    remove = hook_commands.add_parser("remove", help="remove a webhook by id")
+    remove.add_argument("id")
+    remove.set_defaults(func=cmd_webhooks_remove)
+    shown = hook_commands.add_parser("deliveries", help="a webhook's deliveries, newest first")
+    shown.add_argument("id")
+    shown.add_argument("--limit", type=int, default=20)
+    shown.set_defaults(func=cmd_webhooks_deliveries)
     return parser
 
 

@@ -31,6 +31,7 @@ from app.outcomes.counter import ShownCounter
 from app.outcomes.issuer import AnswerStamper
 from app.outcomes.token import Signer
 from app.services import Services
+from app.webhooks.worker import WebhookWorker
 
 logger = logging.getLogger("app")
 
@@ -199,9 +200,16 @@ def make_lifespan(settings: Settings) -> object:
         flusher = asyncio.create_task(
             flush_shown_forever(services, settings.outcomes_flush_interval_s)
         )
+        # Every process runs a worker; the database lease lets only one of them send.
+        webhooks = (
+            WebhookWorker(services.engine, settings) if settings.webhook_worker_enabled else None
+        )
+        sender = asyncio.create_task(webhooks.run_forever()) if webhooks else None
         try:
             yield
         finally:
+            if webhooks is not None and sender is not None:
+                await webhooks.stop(sender)
             poller.cancel()
             flusher.cancel()
             for task in (poller, flusher):

@@ -19,6 +19,7 @@ from app.api.deps import single_query_values
 from app.api.examples import attach_examples
 from app.api.ops import router as ops_router
 from app.api.outcomes import router as outcomes_router
+from app.api.webhooks import router as webhooks_router
 from app.core.config import Settings, get_settings
 from app.core.dbfaults import install_database_fault_handler
 from app.core.errors import install_error_handlers
@@ -55,6 +56,10 @@ TAGS = [
     {
         "name": "outcomes",
         "description": "Feedback on an answer, and what each content version's answers did.",
+    },
+    {
+        "name": "webhooks",
+        "description": "Signed calls to a receiver when content changes (content:write or admin).",
     },
     {"name": "operations", "description": "Probes and metrics for operators."},
 ]
@@ -105,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(content_router)
     app.include_router(admin_router)
     app.include_router(outcomes_router)
+    app.include_router(webhooks_router)
     app.include_router(ops_router)
     app.include_router(web_router)
     app.add_middleware(FastLane, routes=hot_routes())  # innermost: CORS still applies

@@ -10,6 +10,7 @@ import app.audit.models
 import app.auth.models
 import app.content.models
 import app.outcomes.models  # noqa: F401  (registers the tables)
+import app.webhooks.models  # noqa: F401  (registers the tables)
 from app.core.config import get_settings
 
 config = context.config

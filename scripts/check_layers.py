@@ -20,7 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "rules": {"workout", "core"},
     "audit": {"core"},
     "auth": {"audit", "core"},
-    "content": {"rules", "workout", "audit", "core"},
+    "webhooks": {"audit", "core"},
+    "content": {"rules", "workout", "audit", "webhooks", "core"},
     "outcomes": {"content", "rules", "workout", "core"},
     "api": {
         "core",
@@ -30,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
         "auth",
         "audit",
         "outcomes",
+        "webhooks",
         "web",
         "services",
     },

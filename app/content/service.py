@@ -44,6 +44,8 @@ from app.core.metrics import CONTENT_EVENTS
 from app.core.models import as_utc, utcnow
 from app.rules.bundle import BUNDLE_KINDS, Bundle
 from app.rules.golden import run_golden_case
+from app.webhooks import outbox
+from app.webhooks.schemas import EventType
 
 logger = logging.getLogger("app.content")
 
@@ -392,6 +394,18 @@ def publish(
             "golden_failures": [f.id for f in report.golden_failures],
         },
     )
+    # In this transaction: a publish that does not commit sends nothing.
+    outbox.enqueue(
+        session,
+        EventType.content_published,
+        {
+            "version": version,
+            "previous_version": previous,
+            "published_by": actor,
+            "forced": action == "publish_forced",
+            "reason": reason or notes,
+        },
+    )
     session.commit()
     cache.install(loaded, generation=generation)
     CONTENT_EVENTS.labels(action).inc()
@@ -420,6 +434,16 @@ def rollback(
         version=to_version,
         reason=reason,
         details={"previous_version": previous},
+    )
+    outbox.enqueue(
+        session,
+        EventType.content_rolled_back,
+        {
+            "version": to_version,
+            "previous_version": previous,
+            "rolled_back_by": actor,
+            "reason": reason,
+        },
     )
     session.commit()
     cache.install(loaded, generation=generation)

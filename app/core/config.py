@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -132,6 +134,58 @@ class Settings(BaseSettings):
         description="A request whose body has not arrived this many seconds after it began: 503.",
     )
 
+    webhook_secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Base64 of 32 random bytes that seal webhook secrets at rest (AES-256-GCM); the "
+            "same on every replica. Unset: webhooks cannot be created (409)."
+        ),
+    )
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Let webhooks call loopback, private and link-local addresses (tests only).",
+    )
+    webhook_worker_enabled: bool = Field(
+        default=True, description="Run the webhook delivery worker in this process."
+    )
+    webhook_lease_s: float = Field(
+        default=30.0, gt=0, le=3600, description="How long the sender's database lease lasts."
+    )
+    webhook_poll_interval_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often the sender looks for due deliveries."
+    )
+    webhook_timeout_s: float = Field(
+        default=10.0, gt=0, le=60, description="One delivery's HTTP timeout."
+    )
+    webhook_retry_base_s: float = Field(
+        default=5.0, gt=0, le=3600, description="The first retry waits up to this long."
+    )
+    webhook_retry_cap_s: float = Field(
+        default=3600.0, gt=0, le=86400, description="No retry waits longer than this."
+    )
+    webhook_max_age_s: float = Field(
+        default=86400.0,
+        gt=0,
+        le=30 * 86400,
+        description="A delivery not done this long after its event is marked failed.",
+    )
+
+    @field_validator("webhook_secret_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`WEBHOOK_SECRET_KEY=` (as compose passes an unset variable) means no key."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("webhook_secret_key")
+    @classmethod
+    def _valid_webhook_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """Refuse a key that cannot seal at start-up, not at the first webhook."""
+        if value is not None:
+            webhook_key_bytes(value.get_secret_value())
+        return value
+
     @field_validator(
         "rate_limit_assess",
         "rate_limit_content_read",
@@ -153,6 +207,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+
+WEBHOOK_KEY_BYTES = 32
+
+
+def webhook_key_bytes(encoded: str) -> bytes:
+    """WEBHOOK_SECRET_KEY's bytes: base64 (standard or URL-safe) of exactly 32 bytes."""
+    try:
+        raw = base64.urlsafe_b64decode(encoded.strip().replace("+", "-").replace("/", "_"))
+    except (binascii.Error, ValueError):
+        raise ValueError("must be base64 of 32 bytes") from None
+    if len(raw) != WEBHOOK_KEY_BYTES:
+        raise ValueError(f"must encode {WEBHOOK_KEY_BYTES} bytes (it has {len(raw)})")
+    return raw
 
 
 @lru_cache

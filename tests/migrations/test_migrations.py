@@ -11,15 +11,16 @@ from sqlalchemy import create_engine, inspect
 from app.core import migrate
 from tests.databases import scratch_database
 
-EXPECTED_TABLES = {
-    "content_version",
-    "content_pointer",
-    "api_key",
-    "audit_event",
-    "assessment_id_key",
-    "outcome_feedback",
-    "outcome_shown",
+V2_TABLES = {"content_version", "content_pointer", "api_key", "audit_event"}
+WEBHOOK_TABLES = {
+    "webhook_subscription",
+    "webhook_event",
+    "webhook_delivery",
+    "webhook_attempt",
+    "worker_lease",
 }
+OUTCOME_TABLES = {"assessment_id_key", "outcome_feedback", "outcome_shown"}
+EXPECTED_TABLES = V2_TABLES | WEBHOOK_TABLES | OUTCOME_TABLES
 
 
 @pytest.fixture
@@ -40,6 +41,8 @@ def tables(url: str) -> set[str]:
 def test_upgrade_downgrade_upgrade(scratch_url: str) -> None:
     migrate.upgrade(scratch_url)
     assert tables(scratch_url) == EXPECTED_TABLES
+    migrate.downgrade(scratch_url, "0002")
+    assert tables(scratch_url) == V2_TABLES
     migrate.downgrade(scratch_url, "0001")
     assert tables(scratch_url) == {"content_version", "content_pointer"}
     migrate.downgrade(scratch_url, "base")
@@ -63,7 +66,8 @@ def test_models_match_migrations(scratch_url: str) -> None:
     import app.audit.models
     import app.auth.models
     import app.content.models
-    import app.outcomes.models  # noqa: F401
+    import app.outcomes.models
+    import app.webhooks.models  # noqa: F401
 
     migrate.upgrade(scratch_url)
     engine = create_engine(scratch_url)
@@ -111,5 +115,34 @@ def test_upgrade_if_behind_runs_alembic_only_when_needed(scratch_url: str) -> No
         migrate.downgrade(scratch_url, "0001")
         assert migrate.upgrade_if_behind(engine, scratch_url) is True  # behind
         assert tables(scratch_url) == EXPECTED_TABLES
+    finally:
+        engine.dispose()
+
+
+def test_webhooks_migration_keeps_rows_of_earlier_tables(scratch_url: str) -> None:
+    """0003 down and up again leaves content and keys alone and recreates its tables empty."""
+    from sqlalchemy import text
+
+    migrate.upgrade(scratch_url)
+    engine = create_engine(scratch_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO webhook_event (id, type, payload, created_at) "
+                    "VALUES ('msg_x', 'content.published', '{}', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO audit_event (created_at, actor, action, details_json) "
+                    "VALUES (CURRENT_TIMESTAMP, 't', 'publish', '{}')"
+                )
+            )
+        migrate.downgrade(scratch_url, "0002")
+        migrate.upgrade(scratch_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM webhook_event")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one() == 1
     finally:
         engine.dispose()

@@ -1,0 +1,38 @@
+"""What the webhooks refuse (mapped to HTTP in core)."""
+
+from __future__ import annotations
+
+from app.core.errors import DomainError, ErrorKind, FieldError
+
+
+class SubscriptionNotFound(DomainError):
+    kind = ErrorKind.not_found
+
+    def __init__(self, subscription_id: str) -> None:
+        super().__init__(f"There is no webhook {subscription_id!r}.")
+
+
+class TargetRefused(DomainError):
+    """A URL whose host is unknown or resolves to an address the service must not call."""
+
+    kind = ErrorKind.invalid
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The webhook URL is refused: {reason}.",
+            errors=[FieldError(loc="url", message=reason)],
+        )
+
+
+class NoSecretKey(DomainError):
+    """Secrets are stored encrypted; without WEBHOOK_SECRET_KEY there is nothing to seal with.
+    A 409 (the service's state refuses the request), not a 5xx: nothing is broken, and trying
+    again will not help until an operator sets the key."""
+
+    kind = ErrorKind.conflict
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Webhooks are not configured: set WEBHOOK_SECRET_KEY (a base64 key of 32 bytes, "
+            "the same on every replica) to create them."
+        )

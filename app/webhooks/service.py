@@ -1,0 +1,139 @@
+"""Webhook subscriptions: create (with its secret shown once), list, show, delete, deliveries.
+
+Create and delete are recorded in the audit trail in the same transaction; the caller commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session
+
+from app.audit import service as audit
+from app.core.models import as_utc, utcnow
+from app.webhooks import repository
+from app.webhooks.errors import NoSecretKey, SubscriptionNotFound, TargetRefused
+from app.webhooks.models import DeliveryStatus, SubscriptionStatus, WebhookSubscription
+from app.webhooks.schemas import (
+    Attempt,
+    Delivery,
+    DeliveryPage,
+    EventType,
+    Webhook,
+    WebhookCreate,
+    WebhookCreated,
+)
+from app.webhooks.signing import generate_secret, seal
+from app.webhooks.ssrf import TargetError, resolve
+
+
+def _public(row: WebhookSubscription) -> Webhook:
+    return Webhook(
+        id=row.id,
+        url=row.url,
+        events=[EventType(name) for name in row.events.split(",")],
+        status=row.status,
+        failing_since=as_utc(row.failing_since),
+        created_at=as_utc(row.created_at) or utcnow(),
+        created_by=row.created_by,
+    )
+
+
+def create(
+    session: Session,
+    request: WebhookCreate,
+    *,
+    actor: str,
+    key: bytes | None,
+    allow_private: bool,
+) -> WebhookCreated:
+    """Check the target, seal the secret (generated if none was given), store and audit."""
+    if key is None:
+        raise NoSecretKey()
+    try:
+        resolve(request.url, allow_private=allow_private)
+    except TargetError as exc:
+        raise TargetRefused(str(exc)) from None
+    secret = request.secret or generate_secret()
+    subscription_id = f"wh_{uuid.uuid4().hex}"
+    row = WebhookSubscription(
+        id=subscription_id,
+        url=request.url,
+        events=",".join(e.value for e in request.events),
+        secret_encrypted=seal(key, secret, subscription_id),
+        status=SubscriptionStatus.active,
+        created_by=actor,
+    )
+    repository.add_subscription(session, row)
+    audit.record(
+        session,
+        actor=actor,
+        action="webhook_created",
+        details={
+            "webhook_id": subscription_id,
+            "url": request.url,
+            "events": [e.value for e in request.events],
+        },
+    )
+    return WebhookCreated(**_public(row).model_dump(), secret=secret)
+
+
+def list_webhooks(session: Session) -> list[Webhook]:
+    return [_public(row) for row in repository.live_subscriptions(session)]
+
+
+def get(session: Session, subscription_id: str) -> Webhook:
+    row = repository.get_subscription(session, subscription_id)
+    if row is None:
+        raise SubscriptionNotFound(subscription_id)
+    return _public(row)
+
+
+def delete(session: Session, subscription_id: str, *, actor: str) -> None:
+    row = repository.get_subscription(session, subscription_id)
+    if row is None:
+        raise SubscriptionNotFound(subscription_id)
+    repository.delete_subscription(session, row)
+    audit.record(
+        session,
+        actor=actor,
+        action="webhook_deleted",
+        details={"webhook_id": subscription_id, "url": row.url},
+    )
+
+
+def deliveries(session: Session, subscription_id: str, *, limit: int, offset: int) -> DeliveryPage:
+    """A subscription's deliveries with every attempt, newest first; a deleted subscription's
+    too, so what happened to it stays inspectable."""
+    if repository.get_subscription(session, subscription_id, include_deleted=True) is None:
+        raise SubscriptionNotFound(subscription_id)
+    rows, total = repository.deliveries_page(session, subscription_id, limit=limit, offset=offset)
+    items = [
+        Delivery(
+            id=delivery.id or 0,
+            event_id=delivery.event_id,
+            event_type=event_type,
+            status=delivery.status,
+            attempt_count=delivery.attempts,
+            next_attempt_at=(
+                as_utc(delivery.next_attempt_at)
+                if delivery.status == DeliveryStatus.pending
+                else None
+            ),
+            last_status=delivery.last_status,
+            last_error=delivery.last_error,
+            delivered_at=as_utc(delivery.delivered_at),
+            created_at=as_utc(delivery.created_at) or utcnow(),
+            attempts=[
+                Attempt(
+                    at=as_utc(a.at) or utcnow(),
+                    status_code=a.status_code,
+                    error=a.error,
+                    duration_ms=a.duration_ms,
+                )
+                for a in attempts
+            ],
+        )
+        for delivery, event_type, attempts in rows
+    ]
+    return DeliveryPage(items=items, total=total, limit=limit, offset=offset)

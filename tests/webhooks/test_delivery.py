@@ -1,0 +1,228 @@
+"""Deliveries end to end in one process: a real receiver checks every signature."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.content import service as content_service
+from app.core.config import Settings
+from app.webhooks.worker import WebhookWorker, retry_delay
+from tests.webhooks.conftest import publish_new_draft, subscribe, wait_until
+from tests.webhooks.receiver import Receiver
+from tests.webhooks.reference import Unverified, verify
+
+
+def deliveries(client: TestClient, headers: dict[str, str], hook: str) -> list[dict[str, Any]]:
+    response = client.get(f"/v1/admin/webhooks/{hook}/deliveries", headers=headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def count(client: TestClient, table: str) -> int:
+    engine = client.app.state.services.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def test_a_publish_is_delivered_signed(
+    wh_client: TestClient, admin_headers: dict[str, str], receiver: Receiver
+) -> None:
+    hook = subscribe(wh_client, admin_headers, receiver.url)
+    version = publish_new_draft(wh_client, admin_headers)
+    wait_until(lambda: len(receiver.delivered()) == 1)
+    got = receiver.delivered()[0]
+    verify(hook["secret"], got.headers, got.body)
+    with pytest.raises(Unverified):
+        verify(hook["secret"], got.headers, got.body + b" ")
+    with pytest.raises(Unverified):
+        verify("whsec_" + "A" * 44, got.headers, got.body)
+    assert got.headers["content-type"] == "application/json"
+    assert got.headers["webhook-id"].startswith("msg_")
+    payload = json.loads(got.body)
+    assert payload["type"] == "content.published"
+    assert payload["data"]["version"] == version
+    assert payload["data"]["previous_version"] == 1
+    wait_until(lambda: deliveries(wh_client, admin_headers, hook["id"])[0]["status"] == "delivered")
+    [delivery] = deliveries(wh_client, admin_headers, hook["id"])
+    assert delivery["event_id"] == got.headers["webhook-id"]
+    assert delivery["attempt_count"] == 1 and delivery["attempts"][0]["status_code"] == 204
+
+
+def test_a_failed_try_is_retried_then_delivered(
+    wh_client: TestClient, admin_headers: dict[str, str], receiver: Receiver
+) -> None:
+    receiver.answer = lambda before: 500 if len(before) < 2 else 200
+    hook = subscribe(wh_client, admin_headers, receiver.url, "content.rolled_back")
+    publish_new_draft(wh_client, admin_headers)  # not listened to
+    rolled = wh_client.post(
+        "/v1/admin/content/rollback", json={"to_version": 1}, headers=admin_headers
+    )
+    assert rolled.status_code == 200, rolled.text
+    wait_until(lambda: len(receiver.delivered()) == 1)
+    tries = receiver.all()
+    assert [t.answered for t in tries] == [500, 500, 200]
+    assert len({t.headers["webhook-id"] for t in tries}) == 1  # the same message each time
+    assert len({t.body for t in tries}) == 1
+    for attempt in tries:
+        verify(hook["secret"], attempt.headers, attempt.body)
+    assert json.loads(tries[0].body)["type"] == "content.rolled_back"
+    wait_until(lambda: deliveries(wh_client, admin_headers, hook["id"])[0]["status"] == "delivered")
+    [delivery] = deliveries(wh_client, admin_headers, hook["id"])
+    assert [a["status_code"] for a in delivery["attempts"]] == [200, 500, 500]  # newest first
+    assert delivery["attempt_count"] == 3
+
+
+def test_a_delivery_gives_up_after_its_time_and_the_hook_recovers(
+    make_client: Callable[..., TestClient], admin_headers: dict[str, str], receiver: Receiver
+) -> None:
+    client = make_client(webhook_max_age_s=0.5)
+    receiver.answer = lambda _before: 503
+    hook = subscribe(client, admin_headers, receiver.url)
+    publish_new_draft(client, admin_headers)
+    wait_until(lambda: deliveries(client, admin_headers, hook["id"])[0]["status"] == "failed")
+    shown = client.get(f"/v1/admin/webhooks/{hook['id']}", headers=admin_headers).json()
+    assert shown["status"] == "failing" and shown["failing_since"] is not None
+    [failed] = deliveries(client, admin_headers, hook["id"])
+    assert failed["attempt_count"] == len(failed["attempts"]) >= 2
+    assert failed["last_status"] == 503 and failed["next_attempt_at"] is None
+
+    receiver.answer = lambda _before: 200
+    publish_new_draft(client, admin_headers)
+    wait_until(lambda: len(receiver.delivered()) == 1)
+    wait_until(
+        lambda: (
+            client.get(f"/v1/admin/webhooks/{hook['id']}", headers=admin_headers).json()["status"]
+            == "active"
+        )
+    )
+
+
+def test_no_event_for_a_publish_that_rolls_back(
+    wh_client: TestClient,
+    admin_headers: dict[str, str],
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subscribe(wh_client, admin_headers, receiver.url)
+    real_enqueue = content_service.outbox.enqueue
+
+    def enqueue_then_fail(*args: Any, **kwargs: Any) -> None:
+        real_enqueue(*args, **kwargs)
+        raise RuntimeError("the publish fails after its event was written")
+
+    monkeypatch.setattr(content_service.outbox, "enqueue", enqueue_then_fail)
+    draft = wh_client.post("/v1/admin/content/versions", json={}, headers=admin_headers).json()
+    failed = wh_client.post(
+        f"/v1/admin/content/versions/{draft['version']}/publish", json={}, headers=admin_headers
+    )
+    assert failed.status_code == 500
+    assert count(wh_client, "webhook_event") == 0
+    assert count(wh_client, "webhook_delivery") == 0
+    monkeypatch.undo()
+    publish_new_draft(wh_client, admin_headers)  # a publish that does commit: one event
+    assert count(wh_client, "webhook_event") == 1
+    wait_until(lambda: len(receiver.delivered()) == 1)
+
+
+def test_deleting_a_hook_stops_its_pending_deliveries(
+    make_client: Callable[..., TestClient], admin_headers: dict[str, str], receiver: Receiver
+) -> None:
+    client = make_client(webhook_worker_enabled=False)
+    hook = subscribe(client, admin_headers, receiver.url)
+    publish_new_draft(client, admin_headers)
+    assert deliveries(client, admin_headers, hook["id"])[0]["status"] == "pending"
+    client.delete(f"/v1/admin/webhooks/{hook['id']}", headers=admin_headers)
+    [delivery] = deliveries(client, admin_headers, hook["id"])
+    assert delivery["status"] == "failed" and delivery["last_error"]
+    assert receiver.all() == []
+
+
+def run_worker_once(engine: Any, settings: Settings, holder: str = "test") -> int:
+    async def once() -> int:
+        worker = WebhookWorker(engine, settings, holder=holder)
+        async with worker.client() as http:
+            return await worker.run_once(http)
+
+    return asyncio.run(once())
+
+
+def test_a_target_that_turned_private_is_refused_at_delivery(
+    make_client: Callable[..., TestClient],
+    webhook_settings: Settings,
+    admin_headers: dict[str, str],
+    receiver: Receiver,
+) -> None:
+    """DNS rebinding: the check runs again before every try, not only at creation."""
+    client = make_client(webhook_worker_enabled=False)
+    hook = subscribe(client, admin_headers, receiver.url)
+    publish_new_draft(client, admin_headers)
+    engine = client.app.state.services.engine  # type: ignore[attr-defined]
+    strict = webhook_settings.model_copy(update={"webhook_allow_private_targets": False})
+    assert run_worker_once(engine, strict) == 1
+    [delivery] = deliveries(client, admin_headers, hook["id"])
+    assert delivery["status"] == "pending"
+    assert "target refused" in delivery["attempts"][0]["error"]
+    assert "loopback" in delivery["attempts"][0]["error"]
+    assert receiver.all() == []
+
+
+def test_only_the_lease_holder_sends(
+    make_client: Callable[..., TestClient],
+    webhook_settings: Settings,
+    admin_headers: dict[str, str],
+    receiver: Receiver,
+) -> None:
+    client = make_client(webhook_worker_enabled=False)
+    subscribe(client, admin_headers, receiver.url)
+    engine = client.app.state.services.engine  # type: ignore[attr-defined]
+    publish_new_draft(client, admin_headers)
+    assert run_worker_once(engine, webhook_settings, holder="a") == 1
+    publish_new_draft(client, admin_headers)
+    assert run_worker_once(engine, webhook_settings, holder="b") == 0  # a holds it
+    assert run_worker_once(engine, webhook_settings, holder="a") == 1  # renewed by its holder
+    assert len(receiver.delivered()) == 2
+
+
+def test_two_workers_competing_deliver_each_event_once(
+    make_client: Callable[..., TestClient],
+    webhook_settings: Settings,
+    admin_headers: dict[str, str],
+    receiver: Receiver,
+) -> None:
+    client = make_client(webhook_worker_enabled=False)
+    hooks = [subscribe(client, admin_headers, receiver.url + f"/{i}") for i in range(2)]
+    engine = client.app.state.services.engine  # type: ignore[attr-defined]
+    events = 6
+
+    async def compete() -> None:
+        workers = [WebhookWorker(engine, webhook_settings, holder=h) for h in ("a", "b")]
+        tasks = [asyncio.create_task(w.run_forever()) for w in workers]
+        try:
+            for _ in range(events):
+                await asyncio.to_thread(publish_new_draft, client, admin_headers)
+            while len(receiver.delivered()) < events * len(hooks):
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)  # time for a duplicate to show up, if any would
+        finally:
+            for worker, task in zip(workers, tasks, strict=True):
+                await worker.stop(task)
+
+    asyncio.run(asyncio.wait_for(compete(), 60))
+    sent = [(r.path, r.headers["webhook-id"]) for r in receiver.all()]
+    assert len(sent) == len(set(sent)) == events * len(hooks)
+
+
+def test_retry_delays_grow_with_full_jitter() -> None:
+    for attempts in range(1, 12):
+        ceiling = min(60.0, 0.5 * 2 ** (attempts - 1))
+        delays = [retry_delay(attempts, 0.5, 60.0) for _ in range(200)]
+        assert all(0 <= d <= ceiling for d in delays)
+        assert max(delays) > ceiling / 2  # spread over the range, not a fixed step
