@@ -41,6 +41,7 @@ from app.content.errors import (
     VersionNotFound,
 )
 from app.content.models import ContentPointer, ContentVersion, VersionStatus
+from app.content.rollout import MAX_PERCENT, MIN_PERCENT
 from app.content.schemas import (
     GoldenCaseFailure,
     RolloutAction,
@@ -369,6 +370,8 @@ def publish(
             "A forced publish needs a reason.",
             errors=[FieldError(loc="reason", message="required when force is true")],
         )
+    if rollout_percent is not None:
+        _check_percent(rollout_percent, "rollout_percent")
     row = _editable_draft(session, version, if_match)
     report, loaded = _validate(row)
     if report.problems or loaded is None:
@@ -504,7 +507,10 @@ def change_rollout(
 ) -> RolloutStatus:
     """Widen or narrow the running canary (`percent`), or promote or abort it (`action`),
     in one transaction that locks the pointer and decides on what it holds now."""
-    assert (percent is None) != (action is None)
+    if (percent is None) == (action is None):
+        raise InvalidChange("Send exactly one of percent and action.")
+    if percent is not None:
+        _check_percent(percent, "percent")
     pointer = repository.lock_pointer(session)
     if pointer is None or pointer.canary_version is None or pointer.rollout_percent is None:
         raise NoRollout()
@@ -541,6 +547,16 @@ def change_rollout(
         details=details,
     )
     return rollout_status(session)
+
+
+def _check_percent(percent: int, field: str) -> None:
+    """The HTTP schema refuses these already; the CLI and other callers meet this."""
+    if not MIN_PERCENT <= percent <= MAX_PERCENT:
+        raise InvalidChange(
+            f"A canary serves {MIN_PERCENT} to {MAX_PERCENT} % of callers; promote or "
+            "abort the rollout instead.",
+            errors=[FieldError(loc=field, message=f"must be {MIN_PERCENT} to {MAX_PERCENT}")],
+        )
 
 
 def _commit_rollout(

@@ -258,7 +258,7 @@ def test_no_mixed_answers_while_the_rollout_ends(
             n += 1
             try:
                 served.append(check_consistent(assess(client, f"c-{worker}-{n % 50}"), canary))
-            except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
+            except BaseException as exc:
                 failures.append(exc)
                 return
 
