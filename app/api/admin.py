@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 
 from app.api.admin_schemas import AuditEntry, AuditPage, ContentKind, ItemPatch
-from app.api.deps import Admin, CacheDep, ContentReader, ContentWriter, SessionDep
+from app.api.deps import Admin, CacheDep, ContentWriter, SessionDep
 from app.audit import repository as audit_repository
 from app.content import service
 from app.content.diff import ContentDiff
@@ -191,8 +191,10 @@ def rollback_content(
     response_model=RolloutStatus,
     responses=problem_responses(*_AUTH),
 )
-def get_rollout(_reader: ContentReader, session: SessionDep) -> RolloutStatus:
+def get_rollout(_writer: ContentWriter, session: SessionDep) -> RolloutStatus:
     """The staged rollout as the database has it: the canary, its share, the current version."""
+    # content:write like the other editors' reads under /v1/admin (diff): every admin route
+    # refuses a plain reader's key (tests/api/admin/test_auth.py).
     return service.rollout_status(session)
 
 

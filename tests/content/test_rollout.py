@@ -240,7 +240,7 @@ def test_publish_refuses_a_rollout_percent_outside_1_to_99(
 
 def test_rollout_needs_keys_with_the_right_scope(client: TestClient) -> None:
     assert client.post(ROLLOUT, json={"action": "abort"}).status_code == 401
-    assert client.get(ROLLOUT).status_code == 200  # content:read is open unless keys required
+    assert client.get(ROLLOUT).status_code == 401
 
 
 @pytest.mark.parametrize("action", ["promote", "abort"])
