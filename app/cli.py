@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app.content.files import BundleFileError, load_bundle, write_bundle
 from app.content.poller import load_changes
+from app.content.schemas import RolloutStatus
 from app.core.config import get_settings
 from app.core.errors import DomainError, ProblemError
 from app.lifespan import StartupError, build_services, explained_start, prepare_database
@@ -149,7 +150,14 @@ def cmd_content_validate(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _publish(services: Services, version: int, *, force: bool, reason: str | None) -> int:
+def _publish(
+    services: Services,
+    version: int,
+    *,
+    force: bool,
+    reason: str | None,
+    rollout_percent: int | None = None,
+) -> int:
     from app.content import service
 
     with Session(services.engine) as session:
@@ -162,13 +170,63 @@ def _publish(services: Services, version: int, *, force: bool, reason: str | Non
             force=force,
             reason=reason,
             if_match=None,
+            rollout_percent=rollout_percent,
         )
-    print(f"published version {result.version}; it is now current")
+    if rollout_percent is None:
+        print(f"published version {result.version}; it is now current")
+    else:
+        print(f"published version {result.version} as a canary for {rollout_percent} % of callers")
     return 0
 
 
 def cmd_content_publish(args: argparse.Namespace) -> int:
-    return _publish(_services(), args.version, force=args.force, reason=args.reason)
+    return _publish(
+        _services(),
+        args.version,
+        force=args.force,
+        reason=args.reason,
+        rollout_percent=args.rollout_percent,
+    )
+
+
+def _print_rollout(status: RolloutStatus) -> None:
+    if not status.running:
+        print(f"no canary; version {status.current_version} serves everyone")
+        return
+    print(
+        f"canary version {status.canary_version} serves {status.percent} % of callers "
+        f"(since {status.started_at:%Y-%m-%d %H:%M} UTC); "
+        f"version {status.current_version} serves the rest"
+    )
+
+
+def cmd_rollout_status(args: argparse.Namespace) -> int:
+    from app.content import service
+
+    services = _services()
+    with Session(services.engine) as session:
+        _print_rollout(service.rollout_status(session))
+    return 0
+
+
+def cmd_rollout_change(args: argparse.Namespace) -> int:
+    from app.content import service
+    from app.content.schemas import RolloutAction
+
+    services = _services()
+    percent: int | None = getattr(args, "percent", None)
+    action = RolloutAction(args.rollout_command) if percent is None else None
+    with Session(services.engine) as session:
+        status = service.change_rollout(
+            session,
+            services.cache,
+            percent=percent,
+            action=action,
+            actor=CLI_ACTOR,
+            reason=args.reason,
+        )
+    _print_rollout(status)
+    return 0
 
 
 def cmd_content_diff(args: argparse.Namespace) -> int:
@@ -341,11 +399,30 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("version", type=int)
     pub.add_argument("--force", action="store_true", help="publish despite broken golden cases")
     pub.add_argument("--reason", help="why (required with --force)")
+    pub.add_argument(
+        "--rollout-percent",
+        type=int,
+        metavar="PERCENT",
+        help="publish as a canary for this share of callers (1 to 99)",
+    )
     pub.set_defaults(func=cmd_content_publish)
     dif = content_commands.add_parser("diff", help="what changed between two versions")
     dif.add_argument("from_version", type=int)
     dif.add_argument("to_version", type=int)
     dif.set_defaults(func=cmd_content_diff)
+
+    rollout = commands.add_parser("rollout", help="show, widen, promote or abort a canary")
+    rollout_commands = rollout.add_subparsers(dest="rollout_command", required=True)
+    rollout_commands.add_parser("status", help="the running canary, if any").set_defaults(
+        func=cmd_rollout_status
+    )
+    widen = rollout_commands.add_parser("set", help="widen or narrow the canary's share")
+    widen.add_argument("percent", type=int, help="1 to 99")
+    promote = rollout_commands.add_parser("promote", help="make the canary current for everyone")
+    abort = rollout_commands.add_parser("abort", help="serve the canary to nobody any more")
+    for change in (widen, promote, abort):
+        change.add_argument("--reason", help="why (recorded in the audit log)")
+        change.set_defaults(func=cmd_rollout_change)
 
     rules = commands.add_parser("rules", help="look at the code a version's rules become")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True)

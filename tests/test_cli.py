@@ -80,3 +80,32 @@ def test_keys_create_list_revoke(cli_env: Settings, capsys: pytest.CaptureFixtur
         admin = {"Authorization": "Bearer test-admin-key-0123456789"}
         audit = client.get("/v1/admin/audit", headers=admin).json()
     assert {"key_created", "key_revoked"} <= {e["action"] for e in audit["items"]}
+
+
+def test_rollout_start_set_promote_and_abort(
+    cli_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = load_bundle()
+    changed = bundle.model_copy(
+        update={"disclaimer": {**bundle.disclaimer, "en": "A disclaimer for the canary."}}
+    )
+    source = tmp_path / "canary.yaml"
+    write_bundle(changed, source)
+    for _ in range(2):
+        assert main(["content", "import", str(source)]) == 0
+    assert main(["rollout", "promote"]) == 1  # no canary yet
+    assert main(["content", "publish", "2", "--rollout-percent", "100"]) == 1
+    assert main(["content", "publish", "2", "--rollout-percent", "10"]) == 0
+    assert "canary for 10 %" in capsys.readouterr().out
+    assert main(["content", "publish", "3"]) == 1  # while a canary runs
+    assert main(["rollout", "set", "0"]) == 1
+    assert main(["rollout", "set", "40", "--reason", "wider"]) == 0
+    assert main(["rollout", "status"]) == 0
+    assert "canary version 2 serves 40 % of callers" in capsys.readouterr().out
+    assert main(["rollout", "promote"]) == 0
+    assert "version 2 serves everyone" in capsys.readouterr().out
+    assert main(["content", "publish", "3", "--rollout-percent", "50"]) == 0
+    assert main(["rollout", "abort"]) == 0
+    assert "version 2 serves everyone" in capsys.readouterr().out
+    with TestClient(create_app(cli_env)) as client:
+        assert client.get("/v1/causes").json()["content_version"] == 2

@@ -15,6 +15,8 @@ from app.content.schemas import (
     DraftCreate,
     PublishRequest,
     RollbackRequest,
+    RolloutChange,
+    RolloutStatus,
     ValidationReport,
     VersionDetail,
     VersionSummary,
@@ -153,7 +155,8 @@ def publish_version(
     body: PublishRequest | None = None,
     if_match: IfMatch = None,
 ) -> VersionSummary:
-    """Validate a draft, run its golden cases, then make it current in one transaction."""
+    """Validate a draft, run its golden cases, then make it current in one transaction (with
+    `rollout_percent`: the canary for that share of callers; 409 while another one runs)."""
     request = body or PublishRequest()
     return service.publish(
         session,
@@ -164,6 +167,7 @@ def publish_version(
         force=request.force,
         reason=request.reason,
         if_match=if_match,
+        rollout_percent=request.rollout_percent,
     )
 
 
@@ -176,9 +180,43 @@ def publish_version(
 def rollback_content(
     body: RollbackRequest, principal: ContentWriter, session: SessionDep, cache: CacheDep
 ) -> VersionSummary:
-    """Make an earlier published version current again."""
+    """Make an earlier published version current again (409 while a canary runs)."""
     return service.rollback(
         session, cache, body.to_version, actor=principal.name, reason=body.reason
+    )
+
+
+@router.get(
+    "/content/rollout",
+    operation_id="get_rollout",
+    response_model=RolloutStatus,
+    responses=problem_responses(*_AUTH),
+)
+def get_rollout(_writer: ContentWriter, session: SessionDep) -> RolloutStatus:
+    """The staged rollout as the database has it: the canary, its share, the current version."""
+    # content:write like the other editors' reads under /v1/admin (diff): every admin route
+    # refuses a plain reader's key (tests/api/admin/test_auth.py).
+    return service.rollout_status(session)
+
+
+@router.post(
+    "/content/rollout",
+    operation_id="change_rollout",
+    response_model=RolloutStatus,
+    responses=problem_responses(*_AUTH, 404, 409, 422),
+)
+def change_rollout(
+    body: RolloutChange, principal: ContentWriter, session: SessionDep, cache: CacheDep
+) -> RolloutStatus:
+    """Widen or narrow the running canary, or promote or abort it (409 when none runs)."""
+    return service.change_rollout(
+        session,
+        cache,
+        percent=body.percent,
+        action=body.action,
+        canary_version=body.canary_version,
+        actor=principal.name,
+        reason=body.reason,
     )
 
 
@@ -213,7 +251,7 @@ def list_audit_events(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AuditPage:
-    """Publishes, rollbacks, forced publishes and key changes, newest first."""
+    """Publishes, rollbacks, forced publishes, rollout and key changes, newest first."""
     rows, total = audit_repository.page(session, limit=limit, offset=offset)
     return AuditPage(
         items=[

@@ -40,7 +40,10 @@ class AuditEntry(BaseModel):
     created_at: datetime
     actor: str = Field(description="The name of the key that made the change.")
     action: str = Field(
-        description="publish, publish_forced, rollback, key_created or key_revoked."
+        description=(
+            "publish, publish_forced, rollback, rollout_start, rollout_change, "
+            "rollout_promote, rollout_abort, key_created or key_revoked."
+        )
     )
     version: int | None = None
     reason: str | None = None

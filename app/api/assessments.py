@@ -18,9 +18,11 @@ from app.api.deps import (
     authorize_optional,
     catch_up_with_client,
     charge_items,
+    rollout_identity,
 )
 from app.auth.scopes import Scope
-from app.content.cache import LoadedVersion
+from app.auth.service import Principal
+from app.content.cache import ContentCache, LoadedVersion
 from app.core.bounds import MAX_INT32
 from app.core.errors import (
     PROBLEM_MEDIA_TYPE,
@@ -200,9 +202,17 @@ async def _catch_up(request: Request, query: AssessmentQuery) -> None:
         await catch_up_with_client(request.app.state.services, seen)
 
 
-def _version_and_locale(request: Request, query: AssessmentQuery) -> tuple[LoadedVersion, str]:
-    """The content version asked for (404 when it is not published) and the answer's locale."""
-    loaded: LoadedVersion = request.app.state.services.cache.get(query.content_version)
+def _version_and_locale(
+    request: Request, query: AssessmentQuery, principal: Principal
+) -> tuple[LoadedVersion, str]:
+    """The content version asked for (404 when it is not published), else the current one
+    or, while a canary runs, the one the caller's bucket gets; and the answer's locale."""
+    cache: ContentCache = request.app.state.services.cache
+    serving = cache.serving  # one read: current, canary and share of the same pointer state
+    if serving.canary is None or query.content_version is not None:
+        loaded = cache.get(query.content_version)
+    else:
+        loaded = serving.pick(rollout_identity(request, principal))
     chosen = negotiate_locale(
         query.locale,
         header(request.scope, "accept-language"),
@@ -305,10 +315,10 @@ async def create_assessment(request: Request) -> Response:
     The hot path of the service: the body and query are parsed here rather than by FastAPI's
     dependency machinery, and the answer is serialised once, straight to bytes.
     """
-    await authorize_optional(request, Scope.assess)
+    principal = await authorize_optional(request, Scope.assess)
     query = _parse_query(request)
     await _catch_up(request, query)
-    loaded, chosen = _version_and_locale(request, query)
+    loaded, chosen = _version_and_locale(request, query, principal)
     body = await _read_json(request)
     context, issues = _read_context(body, loaded, chosen, query.strict)
     stamper = request.app.state.services.stamper
@@ -327,7 +337,7 @@ async def create_assessment_batch(request: Request) -> Response:
     query = _parse_query(request)
     body = await _read_json(request)
     await _catch_up(request, query)
-    loaded, chosen = _version_and_locale(request, query)
+    loaded, chosen = _version_and_locale(request, query, principal)
     items = _batch_items(body, loaded, chosen, query.strict)
     await charge_items(request, Scope.assess, principal, len(items))
     stamper = request.app.state.services.stamper

@@ -88,7 +88,8 @@ CLIENT_ID_PARAMETER = {
     "description": (
         "For an app that serves many users with one key: a stable id of the end user (1 to "
         "128 visible ASCII characters, no spaces). The user then has a limit of their own "
-        "within the caller's, which still counts every request; anything else is ignored."
+        "within the caller's, which still counts every request, and a staged rollout buckets the "
+        "user by it (they keep their version between requests); anything else is ignored."
     ),
     "schema": {"type": "string", "maxLength": 128},
 }
@@ -245,7 +246,33 @@ def _end_user(request: Request) -> str | None:
     """The end user the calling app names in `X-Client-ID` (see `enforce_caller`)."""
     if request.app.state.limiter is None:
         return None  # nothing to count it for: skip reading the headers
-    return end_user_id(header(request.scope, "x-client-id"))
+    return client_id(request)
+
+
+_CLIENT_ID_KEY = "tremor.client_id"
+_UNREAD = object()
+
+
+def client_id(request: Request) -> str | None:
+    """`X-Client-ID` as `end_user_id` reads it, read once per request (the rate limit and
+    the rollout's bucketing both need it)."""
+    scope = request.scope
+    value = scope.get(_CLIENT_ID_KEY, _UNREAD)
+    if value is _UNREAD:
+        value = scope[_CLIENT_ID_KEY] = end_user_id(header(scope, "x-client-id"))
+    assert value is None or isinstance(value, str)
+    return value
+
+
+def rollout_identity(request: Request, principal: Principal) -> str:
+    """Who a staged rollout buckets: the end user the app names, else the API key, else the
+    client address (behind a proxy, the forwarded one: see app.core.proxy)."""
+    named = client_id(request)
+    if named is not None:
+        return "client:" + named
+    if principal is not ANONYMOUS:
+        return "key:" + principal.name
+    return client_identity(request.scope)
 
 
 async def authorize_optional(request: Request, scope: Scope) -> Principal:

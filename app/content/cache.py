@@ -17,6 +17,7 @@ from datetime import datetime
 
 from app.content.errors import NothingLoaded, VersionNotServed
 from app.content.models import ContentVersion
+from app.content.rollout import in_canary
 from app.content.views import LocaleView, render_locale
 from app.core.metrics import CONTENT_VERSION
 from app.rules.bundle import Bundle
@@ -69,23 +70,56 @@ def build_loaded(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """What a request is answered with when it pins no version: the current version, and
+    a running canary with its share. One object, replaced whole, so that a request reads
+    all three from the same pointer state (never a promoted canary beside the old share)."""
+
+    current: LoadedVersion | None = None
+    canary: LoadedVersion | None = None
+    percent: int = 0
+    started_at: datetime | None = None
+
+    def pick(self, identity: str) -> LoadedVersion:
+        """The version for this caller (only called while a canary runs)."""
+        canary, current = self.canary, self.current
+        assert canary is not None
+        if current is None or in_canary(canary.version, self.percent, identity):
+            return canary
+        return current
+
+
+NOTHING_SERVED = Serving()
+
+
 @dataclass
 class ContentCache:
     """The versions this process serves; swapped atomically, read without locks."""
 
     versions: dict[int, LoadedVersion] = field(default_factory=dict)
-    current_version: int | None = None
+    serving: Serving = NOTHING_SERVED
     generation: int = 0
     degraded_reason: str | None = None
     database_state: str = "ok"  # ok, unreachable or missing_tables (see core.dbfaults)
     check_started_at: float | None = None  # time.monotonic() of the poller's check in flight
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def current_version(self) -> int | None:
+        current = self.serving.current
+        return current.version if current is not None else None
+
+    @property
+    def canary_version(self) -> int | None:
+        canary = self.serving.canary
+        return canary.version if canary is not None else None
+
     def current(self) -> LoadedVersion:
-        version = self.current_version
-        if version is None:
+        current = self.serving.current
+        if current is None:
             raise NothingLoaded("No content version is loaded yet.")
-        return self.versions[version]
+        return current
 
     def get(self, version: int | None) -> LoadedVersion:
         """The pinned published version, or the current one when none is asked for."""
@@ -97,29 +131,47 @@ class ContentCache:
         return loaded
 
     def follow(
-        self, current_version: int, generation: int, loaded: Mapping[int, LoadedVersion]
+        self,
+        current_version: int,
+        generation: int,
+        loaded: Mapping[int, LoadedVersion],
+        rollout: PointerRollout | None = None,
     ) -> bool:
-        """Install the database's pointer (version and generation, read together) and the
-        versions just loaded for it; returns True when something changed.
+        """Install the database's pointer (current version, any canary and its share, and
+        the generation, all read together) and the versions just loaded for it; returns True
+        when something changed.
 
-        Pairs are installed monotonically: an older generation than one already held (a
+        States are installed monotonically: an older generation than one already held (a
         poll that read the database before this process's own publish) changes nothing."""
         with self._lock:
             if generation < self.generation:
                 return False
-            if current_version not in self.versions and current_version not in loaded:
+            versions = {**self.versions, **loaded}
+            named = [current_version, *([rollout.canary_version] if rollout else [])]
+            missing = [number for number in named if number not in versions]
+            if missing:
                 # The pointer names a version that is not published: refuse to serve it.
-                logger.error("current pointer names unpublished version %s", current_version)
+                logger.error("content pointer names unpublished version(s) %s", missing)
                 return False
-            self.versions = {**self.versions, **loaded}
-            changed = self.current_version != current_version
-            self.current_version = current_version
+            serving = Serving(
+                current=versions[current_version],
+                canary=versions[rollout.canary_version] if rollout else None,
+                percent=rollout.percent if rollout else 0,
+                started_at=rollout.started_at if rollout else None,
+            )
+            changed = _state(serving) != _state(self.serving)
+            self.versions = versions
+            self.serving = serving
             self.generation = generation
             CONTENT_VERSION.set(current_version)
             if changed or loaded:
                 logger.info(
                     "content loaded",
-                    extra={"current_version": current_version, "loaded": sorted(loaded)},
+                    extra={
+                        "current_version": current_version,
+                        "canary_version": rollout.canary_version if rollout else None,
+                        "loaded": sorted(loaded),
+                    },
                 )
             return changed or bool(loaded)
 
@@ -130,9 +182,33 @@ class ContentCache:
     def install(self, loaded: LoadedVersion, *, generation: int) -> None:
         """Make a version this process just published (or rolled back to) servable at once,
         as current unless the poller has already seen a later move of the pointer."""
+        self.install_serving(Serving(current=loaded), generation=generation)
+
+    def install_serving(self, serving: Serving, *, generation: int) -> None:
+        """Install a pointer state this process just committed (a publish, rollback or
+        rollout change), unless the poller has already seen a later one."""
         with self._lock:
-            self.versions = {**self.versions, loaded.version: loaded}
-            if generation > self.generation:
-                self.current_version = loaded.version
+            added = [v for v in (serving.current, serving.canary) if v is not None]
+            self.versions = {**self.versions, **{v.version: v for v in added}}
+            if generation > self.generation and serving.current is not None:
+                self.serving = serving
                 self.generation = generation
-                CONTENT_VERSION.set(loaded.version)
+                CONTENT_VERSION.set(serving.current.version)
+
+
+@dataclass(frozen=True, slots=True)
+class PointerRollout:
+    """A running canary as the pointer row names it."""
+
+    canary_version: int
+    percent: int
+    started_at: datetime | None
+
+
+def _state(serving: Serving) -> tuple[int | None, int | None, int]:
+    current, canary = serving.current, serving.canary
+    return (
+        current.version if current else None,
+        canary.version if canary else None,
+        serving.percent,
+    )

@@ -69,3 +69,34 @@ class InvalidChange(DomainError):
 
 class NothingLoaded(DomainError):
     kind = ErrorKind.unavailable
+
+
+class RolloutRunning(DomainError):
+    """A publish or rollback while a canary runs: promote or abort it first."""
+
+    kind = ErrorKind.conflict
+
+    def __init__(self, canary_version: int) -> None:
+        super().__init__(
+            f"Version {canary_version} is being rolled out as a canary; promote or abort "
+            "that rollout first (POST /v1/admin/content/rollout)."
+        )
+
+
+class NoRollout(DomainError):
+    kind = ErrorKind.conflict
+
+    def __init__(self) -> None:
+        super().__init__("No canary is being rolled out.")
+
+
+class StaleRollout(DomainError):
+    """The caller named another canary than the one the database has now."""
+
+    kind = ErrorKind.conflict
+
+    def __init__(self, expected: int, running: int) -> None:
+        super().__init__(
+            f"The canary being rolled out is version {running}, not {expected}; "
+            "read GET /v1/admin/content/rollout again."
+        )

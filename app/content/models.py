@@ -46,7 +46,8 @@ class ContentVersion(SQLModel, table=True):
 
 
 class ContentPointer(SQLModel, table=True):
-    """The single row that names the current version; `generation` bumps on every move."""
+    """The single row that names the current version (and any canary); `generation` bumps on
+    every move."""
 
     __tablename__ = "content_pointer"
 
@@ -55,6 +56,16 @@ class ContentPointer(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("content_version.version"), nullable=False)
     )
     generation: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
+    # A staged rollout: while `canary_version` is set, `rollout_percent` of the callers that
+    # pin no version are served it (app.content.rollout); kept on this row so that a process
+    # reads current and canary together and follows both with the same generation.
+    canary_version: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("content_version.version"))
+    )
+    rollout_percent: int | None = Field(default=None, sa_column=Column(Integer))
+    rollout_started_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True))
+    )
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -12,10 +12,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.content import repository
-from app.content.cache import ContentCache, load_version
+from app.content.cache import ContentCache, PointerRollout, load_version
+from app.content.models import ContentPointer
 from app.core.db import ChangeWatch
 from app.core.dbfaults import degraded_state
 from app.core.metrics import DEGRADED
+from app.core.models import as_utc
 
 logger = logging.getLogger("app.content")
 
@@ -29,8 +31,18 @@ def load_changes(cache: ContentCache, engine: Engine) -> bool:
             return False
         rows = repository.published_versions(session, exclude=cache.versions.keys())
         version, generation = pointer.current_version, pointer.generation
+        rollout = pointer_rollout(pointer)
     loaded = {row.version: load_version(row) for row in rows if row.version is not None}
-    return cache.follow(version, generation, loaded)
+    return cache.follow(version, generation, loaded, rollout)
+
+
+def pointer_rollout(pointer: ContentPointer) -> PointerRollout | None:
+    """The canary the pointer row names, if one runs."""
+    if pointer.canary_version is None or pointer.rollout_percent is None:
+        return None
+    return PointerRollout(
+        pointer.canary_version, pointer.rollout_percent, as_utc(pointer.rollout_started_at)
+    )
 
 
 def refresh_once(cache: ContentCache, engine: Engine) -> None:
@@ -85,7 +97,12 @@ class ContentFollower:
         """Before answering a client that has already been served `seen_version`: when this
         process serves another version, read the pointer first, so the answer is never older
         than what the client saw (after a rollback it may still be a lower number)."""
-        if seen_version != self.cache.current_version:
+        serving = self.cache.serving
+        current, canary = serving.current, serving.canary
+        # A canary's caller has seen the canary: that is no reason to read the pointer.
+        if (current is None or seen_version != current.version) and (
+            canary is None or seen_version != canary.version
+        ):
             await self.refresh()
 
     async def follow_forever(

@@ -56,6 +56,14 @@ def lock_current_version(session: Session) -> int | None:
     return pointer.current_version if pointer is not None else None
 
 
+def lock_pointer(session: Session) -> ContentPointer | None:
+    """The pointer row (current version and any canary), locked like `lock_current_version`
+    until the transaction ends: a rollout change decides on this, never on a cached view."""
+    # populate_existing: the row as read under the lock, not a copy this session read before.
+    query = select(ContentPointer).where(col(ContentPointer.id) == 1).with_for_update()
+    return session.exec(query.execution_options(populate_existing=True)).first()
+
+
 def count_versions(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(ContentVersion)).one())
 
@@ -78,23 +86,51 @@ def add_version(session: Session, version: ContentVersion) -> ContentVersion:
 
 
 def move_pointer(session: Session, to_version: int) -> int:
-    """Point at `to_version` and bump the generation; returns the new generation.
-
-    Done as one UPDATE ... SET generation = generation + 1 so that two concurrent moves
-    can never produce the same generation number.
-    """
+    """Point at `to_version` and bump the generation; returns the new generation."""
     if get_pointer(session) is None:
         session.add(ContentPointer(id=1, current_version=to_version, generation=1))
         session.flush()
         return 1
+    return _update_pointer(session, current_version=to_version)
+
+
+def start_rollout(session: Session, canary_version: int, percent: int) -> int:
+    """Name a canary and its share on the pointer; returns the new generation."""
+    return _update_pointer(
+        session, canary_version=canary_version, rollout_percent=percent, rollout_started_at=utcnow()
+    )
+
+
+def set_rollout_percent(session: Session, percent: int) -> int:
+    return _update_pointer(session, rollout_percent=percent)
+
+
+def promote_canary(session: Session, canary_version: int) -> int:
+    """Make the canary current and end the rollout, in one UPDATE."""
+    return _update_pointer(session, current_version=canary_version, **_NO_ROLLOUT)
+
+
+def end_rollout(session: Session) -> int:
+    return _update_pointer(session, **_NO_ROLLOUT)
+
+
+_NO_ROLLOUT: dict[str, object] = {
+    "canary_version": None,
+    "rollout_percent": None,
+    "rollout_started_at": None,
+}
+
+
+def _update_pointer(session: Session, **values: object) -> int:
+    """Change the pointer and bump the generation; returns the new generation.
+
+    Done as one UPDATE ... SET generation = generation + 1 so that two concurrent moves
+    can never produce the same generation number.
+    """
     session.execute(
         update(ContentPointer)
         .where(col(ContentPointer.id) == 1)
-        .values(
-            current_version=to_version,
-            generation=ContentPointer.generation + 1,
-            updated_at=utcnow(),
-        )
+        .values(**values, generation=ContentPointer.generation + 1, updated_at=utcnow())
     )
     session.flush()
     pointer = get_pointer(session)

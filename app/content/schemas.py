@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from app.content.models import VersionStatus
+from app.content.rollout import MAX_PERCENT, MIN_PERCENT
 from app.core.bounds import JSON_INTEGER, MAX_INT32
 from app.rules.bundle import Bundle
 
@@ -124,6 +134,9 @@ class DraftCreate(BaseModel):
     notes: FreeText = ""
 
 
+RolloutPercent = Annotated[int, Field(ge=MIN_PERCENT, le=MAX_PERCENT), JSON_INTEGER]
+
+
 class PublishRequest(BaseModel):
     """Publish a draft; `force` skips failing golden cases but needs a reason."""
 
@@ -132,6 +145,56 @@ class PublishRequest(BaseModel):
     notes: FreeText | None = Field(default=None, description="Why it is published.")
     force: StrictBool = False
     reason: FreeText | None = Field(default=None, description="Required with force.")
+    rollout_percent: RolloutPercent | None = Field(
+        default=None,
+        description=(
+            "Publish as a canary served to this share of callers (1 to 99 %); everyone else "
+            "keeps the current version until the rollout is promoted or aborted."
+        ),
+    )
+
+
+class RolloutAction(StrEnum):
+    promote = "promote"
+    abort = "abort"
+
+
+class RolloutChange(BaseModel):
+    """Widen or narrow a running canary (`percent`), or end it (`action`): exactly one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    percent: RolloutPercent | None = Field(
+        default=None, description="The canary's new share of callers, 1 to 99 %."
+    )
+    action: RolloutAction | None = Field(
+        default=None,
+        description=(
+            "promote: the canary becomes current for everyone; abort: nobody is served it "
+            "any more (it stays published and can still be pinned)."
+        ),
+    )
+    canary_version: VersionNumber | None = Field(
+        default=None,
+        description="The canary this change is meant for; another one running answers 409.",
+    )
+    reason: FreeText | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> RolloutChange:
+        if (self.percent is None) == (self.action is None):
+            raise PydanticCustomError("rollout_change", "send exactly one of percent and action")
+        return self
+
+
+class RolloutStatus(BaseModel):
+    """The staged rollout as the database has it now."""
+
+    running: bool = Field(description="Whether a canary is being rolled out.")
+    current_version: int | None = Field(description="What everyone else is served.")
+    canary_version: int | None = Field(description="The version being rolled out, if any.")
+    percent: int | None = Field(description="The canary's share of callers, 1 to 99 %.")
+    started_at: datetime | None = Field(description="When the canary was published.")
 
 
 class RollbackRequest(BaseModel):

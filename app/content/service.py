@@ -17,7 +17,13 @@ from sqlmodel import Session
 
 from app.audit import service as audit
 from app.content import repository
-from app.content.cache import ContentCache, LoadedVersion, build_loaded, bundle_checksum
+from app.content.cache import (
+    ContentCache,
+    LoadedVersion,
+    Serving,
+    build_loaded,
+    bundle_checksum,
+)
 from app.content.diff import ContentDiff, GoldenCaseChange, diff_items
 from app.content.errors import (
     AlreadyCurrent,
@@ -25,15 +31,21 @@ from app.content.errors import (
     InvalidChange,
     ItemNotFound,
     NoCurrentVersion,
+    NoRollout,
     NotADraft,
     NotPublished,
+    RolloutRunning,
     StaleRevision,
+    StaleRollout,
     UnknownKind,
     VersionNotFound,
 )
-from app.content.models import ContentVersion, VersionStatus
+from app.content.models import ContentPointer, ContentVersion, VersionStatus
+from app.content.rollout import MAX_PERCENT, MIN_PERCENT
 from app.content.schemas import (
     GoldenCaseFailure,
+    RolloutAction,
+    RolloutStatus,
     ValidationReport,
     VersionDetail,
     VersionSummary,
@@ -350,13 +362,18 @@ def publish(
     force: bool,
     reason: str | None,
     if_match: str | None,
+    rollout_percent: int | None = None,
 ) -> VersionSummary:
-    """Validate, run the golden cases, then publish and move the pointer in one transaction."""
+    """Validate, run the golden cases, then publish and move the pointer in one transaction;
+    with `rollout_percent`, the pointer keeps its current version and names this one the
+    canary served to that share of callers (refused while another canary runs)."""
     if force and not (reason and reason.strip()):
         raise InvalidChange(
             "A forced publish needs a reason.",
             errors=[FieldError(loc="reason", message="required when force is true")],
         )
+    if rollout_percent is not None:
+        _check_percent(rollout_percent, "rollout_percent")
     row = _editable_draft(session, version, if_match)
     report, loaded = _validate(row)
     if report.problems or loaded is None:
@@ -378,10 +395,14 @@ def publish(
             "publish with force and a reason.",
             extra={"golden_failures": [f.model_dump() for f in report.golden_failures]},
         )
-    previous = repository.lock_current_version(session)
+    pointer = repository.lock_pointer(session)
+    previous = pointer.current_version if pointer is not None else None
+    if pointer is not None and pointer.canary_version is not None:
+        raise RolloutRunning(pointer.canary_version)
+    if rollout_percent is not None and previous is None:
+        raise NoCurrentVersion("A canary needs a current version to run beside.")
     if not repository.mark_published(session, row, actor=actor, reason=reason or notes):
         raise _lost_race(version, if_match)
-    generation = repository.move_pointer(session, version)
     action = "publish_forced" if force and report.golden_failures else "publish"
     audit.record(
         session,
@@ -392,6 +413,7 @@ def publish(
         details={
             "previous_version": previous,
             "golden_failures": [f.id for f in report.golden_failures],
+            **({"rollout_percent": rollout_percent} if rollout_percent is not None else {}),
         },
     )
     # In this transaction: a publish that does not commit sends nothing.
@@ -404,8 +426,33 @@ def publish(
             "published_by": actor,
             "forced": action == "publish_forced",
             "reason": reason or notes,
+            "rollout_percent": rollout_percent,  # null: current at once; else a canary
         },
     )
+    if rollout_percent is not None:
+        assert previous is not None
+        generation = repository.start_rollout(session, version, rollout_percent)
+        serving = Serving(
+            current=_loaded(session, cache, previous),
+            canary=loaded,
+            percent=rollout_percent,
+            started_at=utcnow(),
+        )
+        _commit_rollout(
+            session,
+            cache,
+            serving,
+            generation,
+            actor=actor,
+            action="rollout_start",
+            version=version,
+            reason=reason or notes,
+            details={"current_version": previous, "percent": rollout_percent},
+        )
+        CONTENT_EVENTS.labels(action).inc()
+        session.refresh(row)
+        return summary(row, previous)
+    generation = repository.move_pointer(session, version)
     session.commit()
     cache.install(loaded, generation=generation)
     CONTENT_EVENTS.labels(action).inc()
@@ -420,7 +467,10 @@ def rollback(
     row = _existing(session, to_version)
     if row.status != VersionStatus.published:
         raise NotPublished(f"Version {to_version} is {row.status}; only published ones serve.")
-    previous = repository.lock_current_version(session)
+    pointer = repository.lock_pointer(session)
+    previous = pointer.current_version if pointer is not None else None
+    if pointer is not None and pointer.canary_version is not None:
+        raise RolloutRunning(pointer.canary_version)
     if previous == to_version:
         raise AlreadyCurrent(to_version)
     loaded = cache.versions.get(to_version) or build_loaded(
@@ -449,6 +499,140 @@ def rollback(
     cache.install(loaded, generation=generation)
     CONTENT_EVENTS.labels("rollback").inc()
     return summary(row, to_version)
+
+
+# --- staged rollout ------------------------------------------------------------------------
+
+
+def rollout_status(session: Session) -> RolloutStatus:
+    """The rollout as the database has it now (not this process's cached view)."""
+    return _status(repository.get_pointer(session))
+
+
+def _status(pointer: ContentPointer | None) -> RolloutStatus:
+    running = pointer is not None and pointer.canary_version is not None
+    return RolloutStatus(
+        running=running,
+        current_version=pointer.current_version if pointer is not None else None,
+        canary_version=pointer.canary_version if pointer is not None else None,
+        percent=pointer.rollout_percent if pointer is not None and running else None,
+        started_at=as_utc(pointer.rollout_started_at) if pointer is not None else None,
+    )
+
+
+def change_rollout(
+    session: Session,
+    cache: ContentCache,
+    *,
+    percent: int | None = None,
+    action: RolloutAction | None = None,
+    canary_version: int | None = None,
+    actor: str,
+    reason: str | None = None,
+) -> RolloutStatus:
+    """Widen or narrow the running canary (`percent`), or promote or abort it (`action`),
+    in one transaction that locks the pointer and decides on what it holds now."""
+    if (percent is None) == (action is None):
+        raise InvalidChange("Send exactly one of percent and action.")
+    if percent is not None:
+        _check_percent(percent, "percent")
+    pointer = repository.lock_pointer(session)
+    if pointer is None or pointer.canary_version is None or pointer.rollout_percent is None:
+        raise NoRollout()
+    canary, current = pointer.canary_version, pointer.current_version
+    if canary_version is not None and canary_version != canary:
+        raise StaleRollout(canary_version, canary)
+    details: dict[str, Any] = {"current_version": current, "percent": pointer.rollout_percent}
+    if percent is not None:
+        generation = repository.set_rollout_percent(session, percent)
+        serving = Serving(
+            current=_loaded(session, cache, current),
+            canary=_loaded(session, cache, canary),
+            percent=percent,
+            started_at=as_utc(pointer.rollout_started_at),
+        )
+        name, details = "rollout_change", {**details, "new_percent": percent}
+    elif action is RolloutAction.promote:
+        generation = repository.promote_canary(session, canary)
+        serving = Serving(current=_loaded(session, cache, canary))
+        name = "rollout_promote"
+    else:
+        generation = repository.end_rollout(session)
+        serving = Serving(current=_loaded(session, cache, current))
+        name = "rollout_abort"
+    _commit_rollout(
+        session,
+        cache,
+        serving,
+        generation,
+        actor=actor,
+        action=name,
+        version=canary,
+        reason=reason,
+        details=details,
+    )
+    return rollout_status(session)
+
+
+def _check_percent(percent: int, field: str) -> None:
+    """The HTTP schema refuses these already; the CLI and other callers meet this."""
+    if not MIN_PERCENT <= percent <= MAX_PERCENT:
+        raise InvalidChange(
+            f"A canary serves {MIN_PERCENT} to {MAX_PERCENT} % of callers; promote or "
+            "abort the rollout instead.",
+            errors=[FieldError(loc=field, message=f"must be {MIN_PERCENT} to {MAX_PERCENT}")],
+        )
+
+
+def _commit_rollout(
+    session: Session,
+    cache: ContentCache,
+    serving: Serving,
+    generation: int,
+    *,
+    actor: str,
+    action: str,
+    version: int,
+    reason: str | None,
+    details: dict[str, Any],
+) -> None:
+    """Record a rollout change and commit it with the pointer move already made, then serve
+    the new state in this process at once (the others follow through the poller).
+
+    Every rollout change (start, change, promote, abort) passes here with its transaction
+    still open: anything that must commit or roll back with it (an outbox event) goes
+    before `session.commit()`."""
+    audit.record(
+        session, actor=actor, action=action, version=version, reason=reason, details=details
+    )
+    # In this transaction: a change that does not commit sends nothing.
+    outbox.enqueue(
+        session,
+        EventType.content_rollout_changed,
+        {
+            "action": action.removeprefix("rollout_"),  # start, change, promote or abort
+            "version": version,
+            "current_version": serving.current.version if serving.current is not None else None,
+            "canary_version": serving.canary.version if serving.canary is not None else None,
+            "percent": serving.percent,
+            "changed_by": actor,
+            "reason": reason,
+        },
+    )
+    session.commit()
+    cache.install_serving(serving, generation=generation)
+    CONTENT_EVENTS.labels(action).inc()
+
+
+def _loaded(session: Session, cache: ContentCache, version: int) -> LoadedVersion:
+    """A published version ready to serve: this process's copy, else built from its row."""
+    held = cache.versions.get(version)
+    if held is not None:
+        return held
+    row = _existing(session, version)
+    return build_loaded(
+        Bundle.model_validate_json(row.bundle_json), version, row.checksum, row.published_at
+    )
 
 
 # --- diff ----------------------------------------------------------------------------------

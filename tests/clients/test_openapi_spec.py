@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
-VERBS = "get|list|create|replace|patch|delete|validate|publish|rollback|diff"
+VERBS = "get|list|create|replace|patch|delete|validate|publish|rollback|diff|change"
 OPERATION_ID = re.compile(rf"^({VERBS})_[a-z_]+$")
 
 

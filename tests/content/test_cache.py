@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.content.cache import ContentCache, LoadedVersion, build_loaded
+from app.content.cache import ContentCache, LoadedVersion, PointerRollout, Serving, build_loaded
 from app.content.errors import NothingLoaded, VersionNotServed
+from tests.content.rollout_helpers import reference_bucket
 from tests.rules.helpers import default_bundle
 
 
@@ -54,3 +55,26 @@ def test_nothing_loaded_and_unknown_versions_are_domain_errors() -> None:
         cache.get(None)
     with pytest.raises(VersionNotServed):
         cache.get(4)
+
+
+def test_a_rollout_is_installed_whole_and_only_with_its_versions(
+    loaded: dict[int, LoadedVersion],
+) -> None:
+    cache = ContentCache()
+    assert not cache.follow(1, 1, {1: loaded[1]}, PointerRollout(2, 10, None))  # 2 unknown
+    assert cache.current_version is None
+    assert cache.follow(1, 2, {1: loaded[1], 2: loaded[2]}, PointerRollout(2, 10, None))
+    before = cache.serving
+    assert (before.current, before.canary, before.percent) == (loaded[1], loaded[2], 10)
+    assert cache.follow(2, 3, {})  # promoted: one new object, the old one untouched
+    assert (cache.serving.current, cache.serving.canary) == (loaded[2], None)
+    assert (before.current, before.canary, before.percent) == (loaded[1], loaded[2], 10)
+    assert not cache.follow(1, 2, {}, PointerRollout(2, 10, None))  # an older generation
+
+
+def test_a_canary_caller_is_picked_by_its_bucket(loaded: dict[int, LoadedVersion]) -> None:
+    serving = Serving(current=loaded[1], canary=loaded[3], percent=50)
+    for n in range(200):
+        identity = f"client:u{n}"
+        expected = 3 if reference_bucket(3, identity) < 5000 else 1
+        assert serving.pick(identity).version == expected

@@ -14,6 +14,7 @@ from app.content.poller import ContentFollower
 from app.core.config import Settings
 from app.core.db import change_watch
 from app.services import Services
+from tests.content.rollout_helpers import start_canary
 
 
 def _services(client: TestClient) -> Services:
@@ -66,6 +67,30 @@ def test_catch_up_reads_only_when_the_client_saw_another_version(
     asyncio.run(follower.catch_up(1))
     assert calls == []
     asyncio.run(follower.catch_up(7))
+    assert calls == [1]
+
+
+def test_catch_up_does_not_read_for_a_caller_of_the_running_canary(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, admin_headers: dict[str, str]
+) -> None:
+    canary = start_canary(client, admin_headers, 10)
+    services = _services(client)
+    follower = ContentFollower(ContentCache(), services.read_engine)
+    asyncio.run(follower.refresh())
+    assert (follower.cache.current_version, follower.cache.canary_version) == (1, canary)
+    calls = []
+    real = poller.refresh_once
+
+    def counted(cache: ContentCache, engine: object) -> None:
+        if cache is follower.cache:
+            calls.append(1)
+        real(cache, services.read_engine)
+
+    monkeypatch.setattr(poller, "refresh_once", counted)
+    for seen in (1, canary):
+        asyncio.run(follower.catch_up(seen))
+    assert calls == []
+    asyncio.run(follower.catch_up(canary + 1))
     assert calls == [1]
 
 
