@@ -293,7 +293,6 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 def cmd_webhooks_add(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from app.core.config import webhook_key_bytes
     from app.webhooks import service as webhooks
     from app.webhooks.schemas import WebhookCreate
 
@@ -304,13 +303,12 @@ def cmd_webhooks_add(args: argparse.Namespace) -> int:
         raise ValueError(wrong) from None
     services = _services()
     settings = services.settings
-    raw_key = settings.webhook_secret_key
     with Session(services.engine) as session:
         created = webhooks.create(
             session,
             request,
             actor=CLI_ACTOR,
-            key=webhook_key_bytes(raw_key.get_secret_value()) if raw_key else None,
+            key=webhooks.sealing_key(session, settings.webhook_secret_key),
             allow_private=settings.webhook_allow_private_targets,
         )
         session.commit()

@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 import app.audit.models
 import app.auth.models
 import app.content.models
-import app.outcomes.models  # noqa: F401  (registers the tables)
+import app.outcomes.models
 import app.webhooks.models  # noqa: F401  (registers the tables)
 from app.core.config import get_settings
 

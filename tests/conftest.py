@@ -28,6 +28,7 @@ TABLES_CHILD_FIRST = (
     "webhook_event",
     "webhook_subscription",
     "worker_lease",
+    "webhook_sealing_key",
     "audit_event",
     "api_key",
     "content_pointer",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Path, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from app.api.admin_schemas import AuditEntry, AuditPage, ContentKind, ItemPatch
 from app.api.deps import Admin, CacheDep, ContentWriter, SessionDep
@@ -25,6 +25,7 @@ from app.core.bounds import MAX_INT32
 from app.core.errors import problem_responses
 from app.core.models import as_utc, utcnow
 from app.outcomes import service as outcomes_service
+from app.outcomes.rollout import AutoAbortPolicy, RolloutWithOutcomes, rollout_report
 from app.outcomes.schemas import ContentDiffWithOutcomes
 from app.rules.bundle import Bundle
 
@@ -189,14 +190,17 @@ def rollback_content(
 @router.get(
     "/content/rollout",
     operation_id="get_rollout",
-    response_model=RolloutStatus,
+    response_model=RolloutWithOutcomes,
     responses=problem_responses(*_AUTH),
 )
-def get_rollout(_writer: ContentWriter, session: SessionDep) -> RolloutStatus:
-    """The staged rollout as the database has it: the canary, its share, the current version."""
+def get_rollout(
+    _writer: ContentWriter, session: SessionDep, request: Request
+) -> RolloutWithOutcomes:
+    """The staged rollout as the database has it: the canary, its share, the current version,
+    and both versions' outcome rates side by side."""
     # content:write like the other editors' reads under /v1/admin (diff): every admin route
     # refuses a plain reader's key (tests/api/admin/test_auth.py).
-    return service.rollout_status(session)
+    return rollout_report(session, AutoAbortPolicy.of(request.app.state.services.settings))
 
 
 @router.post(

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from app.api.deps import Assessor, ContentAnalyst, SessionDep
+from app.api.deps import Assessor, CacheDep, ContentAnalyst, SessionDep
 from app.core.bounds import MAX_INT32
 from app.core.errors import problem_responses
 from app.outcomes import service
+from app.outcomes.rollout import AutoAbortPolicy, abort_if_worse
 from app.outcomes.schemas import FeedbackAccepted, FeedbackRequest, OutcomesReport
 
 router = APIRouter(prefix="/v1", tags=["outcomes"])
@@ -37,13 +38,18 @@ def create_assessment_feedback(
     request: Request,
     _caller: Assessor,
     session: SessionDep,
+    cache: CacheDep,
 ) -> FeedbackAccepted:
     """Tell how it went after an answer: attributed to the version, causes and tips it showed.
 
     Rate limited like assessments. Feedback again on the same answer replaces the earlier.
+    Feedback on a canary can end its rollout (ROLLOUT_AUTO_ABORT_MARGIN).
     """
-    signer = request.app.state.services.stamper.signer
-    return service.record_feedback(session, signer, assessment_id, body)
+    services = request.app.state.services
+    accepted = service.record_feedback(session, services.stamper.signer, assessment_id, body)
+    session.commit()  # the feedback is stored whatever the rollout check below decides
+    abort_if_worse(session, cache, AutoAbortPolicy.of(services.settings), accepted.content_version)
+    return accepted
 
 
 @router.get(

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from app.api.deps import ContentWriter, ServicesDep, SessionDep
-from app.core.config import webhook_key_bytes
 from app.core.errors import problem_responses
 from app.webhooks import service
 from app.webhooks.schemas import DeliveryPage, Webhook, WebhookCreate, WebhookCreated, WebhookList
@@ -23,7 +22,7 @@ _AUTH = (401, 403, 429, 503)
     operation_id="create_webhook",
     status_code=201,
     response_model=WebhookCreated,
-    responses=problem_responses(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 422),
 )
 def create_webhook(
     body: WebhookCreate,
@@ -34,12 +33,11 @@ def create_webhook(
 ) -> WebhookCreated:
     """Subscribe a URL to content events; the answer shows the signing secret, only this once."""
     settings = services.settings
-    raw_key = settings.webhook_secret_key
     created = service.create(
         session,
         body,
         actor=principal.name,
-        key=webhook_key_bytes(raw_key.get_secret_value()) if raw_key else None,
+        key=service.sealing_key(session, settings.webhook_secret_key),
         allow_private=settings.webhook_allow_private_targets,
     )
     response.headers["Location"] = f"/v1/admin/webhooks/{created.id}"

@@ -614,7 +614,7 @@ def _commit_rollout(
             "version": version,
             "current_version": serving.current.version if serving.current is not None else None,
             "canary_version": serving.canary.version if serving.canary is not None else None,
-            "percent": serving.percent,
+            "percent": serving.percent if serving.canary is not None else None,
             "changed_by": actor,
             "reason": reason,
         },

@@ -112,6 +112,21 @@ class Settings(BaseSettings):
             "random key generated once and kept in the database, shared by every process."
         ),
     )
+    rollout_auto_abort_margin: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description=(
+            "Abort a canary by itself when its share of 'worse' feedback exceeds the current "
+            "version's by more than this (e.g. 0.1 = 10 points); unset: never by itself."
+        ),
+    )
+    rollout_auto_abort_min_feedback: int = Field(
+        default=30,
+        ge=1,
+        le=1_000_000,
+        description="Feedback each of canary and current version needs before an automatic abort.",
+    )
     outcomes_flush_interval_s: float = Field(
         default=5.0,
         gt=0,
@@ -138,7 +153,8 @@ class Settings(BaseSettings):
         default=None,
         description=(
             "Base64 of 32 random bytes that seal webhook secrets at rest (AES-256-GCM); the "
-            "same on every replica. Unset: webhooks cannot be created (409)."
+            "same on every replica. Unset: a key made once and kept in the database (set it "
+            "in production: otherwise whoever reads the database can unseal the secrets)."
         ),
     )
     webhook_allow_private_targets: bool = Field(

@@ -22,17 +22,3 @@ class TargetRefused(DomainError):
             f"The webhook URL is refused: {reason}.",
             errors=[FieldError(loc="url", message=reason)],
         )
-
-
-class NoSecretKey(DomainError):
-    """Secrets are stored encrypted; without WEBHOOK_SECRET_KEY there is nothing to seal with.
-    A 409 (the service's state refuses the request), not a 5xx: nothing is broken, and trying
-    again will not help until an operator sets the key."""
-
-    kind = ErrorKind.conflict
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Webhooks are not configured: set WEBHOOK_SECRET_KEY (a base64 key of 32 bytes, "
-            "the same on every replica) to create them."
-        )

@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from app.core.models import utcnow
@@ -109,3 +118,17 @@ class WorkerLease(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(64), primary_key=True))
     holder: str = Field(sa_column=Column(String(128), nullable=False))
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class WebhookSealingKey(SQLModel, table=True):
+    """The one row holding the key that seals webhook secrets when WEBHOOK_SECRET_KEY is
+    unset: made once, read by every process. Convenient, but whoever reads the database can
+    then unseal the secrets too; production sets WEBHOOK_SECRET_KEY (README, "Webhooks")."""
+
+    __tablename__ = "webhook_sealing_key"
+
+    id: int = Field(default=1, primary_key=True)
+    key: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -16,9 +18,31 @@ from app.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEvent,
+    WebhookSealingKey,
     WebhookSubscription,
     WorkerLease,
 )
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def sealing_key(session: Session) -> bytes | None:
+    row = session.get(WebhookSealingKey, 1)
+    return None if row is None else bytes(row.key)
+
+
+def keep_first_sealing_key(session: Session, key: bytes) -> bytes:
+    """Store `key` unless another process stored one first; the key that is stored."""
+    statement = _insert(session, WebhookSealingKey).values(id=1, key=key, created_at=utcnow())
+    session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+    session.commit()
+    session.expire_all()
+    stored = sealing_key(session)
+    assert stored is not None
+    return stored
 
 
 def add_subscription(session: Session, subscription: WebhookSubscription) -> None:

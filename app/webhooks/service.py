@@ -5,14 +5,18 @@ Create and delete are recorded in the audit trail in the same transaction; the c
 
 from __future__ import annotations
 
+import logging
+import os
 import uuid
 
+from pydantic import SecretStr
 from sqlmodel import Session
 
 from app.audit import service as audit
+from app.core.config import WEBHOOK_KEY_BYTES, webhook_key_bytes
 from app.core.models import as_utc, utcnow
 from app.webhooks import repository
-from app.webhooks.errors import NoSecretKey, SubscriptionNotFound, TargetRefused
+from app.webhooks.errors import SubscriptionNotFound, TargetRefused
 from app.webhooks.models import DeliveryStatus, SubscriptionStatus, WebhookSubscription
 from app.webhooks.schemas import (
     Attempt,
@@ -25,6 +29,8 @@ from app.webhooks.schemas import (
 )
 from app.webhooks.signing import generate_secret, seal
 from app.webhooks.ssrf import TargetError, resolve
+
+logger = logging.getLogger("app.webhooks")
 
 
 def _public(row: WebhookSubscription) -> Webhook:
@@ -39,17 +45,30 @@ def _public(row: WebhookSubscription) -> Webhook:
     )
 
 
+def sealing_key(session: Session, configured: SecretStr | None) -> bytes:
+    """WEBHOOK_SECRET_KEY's bytes, else the deployment's stored key (made once, on first use,
+    shared by every process; concurrent first uses keep whichever was stored first)."""
+    if configured is not None:
+        return webhook_key_bytes(configured.get_secret_value())
+    stored = repository.sealing_key(session)
+    if stored is None:
+        logger.warning(
+            "WEBHOOK_SECRET_KEY is unset: webhook secrets are sealed with a key kept in the "
+            "database; set it in production"
+        )
+        stored = repository.keep_first_sealing_key(session, os.urandom(WEBHOOK_KEY_BYTES))
+    return stored
+
+
 def create(
     session: Session,
     request: WebhookCreate,
     *,
     actor: str,
-    key: bytes | None,
+    key: bytes,
     allow_private: bool,
 ) -> WebhookCreated:
     """Check the target, seal the secret (generated if none was given), store and audit."""
-    if key is None:
-        raise NoSecretKey()
     try:
         resolve(request.url, allow_private=allow_private)
     except TargetError as exc:

@@ -23,10 +23,11 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.core.config import Settings, webhook_key_bytes
+from app.core.config import Settings
 from app.core.models import as_utc, utcnow
 from app.webhooks import repository
 from app.webhooks.models import DeliveryStatus, WebhookAttempt
+from app.webhooks.service import sealing_key
 from app.webhooks.signing import UnsealError, sign, unseal
 from app.webhooks.ssrf import TargetError, resolve
 
@@ -77,8 +78,7 @@ class WebhookWorker:
         self.engine = engine
         self.settings = settings
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        raw_key = settings.webhook_secret_key
-        self.key = webhook_key_bytes(raw_key.get_secret_value()) if raw_key else None
+        self.key: bytes | None = None  # read on the first delivery (see `service.sealing_key`)
 
     # --- database steps (run in a thread) -----------------------------------------------------
 
@@ -95,6 +95,8 @@ class WebhookWorker:
     def _due(self) -> list[DueDelivery]:
         with Session(self.engine, expire_on_commit=False) as session:
             rows = repository.due_deliveries(session, utcnow(), BATCH_SIZE)
+            if rows and self.key is None:
+                self.key = sealing_key(session, self.settings.webhook_secret_key)
             return [
                 DueDelivery(
                     delivery_id=delivery.id or 0,
@@ -148,7 +150,7 @@ class WebhookWorker:
             return int((time.monotonic() - started) * 1000)
 
         if self.key is None:
-            return TryResult(None, "WEBHOOK_SECRET_KEY is not set: cannot sign", 0)
+            return TryResult(None, "no key to unseal the secret with", 0)  # `_due` reads it
         try:
             secret = unseal(self.key, due.sealed_secret, due.subscription_id)
         except UnsealError as exc:

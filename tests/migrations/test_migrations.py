@@ -18,6 +18,7 @@ WEBHOOK_TABLES = {
     "webhook_delivery",
     "webhook_attempt",
     "worker_lease",
+    "webhook_sealing_key",
 }
 OUTCOME_TABLES = {"assessment_id_key", "outcome_feedback", "outcome_shown"}
 EXPECTED_TABLES = V2_TABLES | WEBHOOK_TABLES | OUTCOME_TABLES

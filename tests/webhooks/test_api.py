@@ -12,7 +12,11 @@ from sqlmodel import Session
 
 from app.auth import service as keys
 from app.auth.scopes import Scope
-from tests.webhooks.conftest import subscribe
+from app.webhooks.models import WebhookSubscription
+from app.webhooks.service import sealing_key
+from tests.webhooks.conftest import publish_new_draft, subscribe, wait_until
+from tests.webhooks.receiver import Receiver
+from tests.webhooks.reference import verify
 
 HOOK = "http://127.0.0.1:9/hook"
 
@@ -123,17 +127,38 @@ def test_unresolvable_host_is_422(wh_client: TestClient, admin_headers: dict[str
     assert response.json()["errors"][0]["loc"] == "url"
 
 
-def test_without_a_secret_key_webhooks_cannot_be_created(
-    make_client: Callable[..., TestClient], admin_headers: dict[str, str]
+def test_without_a_secret_key_the_stored_key_seals_and_every_process_shares_it(
+    make_client: Callable[..., TestClient],
+    admin_headers: dict[str, str],
+    receiver: Receiver,
 ) -> None:
     client = make_client(webhook_secret_key=None)
-    response = client.post(
+    other = make_client(webhook_secret_key=None)  # a second app: another process's view
+    hook = client.post(
         "/v1/admin/webhooks",
-        json={"url": HOOK, "events": ["content.published"]},
+        json={"url": receiver.url, "events": ["content.published"]},
         headers=admin_headers,
     )
-    assert response.status_code == 409
-    assert "WEBHOOK_SECRET_KEY" in response.json()["detail"]
+    assert hook.status_code == 201, hook.text
+    secret = hook.json()["secret"]
+    engine = client.app.state.services.engine  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        stored = sealing_key(session, None)
+        assert sealing_key(session, None) == stored  # made once, then read
+        row = session.get(WebhookSubscription, hook.json()["id"])
+        assert row is not None and secret.encode() not in row.secret_encrypted.encode()
+    assert (
+        other.post(
+            "/v1/admin/webhooks",
+            json={"url": receiver.url, "events": ["content.rolled_back"]},
+            headers=admin_headers,
+        ).status_code
+        == 201
+    )
+    publish_new_draft(client, admin_headers)
+    wait_until(lambda: len(receiver.delivered()) == 1)
+    got = receiver.delivered()[0]
+    verify(secret, got.headers, got.body)  # unsealed with the stored key, by a worker
 
 
 @pytest.mark.parametrize(

@@ -226,3 +226,35 @@ def test_retry_delays_grow_with_full_jitter() -> None:
         delays = [retry_delay(attempts, 0.5, 60.0) for _ in range(200)]
         assert all(0 <= d <= ceiling for d in delays)
         assert max(delays) > ceiling / 2  # spread over the range, not a fixed step
+
+
+def test_every_rollout_change_is_delivered_signed(
+    wh_client: TestClient, admin_headers: dict[str, str], receiver: Receiver
+) -> None:
+    from tests.content.rollout_helpers import start_canary
+
+    hook = subscribe(wh_client, admin_headers, receiver.url, "content.rollout_changed")
+    canary = start_canary(wh_client, admin_headers, 10)
+    for change in ({"percent": 40}, {"action": "promote"}):
+        done = wh_client.post("/v1/admin/content/rollout", json=change, headers=admin_headers)
+        assert done.status_code == 200, done.text
+    start_canary(wh_client, admin_headers, 5)
+    aborted = wh_client.post(
+        "/v1/admin/content/rollout", json={"action": "abort"}, headers=admin_headers
+    )
+    assert aborted.status_code == 200, aborted.text
+    wait_until(lambda: len(receiver.delivered()) == 5)
+    events = []
+    for got in receiver.delivered():
+        verify(hook["secret"], got.headers, got.body)
+        events.append(json.loads(got.body))
+    assert {event["type"] for event in events} == {"content.rollout_changed"}
+    events.sort(key=lambda event: event["timestamp"])  # sent concurrently: any order
+    actions = sorted(event["data"]["action"] for event in events)
+    assert actions == ["abort", "change", "promote", "start", "start"]
+    by_action = {event["data"]["action"]: event["data"] for event in events}
+    assert by_action["change"] == {**by_action["change"], "canary_version": canary, "percent": 40}
+    promoted = by_action["promote"]
+    assert promoted["current_version"] == canary
+    assert promoted["canary_version"] is None and promoted["percent"] is None
+    assert by_action["abort"]["canary_version"] is None
