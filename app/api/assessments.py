@@ -103,9 +103,10 @@ def _assess(
     issues: tuple[InputIssue, ...],
     locale: str,
     limit: int,
+    explain: bool = False,
 ) -> dict[str, Any]:
     payload = loaded.engine.assess_payload(
-        context, locale=locale, limit=limit, assessment_id=new_id()
+        context, locale=locale, limit=limit, assessment_id=new_id(), explain=explain
     )
     if issues:  # the fields left out come first: they are the ones to fix
         payload["warnings"] = as_warnings(issues, locale) + payload["warnings"]
@@ -170,6 +171,14 @@ class AssessmentQuery(BaseModel):
         description=(
             "Refuse the request (422) on any unknown or invalid field, as v1 did. By default "
             "such optional fields are left out and reported in `warnings`."
+        ),
+    )
+    explain: Literal["counterfactuals"] | None = Field(
+        default=None,
+        description=(
+            "`counterfactuals`: work out each cause's `counterfactuals` (what would have "
+            "helped). They cost a search over the rules, so by default every cause carries "
+            "an empty list."
         ),
     )
 
@@ -309,7 +318,9 @@ async def create_assessment(request: Request) -> Response:
     loaded, chosen = _version_and_locale(request, query)
     body = await _read_json(request)
     context, issues = _read_context(body, loaded, chosen, query.strict)
-    return JSONAnswer(orjson.dumps(_assess(loaded, context, issues, chosen, query.limit)), chosen)
+    explain = query.explain is not None
+    answer = _assess(loaded, context, issues, chosen, query.limit, explain)
+    return JSONAnswer(orjson.dumps(answer), chosen)
 
 
 @_assessment_route("/assessments:batch", "create_assessment_batch", BatchResponse, BatchRequest)
@@ -327,7 +338,9 @@ async def create_assessment_batch(request: Request) -> Response:
     items = _batch_items(body, loaded, chosen, query.strict)
     await charge_items(request, Scope.assess, principal, len(items))
     results = [
-        _assess(loaded, *item, chosen, query.limit) if isinstance(item, tuple) else item
+        _assess(loaded, *item, chosen, query.limit, query.explain is not None)
+        if isinstance(item, tuple)
+        else item
         for item in items
     ]
     answer = {"content_version": loaded.version, "locale": chosen, "results": results}
