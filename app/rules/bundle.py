@@ -34,7 +34,7 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
 class _LocaleKeys:
-    """Describe a locale-keyed map as `additionalProperties` plus `propertyNames`.
+    """Describe a locale-keyed (or otherwise pattern-keyed) map as `additionalProperties` plus `propertyNames`.
 
     Pydantic writes `patternProperties` for pattern-checked keys, which SDK generators cannot
     type; this form says the same (and, like validation, refuses other keys) in a way they can.
@@ -358,7 +358,7 @@ class GoldenExpectation(_Strict):
         max_length=100,
         description="Evidence the answer must not show (e.g. a silenced estimate).",
     )
-    expect_actions: dict[Slug, list[ExpectedAction]] | None = Field(
+    expect_actions: Annotated[dict[Slug, list[ExpectedAction]], _LocaleKeys()] | None = Field(
         default=None,
         max_length=100,
         description="Per tip id: the actions it must carry, in order, as a prefix of its "
@@ -397,7 +397,7 @@ class Bundle(_Strict):
     triage_headlines: dict[TriageLevel, LocalizedText] = Field(max_length=3)
     disclaimer: LocalizedText
     golden_cases: list[GoldenCase] = Field(default_factory=list, max_length=1000)
-    counterfactual_texts: dict[CounterfactualKey, LocalizedText] = Field(
+    counterfactual_texts: Annotated[dict[CounterfactualKey, LocalizedText], _LocaleKeys()] = Field(
         default_factory=dict,
         max_length=200,
         description="The messages of counterfactuals: `less_likely` and `unlikely` "
