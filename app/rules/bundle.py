@@ -34,7 +34,8 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
 class _LocaleKeys:
-    """Describe a locale-keyed (or otherwise pattern-keyed) map as `additionalProperties` plus `propertyNames`.
+    """Describe a locale-keyed (or other pattern-keyed) map as `additionalProperties` plus
+    `propertyNames`.
 
     Pydantic writes `patternProperties` for pattern-checked keys, which SDK generators cannot
     type; this form says the same (and, like validation, refuses other keys) in a way they can.
