@@ -177,8 +177,10 @@ def test_page_shows_the_ranked_answer_the_api_gives(
     # the schedule: each tip's actions
     tips = page.locator("#tips > li.tip")
     for index, expected in enumerate(api["tips"]):
-        kinds = tips.nth(index).locator(".action").evaluate_all(
-            "items => items.map(i => i.dataset.kind)"
+        kinds = (
+            tips.nth(index)
+            .locator(".action")
+            .evaluate_all("items => items.map(i => i.dataset.kind)")
         )
         assert kinds == [action["kind"] for action in expected["actions"]]
     assert any(tip["actions"] for tip in api["tips"])
