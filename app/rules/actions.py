@@ -12,8 +12,9 @@ from typing import Any
 
 from app.rules.compiler import CompiledAction
 
-PlannedAction = tuple[CompiledAction, tuple[int, ...]]
-"""An action rule and where the evaluator leaves the results of its `only_when` conditions."""
+PlannedAction = tuple[CompiledAction, tuple[int, ...], dict[str, Any]]
+"""An action rule, where the evaluator leaves the results of its `only_when` conditions, and
+its `template`."""
 
 
 def _rounded(value: float, step: float) -> float | int:
@@ -50,29 +51,37 @@ def _whole(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
+def template(action: CompiledAction) -> dict[str, Any]:
+    """The action as an answer shows it, its amount not yet worked out: copied per answer
+    when it has an amount, shared as it is when it has none (nothing may change it)."""
+    return {
+        "kind": action.kind,
+        "amount": None,
+        "unit": action.unit,
+        "when": action.when,
+        "offset_min": action.offset_min,
+        "per_hour": action.per_hour,
+    }
+
+
 def schedule(
     planned: Sequence[PlannedAction], values: Mapping[str, Any], conditions: Sequence[float]
 ) -> list[dict[str, Any]]:
     """The tip's actions for this workout, in content order: those whose conditions all hold
     and that have an amount when their rule gives one."""
     out: list[dict[str, Any]] = []
-    for action, positions in planned:
-        if not all(conditions[position] for position in positions):
+    for action, positions, shown in planned:
+        if positions and not all(conditions[position] for position in positions):
             continue
-        amount = amount_of(action, values) if action.has_amount else None
-        if action.has_amount and amount is None:
+        if not action.has_amount:
+            out.append(shown)
+            continue
+        amount = amount_of(action, values)
+        if amount is None:
             continue  # the workout says too little to size it: nothing to schedule
-        offset = action.offset_min
-        if action.offset_is_amount and amount is not None:
-            offset = int(amount)
-        out.append(
-            {
-                "kind": action.kind,
-                "amount": amount,
-                "unit": action.unit,
-                "when": action.when,
-                "offset_min": offset,
-                "per_hour": action.per_hour,
-            }
-        )
+        item = shown.copy()
+        item["amount"] = amount
+        if action.offset_is_amount:
+            item["offset_min"] = int(amount)
+        out.append(item)
     return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.rules.actions import PlannedAction, schedule
+from app.rules.actions import PlannedAction, schedule, template
 from app.rules.bundle import TriageLevel
 from app.rules.codegen import CauseWriter, ContextEvaluator, condition_key
 from app.rules.compiler import CompiledRuleset
@@ -107,7 +107,11 @@ class AnswerBuilder:
         )
         self._tip_actions: dict[str, tuple[PlannedAction, ...]] = {
             tip.id: tuple(
-                (action, tuple(condition_index[condition_key(c)] for c in action.only_when))
+                (
+                    action,
+                    tuple(condition_index[condition_key(c)] for c in action.only_when),
+                    template(action),
+                )
                 for action in tip.actions
             )
             for tip in ruleset.tips
