@@ -345,6 +345,9 @@ class ExpectedAction(_Strict):
     per_hour: bool | None = None
 
 
+ExpectedActions = Annotated[list[ExpectedAction], Field(max_length=10)]
+
+
 class GoldenExpectation(_Strict):
     top1_any: list[Slug] | None = Field(default=None, max_length=50)
     top3_includes: list[Slug] | None = Field(default=None, max_length=50)
@@ -359,7 +362,7 @@ class GoldenExpectation(_Strict):
         max_length=100,
         description="Evidence the answer must not show (e.g. a silenced estimate).",
     )
-    expect_actions: Annotated[dict[Slug, list[ExpectedAction]], _LocaleKeys()] | None = Field(
+    expect_actions: Annotated[dict[Slug, ExpectedActions], _LocaleKeys()] | None = Field(
         default=None,
         max_length=100,
         description="Per tip id: the actions it must carry, in order, as a prefix of its "
