@@ -5,6 +5,9 @@ once with orjson.
 
 Usage: python bench/engine_bench.py [--number N]
 
+The last column is the answer with `explain=counterfactuals` (the search over the rules that
+only that query asks for), timed with fewer calls.
+
 Runs on the default content and on a ten-times larger ruleset (every cause cloned with its
 rules and tips under new ids) to show how the cost grows with the content. Prints the best of
 several repeats, in microseconds per call.
@@ -125,7 +128,9 @@ def main() -> None:
         name: WorkoutContext.model_validate(data)
         for name, data in [("full", FULL), ("minimal", MINIMAL)]
     }
-    print(f"{'ruleset':<18} {'context':<8} {'evaluate µs':>12} {'answer µs':>10}")
+    print(
+        f"{'ruleset':<18} {'context':<8} {'evaluate µs':>12} {'answer µs':>10} {'explain µs':>11}"
+    )
     for label, content in (("default", bundle), ("10x (80 causes)", scaled(bundle, 10))):
         engine = AssessmentEngine(content, 1)
         signals = sum(len(cause.signals) for cause in engine.ruleset.causes)
@@ -133,7 +138,11 @@ def main() -> None:
             evaluate = best_us(partial(engine.evaluate, ctx), args.number)
             payload = partial(engine.assess_payload, ctx, locale="en", assessment_id="bench")
             assess = best_us(lambda payload=payload: orjson.dumps(payload()), args.number)
-            print(f"{label:<18} {name:<8} {evaluate:>12.1f} {assess:>10.1f}")
+            explained = partial(payload, explain=True)
+            explain = best_us(
+                lambda explained=explained: orjson.dumps(explained()), max(args.number // 100, 5)
+            )
+            print(f"{label:<18} {name:<8} {evaluate:>12.1f} {assess:>10.1f} {explain:>11.1f}")
         print(f"{'':<18} ({len(engine.ruleset.causes)} causes, {signals} signals)")
 
 

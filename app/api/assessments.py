@@ -107,8 +107,11 @@ def _assess(
     issues: tuple[InputIssue, ...],
     locale: str,
     limit: int,
+    explain: bool = False,
 ) -> dict[str, Any]:
-    payload = loaded.engine.assess_payload(context, locale=locale, limit=limit, assessment_id="")
+    payload = loaded.engine.assess_payload(
+        context, locale=locale, limit=limit, assessment_id="", explain=explain
+    )
     # The id names what the answer shows, so it is made once the answer is built.
     stamper.stamp(loaded.version, loaded.bundle, payload)
     if issues:  # the fields left out come first: they are the ones to fix
@@ -174,6 +177,14 @@ class AssessmentQuery(BaseModel):
         description=(
             "Refuse the request (422) on any unknown or invalid field, as v1 did. By default "
             "such optional fields are left out and reported in `warnings`."
+        ),
+    )
+    explain: Literal["counterfactuals"] | None = Field(
+        default=None,
+        description=(
+            "`counterfactuals`: work out each cause's `counterfactuals` (what would have "
+            "helped). They cost a search over the rules, so by default every cause carries "
+            "an empty list."
         ),
     )
 
@@ -322,7 +333,8 @@ async def create_assessment(request: Request) -> Response:
     body = await _read_json(request)
     context, issues = _read_context(body, loaded, chosen, query.strict)
     stamper = request.app.state.services.stamper
-    answer = _assess(stamper, loaded, context, issues, chosen, query.limit)
+    explain = query.explain is not None
+    answer = _assess(stamper, loaded, context, issues, chosen, query.limit, explain)
     return JSONAnswer(orjson.dumps(answer), chosen)
 
 
@@ -342,7 +354,9 @@ async def create_assessment_batch(request: Request) -> Response:
     await charge_items(request, Scope.assess, principal, len(items))
     stamper = request.app.state.services.stamper
     results = [
-        _assess(stamper, loaded, *item, chosen, query.limit) if isinstance(item, tuple) else item
+        _assess(stamper, loaded, *item, chosen, query.limit, query.explain is not None)
+        if isinstance(item, tuple)
+        else item
         for item in items
     ]
     answer = {"content_version": loaded.version, "locale": chosen, "results": results}

@@ -9,27 +9,21 @@ listing the texts that fell back to the default locale.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from app.rules.actions import PlannedAction, schedule, template
 from app.rules.bundle import TriageLevel
 from app.rules.codegen import CauseWriter, ContextEvaluator, condition_key
 from app.rules.compiler import CompiledRuleset
+from app.rules.counterfactuals import CounterfactualFinder, as_number, describe
 from app.rules.plausibility import warning_message
+from app.rules.scores import shown_score, sigmoid
 from app.rules.texts import LocaleTexts
 from app.workout.context import WorkoutContext
 
 TOP_CAUSES_CONSIDERED = 3  # tips and follow-up questions serve the causes a user reads first
 MAX_TIP_GROUPS = 4096  # trios of top causes whose tip groups are kept (8 causes: 336 trios)
-
-
-def sigmoid(logit: float) -> float:
-    """A logit squashed into [0, 1]."""
-    if logit >= 0:
-        return 1.0 / (1.0 + math.exp(-logit))
-    exp = math.exp(logit)  # this side cannot overflow for very negative logits
-    return exp / (1.0 + exp)
 
 
 class AnswerBuilder:
@@ -40,9 +34,11 @@ class AnswerBuilder:
         "_asks_after",
         "_cause_writers",
         "_compiled_tips",
+        "_counterfactual_texts",
         "_disclaimer",
         "_evaluate",
         "_fallbacks",
+        "_finder",
         "_headlines",
         "_hidden_by_flags",
         "_hidden_without_flags",
@@ -54,11 +50,13 @@ class AnswerBuilder:
         "_questions",
         "_rank",
         "_reasons",
+        "_tip_actions",
         "_tip_conditions",
         "_tip_groups",
         "_tip_items",
         "_tip_sets",
         "_tips_by_cause",
+        "_titles",
         "_version",
     )
 
@@ -74,7 +72,11 @@ class AnswerBuilder:
         locale: str,
         max_tips: int,
         max_follow_ups: int,
+        finder: CounterfactualFinder | None = None,
     ) -> None:
+        self._finder = finder
+        self._counterfactual_texts = texts.counterfactuals
+        self._titles = {cause_id: text["title"] for cause_id, text in texts.causes.items()}
         self._version = version
         self._locale = locale
         self._max_tips = max_tips
@@ -99,11 +101,26 @@ class AnswerBuilder:
         self._hidden_by_flags: dict[tuple[str, ...], frozenset[int]] = {}
         self._tip_sets = tuple(frozenset(tips) for tips in self._tips_by_cause)
         self._tip_groups: dict[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...]]]] = {}
-        # Each tip as it reads at each rank (index 0 unused), so a request only picks.
+        # Each tip as it reads at each rank (index 0 unused), so a request only picks; a
+        # tip without action rules shares its (empty) actions, the others get theirs per answer.
         self._tip_items = tuple(
-            tuple({**texts.tips[tip.id], "rank": rank} for rank in range(max_tips + 1))
+            tuple(
+                {**texts.tips[tip.id], "rank": rank, "actions": []} for rank in range(max_tips + 1)
+            )
             for tip in ruleset.tips
         )
+        self._tip_actions: dict[str, tuple[PlannedAction, ...]] = {
+            tip.id: tuple(
+                (
+                    action,
+                    tuple(condition_index[condition_key(c)] for c in action.only_when),
+                    template(action),
+                )
+                for action in tip.actions
+            )
+            for tip in ruleset.tips
+            if tip.actions
+        }
         self._asks_after = ruleset.asks_after
         self._question_order = {field: n for n, field in enumerate(ruleset.question_fields)}
         self._asked_weights = tuple(
@@ -130,8 +147,11 @@ class AnswerBuilder:
         }
         self._disclaimer = texts.disclaimer
 
-    def build(self, context: WorkoutContext, limit: int, assessment_id: str) -> dict[str, Any]:
-        """The answer for a validated context, `limit` causes long."""
+    def build(
+        self, context: WorkoutContext, limit: int, assessment_id: str, explain: bool = False
+    ) -> dict[str, Any]:
+        """The answer for a validated context, `limit` causes long; with `explain`, each
+        cause shown carries its counterfactuals (else an empty list: no extra work)."""
         values, given, logits, conditions, red_flags, implausible, present = self._evaluate(context)
         order = self._rank(logits)
         # Scores of the causes shown and of those tips and questions serve, once each.
@@ -143,6 +163,8 @@ class AnswerBuilder:
             writers[index](values, conditions, present, rank, scores[rank - 1], fallen)
             for rank, index in enumerate(order[:limit], start=1)
         ]
+        if explain and self._finder is not None:
+            self._explain(causes, order[:limit], values)
         top = tuple(order[:TOP_CAUSES_CONSIDERED])
         warnings: list[dict[str, str]] = []
         fallen_warnings: list[str] = []
@@ -153,8 +175,9 @@ class AnswerBuilder:
                 fallen_warnings.append(f"warnings:{check.code}")
         hidden = self._hidden_without_flags
         contraindicated = [tip for at, tip in self._tip_conditions if conditions[at]]
-        if contraindicated:
-            hidden = hidden | frozenset(contraindicated)
+        by_conditions = frozenset(contraindicated) if contraindicated else None
+        if by_conditions:
+            hidden = hidden | by_conditions
         if red_flags:
             # The fired flags come most severe first (the compiler orders them), so the
             # first one's level is the most severe; only its reasons are given, so that
@@ -166,10 +189,15 @@ class AnswerBuilder:
                 "headline": self._headlines.get(level, ""),
                 "reasons": [reasons[flag.id] for flag in red_flags if flag.level == level],
             }
-            hidden = hidden | self._hidden_tips(level, red_flags)
+            # hidden at this level, not at self_care: a tip only an urgent answer shows
+            hidden = self._hidden_tips(level, red_flags)
+            if by_conditions:
+                hidden = hidden | by_conditions
         else:
             triage = self._no_flags  # most answers: the same triage, shared
         tips = self._tips(top, scores, hidden)
+        if self._tip_actions:
+            tips = self._with_actions(tips, values, conditions)
         questions = self._follow_ups(top, values)
         if self._fallbacks:
             fallen = self._fallen_texts(triage, fallen, tips, questions) + fallen_warnings
@@ -189,6 +217,33 @@ class AnswerBuilder:
             "warnings": warnings,
             "fallback_items": fallen,
         }
+
+    def _explain(
+        self, causes: list[dict[str, Any]], shown: Sequence[int], values: dict[str, Any]
+    ) -> None:
+        """Put each shown cause's counterfactuals in place (its dict is this answer's own)."""
+        assert self._finder is not None
+        found = self._finder.find(values)
+        texts = self._counterfactual_texts
+        for cause, index in zip(causes, shown, strict=True):
+            items = []
+            for field, before, after, logit in found.get(index, []):
+                score_after = shown_score(logit)
+                message = describe(
+                    field, before, after, score_after, self._titles[cause["id"]], texts
+                )
+                if message is None:
+                    continue
+                items.append(
+                    {
+                        "field": field,
+                        "from": as_number(before),
+                        "to": as_number(after),
+                        "score_after": score_after,
+                        "message": message,
+                    }
+                )
+            cause["counterfactuals"] = items
 
     def _fallen_texts(
         self,
@@ -260,6 +315,21 @@ class AnswerBuilder:
             picked += [tip for tip in tips if tip not in hidden] if hidden else tips
         items = self._tip_items
         return [items[tip][rank] for rank, tip in enumerate(picked[:limit], start=1)]
+
+    def _with_actions(
+        self, tips: list[dict[str, Any]], values: Mapping[str, Any], conditions: Sequence[float]
+    ) -> list[dict[str, Any]]:
+        """The tips with their actions for this workout: a tip with action rules is copied
+        (its shared item keeps an empty list), the others are shared as they are."""
+        plans = self._tip_actions
+        out = []
+        for tip in tips:
+            planned = plans.get(tip["id"])
+            if planned is not None:
+                tip = tip.copy()
+                tip["actions"] = schedule(planned, values, conditions)
+            out.append(tip)
+        return out
 
     def _group_tips(self, top: tuple[int, ...]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
         """(positions among `top` a tip addresses, those tips in bundle order), per

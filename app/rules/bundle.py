@@ -34,7 +34,8 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
 class _LocaleKeys:
-    """Describe a locale-keyed map as `additionalProperties` plus `propertyNames`.
+    """Describe a locale-keyed (or other pattern-keyed) map as `additionalProperties` plus
+    `propertyNames`.
 
     Pydantic writes `patternProperties` for pattern-checked keys, which SDK generators cannot
     type; this form says the same (and, like validation, refuses other keys) in a way they can.
@@ -188,6 +189,81 @@ TipTexts = TypeAliasType(
 )
 
 
+ActionKind = TypeAliasType(
+    "ActionKind",
+    Annotated[
+        Literal[
+            "drink",
+            "eat",
+            "electrolytes",
+            "warm_up",
+            "cool_down",
+            "rest",
+            "reduce_load",
+            "see_clinician",
+        ],
+        Field(description="What a scheduled action asks the athlete to do."),
+    ],
+)
+ActionWhen = TypeAliasType(
+    "ActionWhen",
+    Annotated[
+        Literal["before", "during", "after", "next_session"],
+        Field(description="When an action happens, relative to the (next) session."),
+    ],
+)
+ActionUnit = TypeAliasType(
+    "ActionUnit",
+    Annotated[
+        Literal["ml", "g", "mg", "min", "pct", "days"],
+        Field(description="The unit of an action's amount."),
+    ],
+)
+
+
+class ActionAmount(_Strict):
+    """How an action's amount is worked out from the workout: `field` (an input or a derived
+    value) x `factor`, per hour of the session when `over_duration`, kept within [min, max]
+    and rounded to a multiple of `round_to`; `default` when the field is missing (no
+    `field`: always `default`). No amount at all when neither gives one."""
+
+    field: FieldPath | None = None
+    factor: StrictFloat = Field(default=1.0, ge=-1000, le=1000)
+    over_duration: bool = Field(
+        default=False, description="Divide by the session's hours: a rate per hour."
+    )
+    min: StrictFloat | None = Field(default=None, ge=0, le=100000)
+    max: StrictFloat | None = Field(default=None, ge=0, le=100000)
+    round_to: StrictFloat = Field(default=1.0, gt=0, le=10000)
+    default: StrictFloat | None = Field(default=None, ge=0, le=100000)
+
+
+class ActionRule(_Strict):
+    """One action a tip schedules, e.g. "drink 600 ml per hour during the next session"."""
+
+    kind: ActionKind
+    unit: ActionUnit | None = None
+    amount: ActionAmount | None = None
+    when: ActionWhen
+    offset_min: int = Field(
+        default=0,
+        ge=-1440,
+        le=10080,
+        description="Minutes from the start of `when` (before: minutes before the session).",
+    )
+    offset_is_amount: bool = Field(
+        default=False,
+        description="Use the amount (minutes) as the offset: a 15-minute warm-up starts "
+        "15 minutes before.",
+    )
+    per_hour: bool = False
+    only_when: list[Condition] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Conditions that must all hold for the action to be scheduled.",
+    )
+
+
 class Tip(_Strict):
     id: Slug
     addresses: list[Slug] = Field(min_length=1, max_length=20)
@@ -208,6 +284,11 @@ class Tip(_Strict):
         max_length=6,
         description="Conditions each of which leaves the tip out (e.g. drinking advice "
         "when the fluid taken exceeds the sweat loss, or the athlete gained weight).",
+    )
+    actions: list[ActionRule] = Field(
+        default_factory=list,
+        max_length=10,
+        description="What the tip schedules, worked out from the workout (see ActionRule).",
     )
 
 
@@ -254,6 +335,19 @@ class EvidenceRef(_Strict):
     field: FieldPath
 
 
+class ExpectedAction(_Strict):
+    """An action a golden case expects a tip to carry (only the fields given are compared)."""
+
+    kind: ActionKind
+    amount: StrictFloat | None = None
+    unit: ActionUnit | None = None
+    when: ActionWhen | None = None
+    per_hour: bool | None = None
+
+
+ExpectedActions = Annotated[list[ExpectedAction], Field(max_length=10)]
+
+
 class GoldenExpectation(_Strict):
     top1_any: list[Slug] | None = Field(default=None, max_length=50)
     top3_includes: list[Slug] | None = Field(default=None, max_length=50)
@@ -268,6 +362,12 @@ class GoldenExpectation(_Strict):
         max_length=100,
         description="Evidence the answer must not show (e.g. a silenced estimate).",
     )
+    expect_actions: Annotated[dict[Slug, ExpectedActions], _LocaleKeys()] | None = Field(
+        default=None,
+        max_length=100,
+        description="Per tip id: the actions it must carry, in order, as a prefix of its "
+        "actions (the tip must be shown).",
+    )
 
 
 class GoldenCase(_Strict):
@@ -276,6 +376,11 @@ class GoldenCase(_Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$", max_length=80)]
     context: dict[str, Any] = Field(max_length=20)
     expect: GoldenExpectation
+
+
+CounterfactualKey = Annotated[
+    str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z0-9_]+)?(:[a-z]+)?$", max_length=100)
+]
 
 
 class Bundle(_Strict):
@@ -296,6 +401,15 @@ class Bundle(_Strict):
     triage_headlines: dict[TriageLevel, LocalizedText] = Field(max_length=3)
     disclaimer: LocalizedText
     golden_cases: list[GoldenCase] = Field(default_factory=list, max_length=1000)
+    counterfactual_texts: Annotated[dict[CounterfactualKey, LocalizedText], _LocaleKeys()] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="The messages of counterfactuals: `less_likely` and `unlikely` "
+        "(placeholders `{change}`, `{cause}`), and per controllable field and direction "
+        "(`hydration.fluid_intake_ml:more`, `...:less`; a yes/no field `:true`, `:false`) "
+        "the change, with `{amount}` and `{unit}` for a number. A field without its text "
+        "gets no counterfactual.",
+    )
 
 
 BUNDLE_KINDS: dict[str, str] = {

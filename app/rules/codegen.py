@@ -40,6 +40,8 @@ class ContextResult(NamedTuple):
 
 
 ContextEvaluator = Callable[[Any], ContextResult]
+InputScorer = Callable[[Mapping[str, Any]], list[float]]
+"""(input values by path) -> each cause's logit, in bundle order."""
 CauseWriter = Callable[[Mapping[str, Any], tuple[float, ...], int, int, float, list[str]], Any]
 """(flat values, condition results, provided mask, rank, score, fallen text keys) -> the cause
 as answer data; a writer of a partly translated locale adds the keys of its fallen texts."""
@@ -198,6 +200,7 @@ class GeneratedRules:
     filename: str
     source: str
     evaluate_context: ContextEvaluator
+    score_inputs: InputScorer
     condition_index: dict[str, int]  # condition_key -> where `evaluate_context` leaves it
     input_bits: dict[str, int]
     cause_writers: dict[str, tuple[CauseWriter, ...]]  # locale -> per cause, bundle order
@@ -211,6 +214,7 @@ def generate_rules(
     module = _ModuleSource()
     bits = input_bits()
     condition_index = _emit_evaluator(module, ruleset, bits)
+    _emit_scorer(module, ruleset)
     names: dict[str, list[str]] = {}
     for locale_number, (locale, per_cause) in enumerate(texts.items()):
         names[locale] = []
@@ -228,6 +232,7 @@ def generate_rules(
         filename=filename,
         source=source,
         evaluate_context=namespace["evaluate_context"],
+        score_inputs=namespace["score_inputs"],
         condition_index=condition_index,
         input_bits=bits,
         cause_writers={
@@ -257,6 +262,42 @@ def _unregister_source(filename: str) -> None:
         linecache.cache.pop(filename, None)
 
 
+def _emit_logits(fn: _Function, ruleset: CompiledRuleset) -> None:
+    """`l0, l1, ...`: each cause's logit from the conditions' locals (one emitter for the
+    evaluator and for the scorer of counterfactuals, so both mean the same)."""
+    for cause_index, cause in enumerate(ruleset.causes):
+        terms = [repr(float(cause.prior))]
+        for signal in cause.signals:
+            names = [fn.condition(condition) for condition in signal.conditions]
+            activation = names[0] if len(names) == 1 else f"({' * '.join(names)})"
+            if signal.silenced_when:
+                silencers = " or ".join(fn.condition(c) for c in signal.silenced_when)
+                activation = f"({activation} * (0.0 if ({silencers}) else 1.0))"
+            terms.append(f"{fn.constant(float(signal.weight))} * {activation}")
+        fn.emit(1, f"l{cause_index} = {' + '.join(terms)}")
+
+
+def _emit_scorer(module: _ModuleSource, ruleset: CompiledRuleset) -> None:
+    """`score_inputs(inputs) -> [logit per cause]`: the logits of a flat dict of input values
+    (paths, SI units), derived values added as the evaluator adds them. The conditions and
+    logits are the evaluator's own emitters; only the reading differs (a dict instead of a
+    validated context), so a counterfactual is scored by the rules an answer is."""
+    fn = _Function(module)
+    _emit_logits(fn, ruleset)
+    logits = ", ".join(f"l{i}" for i in range(len(ruleset.causes)))
+    fn.emit(1, f"return [{logits}]")
+    header = [
+        "def score_inputs(inputs):",
+        "    values = dict(inputs)",
+        f"    {fn.constant(add_derived)}(values)",
+        "    flat = values",
+        "    get = values.get",
+    ]
+    header += [f"    {local} = get({fn.constant(path)})" for path, local in fn.field_locals.items()]
+    unguarded = [f"    {line}" for lines in fn.section_conditions.values() for _, line in lines]
+    module.functions.append("\n".join(header + fn.condition_lines + unguarded + fn.lines))
+
+
 def _emit_evaluator(
     module: _ModuleSource, ruleset: CompiledRuleset, bits: Mapping[str, int]
 ) -> dict[str, int]:
@@ -268,16 +309,7 @@ def _emit_evaluator(
     names come from the schema (identifiers), never from a request or from content.
     """
     fn = _Function(module)
-    for cause_index, cause in enumerate(ruleset.causes):
-        terms = [repr(float(cause.prior))]
-        for signal in cause.signals:
-            names = [fn.condition(condition) for condition in signal.conditions]
-            activation = names[0] if len(names) == 1 else f"({' * '.join(names)})"
-            if signal.silenced_when:
-                silencers = " or ".join(fn.condition(c) for c in signal.silenced_when)
-                activation = f"({activation} * (0.0 if ({silencers}) else 1.0))"
-            terms.append(f"{fn.constant(float(signal.weight))} * {activation}")
-        fn.emit(1, f"l{cause_index} = {' + '.join(terms)}")
+    _emit_logits(fn, ruleset)
     fn.emit(1, "fired = []")
     for flag in ruleset.red_flags:
         held = [fn.condition(condition) for condition in flag.conditions]
@@ -286,6 +318,9 @@ def _emit_evaluator(
     for tip in ruleset.tips:  # their contraindications: results for the answer builder
         for condition in tip.hidden_when:
             fn.condition(condition)
+        for action in tip.actions:  # and when their actions are scheduled
+            for condition in action.only_when:
+                fn.condition(condition)
     fn.emit(1, "tripped = []")
     for check in CHECKS:
         name = fn.constant(check)
@@ -445,7 +480,16 @@ def _emit_cause_writer(
     else:
         fn.emit(1, 'confidence = "low"')
     template = fn.constant(
-        {**texts.heading, "rank": None, "score": None, "confidence": None, "evidence": None}
+        {
+            **texts.heading,
+            "rank": None,
+            "score": None,
+            "confidence": None,
+            "evidence": None,
+            # shared and empty: counterfactuals are worked out on request (the answer
+            # builder replaces the list then, never changes it)
+            "counterfactuals": [],
+        }
     )
     fn.emit(1, f"cause = {template}.copy()")
     fn.emit(1, 'cause["rank"] = rank')

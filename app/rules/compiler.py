@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Final
 
-from app.rules.bundle import Bundle, CauseRules, Condition, TriageLevel
+from app.rules.bundle import ActionRule, Bundle, CauseRules, Condition, TriageLevel
 from app.rules.fields import KNOWN_FIELDS, OPS_BY_KIND, FieldKind, FieldSpec
 
 LEVEL_ORDER: Final[dict[TriageLevel, int]] = {"self_care": 0, "consult": 1, "urgent": 2}
@@ -66,6 +66,40 @@ class CompiledRedFlag:
     conditions: tuple[Condition, ...]
 
 
+UNIT_BY_KIND: Final[dict[str, str | None]] = {
+    # one unit per kind, so that an app can set a reminder without converting anything
+    "drink": "ml",
+    "eat": "g",
+    "electrolytes": "mg",
+    "warm_up": "min",
+    "cool_down": "min",
+    "rest": "days",
+    "reduce_load": "pct",
+    "see_clinician": None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledAction:
+    """One action rule of a tip, checked; `app.rules.actions` works its amount out."""
+
+    kind: str
+    unit: str | None
+    when: str
+    offset_min: int
+    offset_is_amount: bool
+    per_hour: bool
+    field: str | None  # the value the amount is made from (None: `default` or no amount)
+    factor: float
+    over_duration: bool
+    low: float | None
+    high: float | None
+    round_to: float
+    default: float | None
+    has_amount: bool
+    only_when: tuple[Condition, ...]  # all must hold (tested by the generated evaluator)
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledTip:
     """A tip with the (existing, de-duplicated) causes it addresses."""
@@ -75,6 +109,7 @@ class CompiledTip:
     hidden_at: frozenset[TriageLevel] = frozenset()
     hidden_by: frozenset[str] = frozenset()
     hidden_when: tuple[Condition, ...] = ()  # any one holding leaves the tip out
+    actions: tuple[CompiledAction, ...] = ()
 
     def is_hidden(self, level: TriageLevel, fired: Iterable[str]) -> bool:
         """Whether a contraindication of the tip holds for this triage (`hidden_when` is
@@ -261,15 +296,67 @@ def _compile_tips(
                 problems.append((path, "a tip is shown or not: use gte/lte instead of a ramp"))
         _check_conditions(tip.hidden_when, f"tips.{index}.hidden_when", problems)
         addresses = tuple(c for c in dict.fromkeys(tip.addresses) if c in cause_ids)
+        actions = tuple(
+            _compile_action(action, f"tips.{index}.actions.{position}", problems)
+            for position, action in enumerate(tip.actions)
+        )
         compiled = CompiledTip(
             tip.id,
             addresses,
             frozenset(tip.hidden_at),
             frozenset(tip.hidden_by),
             tuple(tip.hidden_when),
+            actions,
         )
         tips.setdefault(tip.id, compiled)
     return tuple(tips.values())
+
+
+def _compile_action(action: ActionRule, path: str, problems: list[Problem]) -> CompiledAction:
+    """An action rule, with every problem of it reported at its path."""
+    unit = UNIT_BY_KIND[action.kind]
+    amount = action.amount
+    if action.unit != unit:
+        wanted = f"unit {unit!r}" if unit else "no unit"
+        problems.append((f"{path}.unit", f"a {action.kind!r} action takes {wanted}"))
+    if amount is not None and unit is None:
+        problems.append((f"{path}.amount", f"a {action.kind!r} action has no amount"))
+    if amount is not None:
+        if amount.field is not None:
+            spec = KNOWN_FIELDS.get(amount.field)
+            if spec is None:
+                problems.append((f"{path}.amount.field", f"unknown field {amount.field!r}"))
+            elif spec.kind is not FieldKind.NUMBER:
+                problems.append((f"{path}.amount.field", f"{amount.field!r} is not a number field"))
+        elif amount.default is None:
+            problems.append((f"{path}.amount", "an amount needs a field or a default"))
+        if amount.min is not None and amount.max is not None and amount.min > amount.max:
+            problems.append((f"{path}.amount.min", f"min {amount.min} is above max {amount.max}"))
+    if action.offset_is_amount and unit != "min":
+        problems.append((f"{path}.offset_is_amount", "only an amount in minutes is an offset"))
+    for position, condition in enumerate(action.only_when):
+        if condition.op in RAMP_OPS:
+            problems.append(
+                (f"{path}.only_when.{position}.op", "an action is scheduled or not: no ramps")
+            )
+    _check_conditions(action.only_when, f"{path}.only_when", problems)
+    return CompiledAction(
+        kind=action.kind,
+        unit=action.unit,
+        when=action.when,
+        offset_min=action.offset_min,
+        offset_is_amount=action.offset_is_amount,
+        per_hour=action.per_hour,
+        field=amount.field if amount else None,
+        factor=amount.factor if amount else 1.0,
+        over_duration=amount.over_duration if amount else False,
+        low=amount.min if amount else None,
+        high=amount.max if amount else None,
+        round_to=amount.round_to if amount else 1.0,
+        default=amount.default if amount else None,
+        has_amount=amount is not None,
+        only_when=tuple(action.only_when),
+    )
 
 
 def _check_questions(bundle: Bundle, problems: list[Problem]) -> tuple[str, ...]:

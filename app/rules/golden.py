@@ -37,8 +37,9 @@ class GoldenOutcome:
 
 def run_golden_case(engine: AssessmentEngine, case: GoldenCase) -> GoldenOutcome:
     """Evaluate one case: top-1 among `top1_any`, all of `top3_includes` in the top three,
-    triage level among `triage_any`, none of `tips_absent` and `evidence_absent` shown (each
-    only when given), and no contradiction, in every locale the version serves."""
+    triage level among `triage_any`, none of `tips_absent` and `evidence_absent` shown, the
+    actions of `expect_actions` carried (each only when given), and no contradiction, in
+    every locale the version serves."""
     try:
         context = WorkoutContext.model_validate(case.context)
     except ValidationError as error:
@@ -68,6 +69,7 @@ def run_golden_case(engine: AssessmentEngine, case: GoldenCase) -> GoldenOutcome
         )
         found = [*_shown_but_absent(case, answer), *contradictions(engine, answer)]
         safety += [f"[{locale}] {reason}" for reason in found]
+        reasons += [f"[{locale}] {reason}" for reason in _missing_actions(case, answer)]
     reasons += [reason for reason in safety if reason not in reasons]
     got = {"top3": ranked[:3], "triage": evaluation.level}
     return GoldenOutcome(case.id, not reasons, reasons, got, safety)
@@ -84,6 +86,24 @@ def _shown_but_absent(case: GoldenCase, answer: dict[str, Any]) -> Iterator[str]
     for ref in case.expect.evidence_absent or []:
         if (ref.cause, ref.field) in evidence:
             yield f"evidence {ref.field!r} of {ref.cause!r} is shown; the case forbids it"
+
+
+def _missing_actions(case: GoldenCase, answer: dict[str, Any]) -> Iterator[str]:
+    """Each tip of `expect_actions` is shown and its actions begin with the ones expected
+    (only the fields an expectation gives are compared)."""
+    tips = {tip["id"]: tip for tip in answer["tips"]}
+    for tip_id, expected in (case.expect.expect_actions or {}).items():
+        tip = tips.get(tip_id)
+        if tip is None:
+            yield f"tip {tip_id!r} is not shown; the case expects its actions"
+            continue
+        actions = tip["actions"]
+        for position, want in enumerate(expected):
+            wanted = want.model_dump(exclude_none=True)
+            got = actions[position] if position < len(actions) else None
+            if got is None or any(got.get(key) != value for key, value in wanted.items()):
+                yield f"tip {tip_id!r} action {position} is {got}, expected {wanted}"
+                break
 
 
 def contradictions(engine: AssessmentEngine, answer: dict[str, Any]) -> list[str]:
@@ -105,8 +125,11 @@ def contradictions(engine: AssessmentEngine, answer: dict[str, Any]) -> list[str
         found.append(f"a {level} answer gives no reason")
     hidden_at = {tip.id: tip.hidden_at for tip in engine.ruleset.tips}
     for tip in answer["tips"]:
+        actions = tip.get("actions") or []
+        sends_to_care = bool(actions) and actions[0]["kind"] == "see_clinician"
         if level in hidden_at.get(tip["id"], frozenset()):
             found.append(f"tip {tip['id']!r} is shown although it is hidden at {level}")
-        elif level == "urgent":
+        elif level == "urgent" and not sends_to_care:
+            # the only tip an urgent answer may hold is one that sends the person to care
             found.append(f"tip {tip['id']!r} in an urgent answer: prevention must wait")
     return found

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from app.rules.bundle import TriageLevel
+from app.rules.bundle import ActionKind, ActionUnit, ActionWhen, TriageLevel
 
 Effect = Literal["raises", "lowers"]
 Confidence = Literal["high", "medium", "low"]
@@ -72,6 +72,20 @@ class Evidence(_Response):
     message: str = Field(description="Why this fact matters, in the user's language.")
 
 
+class Counterfactual(_Response):
+    """One change the user controls next time that would have lowered the cause's score."""
+
+    field: str = Field(description="The field to change, e.g. `hydration.fluid_intake_ml`.")
+    from_: EvidenceValue = Field(
+        alias="from", description="Its value in this workout (a number or a boolean)."
+    )
+    to: EvidenceValue = Field(description="The value that would have lowered the score most.")
+    score_after: float = Field(
+        ge=0, le=1, description="The cause's score with only this change (3 decimals)."
+    )
+    message: str = Field(description="The change in words, in the user's language.")
+
+
 class RankedCause(_Response):
     """A possible cause of the shaking, ranked by how well it fits the workout."""
 
@@ -89,6 +103,29 @@ class RankedCause(_Response):
     summary: str = Field(description="One or two sentences for a list view.")
     explanation: str = Field(description="The physiology, in plain language.")
     evidence: list[Evidence] = Field(description="The facts that moved the score, strongest first.")
+    counterfactuals: list[Counterfactual] = Field(
+        description=(
+            "Up to 3 changes of one controllable field (fluids, food, warm-up, pacing, load, "
+            "sleep) that would have lowered this score most, largest drop first. Worked out "
+            "only with `?explain=counterfactuals`; otherwise always empty."
+        )
+    )
+
+
+class Action(_Response):
+    """Something a tip asks for, sized for this workout, that an app can set a reminder for."""
+
+    kind: ActionKind
+    amount: float | None = Field(
+        description="How much, in `unit` (per hour when `per_hour`); null when nothing to size."
+    )
+    unit: ActionUnit | None = Field(description="The unit of `amount`; null without an amount.")
+    when: ActionWhen
+    offset_min: int = Field(
+        description="Minutes from the start of `when`: before the session for `before`, from "
+        "its start for `during`, from its end for `after`."
+    )
+    per_hour: bool = Field(description="Whether `amount` is a rate per hour of the session.")
 
 
 class RankedTip(_Response):
@@ -99,6 +136,11 @@ class RankedTip(_Response):
     title: str = Field(description="Short imperative title.")
     body: str = Field(description="What to do and why.")
     addresses: list[str] = Field(description="Ids of the causes this tip helps with.")
+    actions: list[Action] = Field(
+        description="What to schedule, worked out from this workout; empty when the tip has "
+        "nothing to schedule. On an urgent answer the first tip's first action is "
+        "`see_clinician`."
+    )
 
 
 class FollowUp(_Response):

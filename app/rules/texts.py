@@ -7,7 +7,7 @@ than on every request; the answer lists the items of it that fell back.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from app.rules.bundle import Bundle, TipText, TriageLevel
@@ -28,6 +28,7 @@ class LocaleTexts:
     headlines: dict[TriageLevel, str]
     disclaimer: str
     fallbacks: frozenset[str] = frozenset()  # `kind:id` of the texts given in the default locale
+    counterfactuals: Mapping[str, str] = field(default_factory=dict)  # key -> text
 
 
 def _pick(texts: Mapping[str, T], locale: str, default_locale: str) -> T | None:
@@ -97,4 +98,8 @@ def render_texts(bundle: Bundle, compiled_tips: Sequence[CompiledTip], locale: s
         },
         disclaimer=pick(bundle.disclaimer, "disclaimer"),
         fallbacks=frozenset(fallbacks),
+        counterfactuals={
+            key: _pick(text, locale, default) or ""
+            for key, text in bundle.counterfactual_texts.items()
+        },
     )

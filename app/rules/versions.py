@@ -12,6 +12,7 @@ from app.rules.answer import AnswerBuilder
 from app.rules.bundle import Bundle, TriageLevel
 from app.rules.codegen import GeneratedRules, WriterTexts, generate_rules
 from app.rules.compiler import CompiledRedFlag, CompiledRuleset, compile_ruleset
+from app.rules.counterfactuals import CounterfactualFinder
 from app.rules.texts import LocaleTexts, render_texts
 from app.workout.context import WorkoutContext
 
@@ -45,6 +46,7 @@ class AssessmentEngine:
             version,
             {loc: _writer_texts(self.ruleset, texts) for loc, texts in self.texts.items()},
         )
+        finder = CounterfactualFinder(self.ruleset, self.generated.score_inputs)
         self.builders: dict[str, AnswerBuilder] = {
             loc: AnswerBuilder(
                 self.ruleset,
@@ -56,6 +58,7 @@ class AssessmentEngine:
                 locale=loc,
                 max_tips=MAX_TIPS,
                 max_follow_ups=MAX_FOLLOW_UPS,
+                finder=finder,
             )
             for loc, texts in self.texts.items()
         }
@@ -80,7 +83,13 @@ class AssessmentEngine:
         )
 
     def assess_payload(
-        self, context: WorkoutContext, *, locale: str, limit: int = 5, assessment_id: str
+        self,
+        context: WorkoutContext,
+        *,
+        locale: str,
+        limit: int = 5,
+        assessment_id: str,
+        explain: bool = False,
     ) -> dict[str, Any]:
         """The full answer in `locale` (the default locale when the bundle lacks it), as plain
         JSON-ready data in exactly the shape of `AssessmentResponse`.
@@ -91,7 +100,7 @@ class AssessmentEngine:
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         builder = self.builders.get(locale) or self.builders[self.bundle.default_locale]
-        return builder.build(context, limit, assessment_id)
+        return builder.build(context, limit, assessment_id, explain)
 
 
 def _writer_texts(ruleset: CompiledRuleset, texts: LocaleTexts) -> list[WriterTexts]:

@@ -152,7 +152,9 @@ def test_page_shows_the_ranked_answer_the_api_gives(
         "preparation": {"warmup_min": 0},
         "symptoms": {"timing": "during", "cramps": True},
     }
-    api = httpx.post(f"{live_server.url}/v1/assessments?limit=5", json=body, timeout=10).json()
+    api = httpx.post(
+        f"{live_server.url}/v1/assessments?limit=5&explain=counterfactuals", json=body, timeout=10
+    ).json()
 
     causes = page.locator("#causes > li.cause")
     assert causes.count() == len(api["causes"]) == 5
@@ -167,6 +169,23 @@ def test_page_shows_the_ranked_answer_the_api_gives(
             assert line.get_attribute("data-field") == fact["field"]
             assert line.locator(".evidence-message").text_content() == fact["message"]
     assert any(cause["evidence"] for cause in api["causes"])
+    # "What would have helped": each cause's counterfactual messages, in order
+    for index, expected in enumerate(api["causes"]):
+        helped = causes.nth(index).locator(".counterfactual")
+        assert helped.all_text_contents() == [c["message"] for c in expected["counterfactuals"]]
+    assert any(cause["counterfactuals"] for cause in api["causes"])
+    # the schedule: each tip's actions
+    tips = page.locator("#tips > li.tip")
+    for index, expected in enumerate(api["tips"]):
+        kinds = (
+            tips.nth(index)
+            .locator(".action")
+            .evaluate_all("items => items.map(i => i.dataset.kind)")
+        )
+        assert kinds == [action["kind"] for action in expected["actions"]]
+    assert any(tip["actions"] for tip in api["tips"])
+    shown = " ".join(page.locator("#tips .action").all_text_contents())
+    assert "ml per hour" in shown
 
     tip_ids = page.locator("#tips > li.tip").evaluate_all(
         "items => items.map(i => i.dataset.tipId)"

@@ -372,7 +372,7 @@ def reference_payload(
         },
         "causes": [cause for cause, _ in causes],
         "tips": [
-            {**texts.tips[tip.id], "rank": rank}
+            {**texts.tips[tip.id], "rank": rank, "actions": reference_actions(tip, values)}
             for rank, (tip, _) in enumerate(
                 rank_tips(engine.ruleset, evaluation.ranked, MAX_TIPS, evaluation), start=1
             )
@@ -435,5 +435,44 @@ def _cause(
         "score": round(item.score * SHOWN_SCALE) / SHOWN_SCALE,
         "confidence": confidence(cause, values),
         "evidence": evidence,
+        "counterfactuals": [],  # worked out only on request (explain)
     }
     return answer, shown_signals
+
+
+def reference_actions(tip: CompiledTip, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A tip's actions for a workout, decided step by step from its rules."""
+    out = []
+    for action in tip.actions:
+        if not all(activation(c.field, c.op, c.value)(values) for c in action.only_when):
+            continue
+        amount: float | None = None
+        if action.has_amount:
+            source = values.get(action.field) if action.field else None
+            if source is not None:
+                amount = float(source) * action.factor
+                if action.over_duration:
+                    amount = amount / values["derived.duration_h"]
+            else:
+                amount = action.default
+            if amount is None:
+                continue
+            amount = round(amount / action.round_to) * action.round_to
+            if action.low is not None:
+                amount = max(amount, action.low)
+            if action.high is not None:
+                amount = min(amount, action.high)
+            amount = int(amount) if float(action.round_to).is_integer() else round(amount, 3)
+        out.append(
+            {
+                "kind": action.kind,
+                "amount": amount,
+                "unit": action.unit,
+                "when": action.when,
+                "offset_min": int(amount)
+                if action.offset_is_amount and amount is not None
+                else action.offset_min,
+                "per_hour": action.per_hour,
+            }
+        )
+    return out

@@ -42,7 +42,9 @@ def test_an_urgent_answer_holds_only_urgent_reasons_and_no_training_tips(locale:
     )
     assert answer.triage.level == "urgent"
     assert {reason.code for reason in answer.triage.reasons} == {"chest_pain", "vomiting_in_heat"}
-    assert answer.tips == []
+    # only the tip that sends the person to care, with the visit as its action
+    assert [tip.id for tip in answer.tips] == ["seek_care_now"]
+    assert [action.kind for action in answer.tips[0].actions] == ["see_clinician"]
 
 
 def test_a_consult_answer_keeps_its_tips() -> None:
@@ -105,7 +107,12 @@ def test_the_compiler_refuses_a_contraindication_it_cannot_apply(
 
 
 def test_every_tip_of_the_default_content_waits_for_urgent_care() -> None:
-    assert all("urgent" in tip.hidden_at for tip in default_bundle().tips)
+    """Every tip but the one that sends the person to care, which shows only then."""
+    for tip in default_bundle().tips:
+        if tip.actions and tip.actions[0].kind == "see_clinician":
+            assert set(tip.hidden_at) == {"self_care", "consult"}
+        else:
+            assert "urgent" in tip.hidden_at
 
 
 @pytest.mark.parametrize(

@@ -51,11 +51,12 @@ def test_answer_has_exactly_the_contract_shape(engine: AssessmentEngine) -> None
         "summary",
         "explanation",
         "evidence",
+        "counterfactuals",
     }
     assert [c["rank"] for c in data["causes"]] == [1, 2, 3, 4, 5]
     for item in (e for c in data["causes"] for e in c["evidence"]):
         assert set(item) == {"field", "value", "display_value", "effect", "weight", "message"}
-    assert set(data["tips"][0]) == {"id", "rank", "title", "body", "addresses"}
+    assert set(data["tips"][0]) == {"id", "rank", "title", "body", "addresses", "actions"}
     assert set(data["follow_up_questions"][0]) == {"field", "question"}
     assert data["disclaimer"]
     AssessmentResponse.model_validate(data)  # round-trips through its own schema

@@ -97,14 +97,45 @@ function renderCause(cause) {
   }
   const more = element("details", "cause-more");
   more.append(element("summary", "", "Why this happens"), element("p", "", cause.explanation));
-  item.append(evidence, more);
+  item.append(evidence);
+  if (cause.counterfactuals.length > 0) {
+    const helped = element("div", "helped");
+    helped.append(element("strong", "helped-title", "What would have helped"));
+    const list = element("ul", "counterfactuals");
+    for (const change of cause.counterfactuals) {
+      const line = element("li", "counterfactual", change.message);
+      line.dataset.field = change.field;
+      list.append(line);
+    }
+    helped.append(list);
+    item.append(helped);
+  }
+  item.append(more);
   return item;
+}
+
+// One scheduled action as a short line: "during, at 0 min: 800 ml per hour".
+function describeAction(action) {
+  const amount = action.amount === null ? "" : `${action.amount} ${action.unit}`;
+  const rate = action.per_hour ? " per hour" : "";
+  const label = action.kind.replace("_", " ");
+  const at = `${action.when.replace("_", " ")}, at ${action.offset_min} min`;
+  return amount ? `${label} (${at}): ${amount}${rate}` : `${label} (${at})`;
 }
 
 function renderTip(tip) {
   const item = element("li", "tip");
   item.dataset.tipId = tip.id;
   item.append(element("strong", "tip-title", tip.title), element("p", "tip-body", tip.body));
+  if (tip.actions.length > 0) {
+    const schedule = element("ul", "schedule");
+    for (const action of tip.actions) {
+      const line = element("li", "action", describeAction(action));
+      line.dataset.kind = action.kind;
+      schedule.append(line);
+    }
+    item.append(schedule);
+  }
   return item;
 }
 
@@ -165,7 +196,8 @@ async function submit(event) {
   if (!form.reportValidity()) return;
   const body = workoutContext(form);
   const apiKey = $("api-key").value.trim();
-  const url = "/v1/assessments?limit=5";
+  // explain: each cause's "what would have helped" (worked out on request only)
+  const url = "/v1/assessments?limit=5&explain=counterfactuals";
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
   if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
 
