@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.content.rollout import bucket, in_canary
+from app.content.schemas import RolloutStatus
 from app.core.config import Settings
 from app.main import create_app
 from tests.content.rollout_helpers import (
@@ -130,13 +131,16 @@ def test_get_rollout_shows_the_database_state(
 ) -> None:
     idle = client.get(ROLLOUT, headers=admin_headers)
     assert idle.status_code == 200, idle.text
-    assert idle.json() == {
+    shown = idle.json()
+    assert {key: shown[key] for key in RolloutStatus.model_fields} == {
         "running": False,
         "current_version": 1,
         "canary_version": None,
         "percent": None,
         "started_at": None,
     }
+    assert shown["canary_outcomes"] is None
+    assert shown["current_outcomes"]["feedback_count"] == 0
     canary = start_canary(client, admin_headers, 10)
     running = client.get(ROLLOUT, headers=admin_headers).json()
     assert running["running"] is True
