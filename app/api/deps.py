@@ -68,9 +68,9 @@ SEEN_VERSION_DESCRIPTION = (
     "`content_version` (a pinned version), and ignored when it is not a version number."
 )
 
-# A string, not an integer: a value that is not a version is ignored, never refused (so
-# declared, not validated, on every route that reads it: see `seen_version`).
-SEEN_VERSION_SCHEMA: dict[str, Any] = {"type": "string", "maxLength": 10}
+# A string without limits, not an integer: a value that is not a version is ignored, never
+# refused, so the spec must not promise a refusal (a maxLength here had fuzzers expect a 4xx).
+SEEN_VERSION_SCHEMA: dict[str, Any] = {"type": "string"}
 # The header as the assessment routes declare it (they parse their own inputs).
 SEEN_VERSION_PARAMETER = {
     "name": SEEN_VERSION_HEADER,

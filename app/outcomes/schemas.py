@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from app.content.diff import ContentDiff
 
@@ -31,7 +31,7 @@ class FeedbackRequest(BaseModel):
         max_length=50,
         description="Ids of the answer's tips the user followed (only tips that answer showed).",
     )
-    helpful: bool | None = Field(default=None, description="Whether the answer helped.")
+    helpful: StrictBool | None = Field(default=None, description="Whether the answer helped.")
 
 
 class FeedbackAccepted(BaseModel):

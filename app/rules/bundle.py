@@ -17,6 +17,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     StrictBool,
     StrictFloat,
+    StrictInt,
     StringConstraints,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -152,7 +153,7 @@ class CauseRules(_Strict):
         "(a rough share, 0-1). It never moves a score: it only orders causes whose scores tie "
         "exactly, most common first; causes without one follow, in bundle order.",
     )
-    requires_evidence: bool = Field(
+    requires_evidence: StrictBool = Field(
         default=False,
         description="Rank the cause only when its signals raise its score above the prior: "
         "for a cause that needs inputs most workouts lack (a glucose reading, a medicine, the "
@@ -229,7 +230,7 @@ class ActionAmount(_Strict):
 
     field: FieldPath | None = None
     factor: StrictFloat = Field(default=1.0, ge=-1000, le=1000)
-    over_duration: bool = Field(
+    over_duration: StrictBool = Field(
         default=False, description="Divide by the session's hours: a rate per hour."
     )
     min: StrictFloat | None = Field(default=None, ge=0, le=100000)
@@ -245,18 +246,18 @@ class ActionRule(_Strict):
     unit: ActionUnit | None = None
     amount: ActionAmount | None = None
     when: ActionWhen
-    offset_min: int = Field(
+    offset_min: StrictInt = Field(
         default=0,
         ge=-1440,
         le=10080,
         description="Minutes from the start of `when` (before: minutes before the session).",
     )
-    offset_is_amount: bool = Field(
+    offset_is_amount: StrictBool = Field(
         default=False,
         description="Use the amount (minutes) as the offset: a 15-minute warm-up starts "
         "15 minutes before.",
     )
-    per_hour: bool = False
+    per_hour: StrictBool = False
     only_when: list[Condition] = Field(
         default_factory=list,
         max_length=4,
@@ -342,7 +343,7 @@ class ExpectedAction(_Strict):
     amount: StrictFloat | None = None
     unit: ActionUnit | None = None
     when: ActionWhen | None = None
-    per_hour: bool | None = None
+    per_hour: StrictBool | None = None
 
 
 ExpectedActions = Annotated[list[ExpectedAction], Field(max_length=10)]

@@ -135,6 +135,12 @@ def test_a_bad_outcome_or_a_tip_not_shown_is_422_with_the_field(client: TestClie
     assert not_shown.status_code == 422, not_shown.text
     assert [e["loc"] for e in not_shown.json()["errors"]] == ["tips_followed.1"]
 
+    # Strict: JSON's 0 and "yes" are not booleans (lax parsing took 0 as false).
+    for not_a_boolean in (0, 1, "yes"):
+        bad_helpful = feedback(client, answer_id, outcome="same", helpful=not_a_boolean)
+        assert bad_helpful.status_code == 422, not_a_boolean
+        assert [e["loc"] for e in bad_helpful.json()["errors"]] == ["helpful"]
+
     missing = feedback(client, answer_id)
     assert missing.status_code == 422
     assert [e["loc"] for e in missing.json()["errors"]] == ["outcome"]

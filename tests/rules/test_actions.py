@@ -135,3 +135,21 @@ def test_a_golden_case_catches_a_changed_action() -> None:
     outcome = run_golden_case(default_engine(), case)
     assert not outcome.passed
     assert any("structured_warmup" in reason for reason in outcome.reasons)
+
+
+def test_action_flags_are_strict_booleans() -> None:
+    """An editor's `per_hour: 0` is refused, not read as false: the spec says boolean (and
+    `offset_min: false` is not 0)."""
+    from pydantic import ValidationError
+
+    from app.rules.bundle import ExpectedAction
+
+    with pytest.raises(ValidationError):
+        ExpectedAction.model_validate({"kind": "eat", "per_hour": 0})
+    data = copy.deepcopy(default_bundle().model_dump(mode="json"))
+    for field, not_its_type in (("per_hour", 1), ("offset_is_amount", 0), ("offset_min", False)):
+        changed = copy.deepcopy(data)
+        action = next(t for t in changed["tips"] if t.get("actions"))["actions"][0]
+        action[field] = not_its_type
+        with pytest.raises(ValidationError):
+            Bundle.model_validate(changed)
