@@ -12,16 +12,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
     StrictBool,
     StrictFloat,
-    StrictInt,
     StringConstraints,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, PydanticCustomError
 from typing_extensions import TypeAliasType
 
 from app.workout.context import ActivityType
@@ -32,6 +32,17 @@ MAX_LOCALES = 50  # every list and map in a bundle is bounded, so no request can
 ConditionText = Annotated[str, StringConstraints(max_length=200)]
 FieldPath = Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[a-z0-9_]+$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+def _a_number(value: object) -> object:
+    # JSON Schema's integer is any whole number (10.0 too), and never true or false: lax
+    # parsing took `false` as 0, strict parsing refused 10.0.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a whole number")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_a_number)]
 
 
 class _LocaleKeys:
@@ -246,7 +257,7 @@ class ActionRule(_Strict):
     unit: ActionUnit | None = None
     amount: ActionAmount | None = None
     when: ActionWhen
-    offset_min: StrictInt = Field(
+    offset_min: WholeNumber = Field(
         default=0,
         ge=-1440,
         le=10080,

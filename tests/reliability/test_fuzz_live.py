@@ -83,6 +83,8 @@ def test_every_check_in_every_phase_passes(live_url: str, tmp_path: Path) -> Non
         seconds=round(summary["running_time"], 1),
     )
     print(f"schemathesis: {cases['generated']} cases, {cases['unique_failures']} failures")
-    assert finished.returncode == 0, finished.stdout[-20_000:]
+    # From the failures on: a long case (a whole bundle) must not push the answer out.
+    failures = max(finished.stdout.find("FAILURES"), 0)
+    assert finished.returncode == 0, finished.stdout[failures : failures + 20_000]
     assert summary["operations"]["tested"] == summary["operations"]["total"]
     assert cases["unique_failures"] == 0

@@ -153,3 +153,6 @@ def test_action_flags_are_strict_booleans() -> None:
         action[field] = not_its_type
         with pytest.raises(ValidationError):
             Bundle.model_validate(changed)
+    whole = copy.deepcopy(data)
+    next(t for t in whole["tips"] if t.get("actions"))["actions"][0]["offset_min"] = 10.0
+    assert Bundle.model_validate(whole)  # JSON Schema's integer: 10.0 is one
