@@ -22,6 +22,9 @@ from app.rules.scores import shown_score
 
 MAX_PER_CAUSE = 3
 UNLIKELY_BELOW = 0.2  # a score after below this reads "unlikely", else "less likely"
+# A change that moves the shown score by less than two points is not worth a user's effort
+# (and reads as advice all the same): it is not offered.
+MIN_DROP = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +37,14 @@ class Controllable:
     unit: str
     # next time is still about this workout: at most this far from today's value
     within: float | None = None  # as a share of today's value
+    # at most this much per hour of the session: drinking past about a litre an hour risks
+    # low blood sodium, so no counterfactual may ask for more
+    per_session_hour: float | None = None
 
 
 CONTROLLABLE: dict[str, Controllable | None] = {
     # None: a yes/no field (its candidate is the other answer)
-    "hydration.fluid_intake_ml": Controllable(50, 0, 4000, "ml"),
+    "hydration.fluid_intake_ml": Controllable(50, 0, 4000, "ml", per_session_hour=1000),
     "hydration.electrolytes_taken": None,
     "nutrition.carbs_g_per_hour": Controllable(1, 0, 120, "g"),
     "nutrition.pre_workout_carbs_g": Controllable(1, 0, 300, "g"),
@@ -107,7 +113,7 @@ class CounterfactualFinder:
                 for index, logit in enumerate(logits):
                     # only a drop an answer shows counts (scores have 3 decimals)
                     drop = shown_score(base[index]) - shown_score(logit)
-                    if drop <= 0:
+                    if drop < MIN_DROP:
                         continue
                     kept = per_cause.get(index)
                     key = (-drop, change)
@@ -130,6 +136,9 @@ class CounterfactualFinder:
         if bounds.within is not None:
             low = max(low, float(current) * (1 - bounds.within))
             high = min(high, float(current) * (1 + bounds.within))
+        duration_min = inputs.get("activity.duration_min")
+        if bounds.per_session_hour is not None and isinstance(duration_min, int | float):
+            high = min(high, bounds.per_session_hour * float(duration_min) / 60.0)
         lo_k = math.ceil(low / step)
         hi_k = math.floor(high / step)
         for derived, threshold in self._plan.get(field, []):

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.rules.answer import sigmoid
-from app.rules.counterfactuals import CONTROLLABLE
+from app.rules.counterfactuals import CONTROLLABLE, MIN_DROP
 from app.workout.context import WorkoutContext
 from tests.rules.helpers import default_engine
 
@@ -63,6 +63,17 @@ def test_a_hot_ride_with_little_fluid_is_told_to_drink_more() -> None:
     assert first["from"] == 300 and first["to"] > 300
     assert first["score_after"] < dehydration["score"]
     assert "ml more" in first["message"]
+
+
+def test_more_fluid_is_never_more_than_a_litre_an_hour() -> None:
+    """Drinking past about a litre an hour risks low blood sodium: a long hot ride with almost
+    nothing drunk is told to drink more, but not beyond that."""
+    for minutes in (45, 90, 180):
+        ride = _with(HOT_RIDE, "activity.duration_min", minutes)
+        for cause in _answer(ride)["causes"]:
+            for item in cause["counterfactuals"]:
+                if item["field"] == "hydration.fluid_intake_ml":
+                    assert item["to"] <= 1000 * minutes / 60, (minutes, item)
 
 
 def test_without_explain_every_cause_has_an_empty_list() -> None:
@@ -120,3 +131,7 @@ def test_applying_any_counterfactual_never_raises_that_cause(
         for item in cause["counterfactuals"]:
             after = _score_of(_with(data, item["field"], item["to"]), cause["id"])
             assert after <= cause["score"]
+            # worth the effort, and never a change that is unsafe in itself
+            assert cause["score"] - item["score_after"] >= MIN_DROP - 1e-9
+            if item["field"] == "hydration.fluid_intake_ml" and item["to"] > item["from"]:
+                assert item["to"] <= 1000 * duration / 60
