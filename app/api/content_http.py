@@ -12,6 +12,7 @@ from app.api.deps import (
     ContentReader,
     ServicesDep,
     catch_up_with_client,
+    refuse_overlong_seen_version,
 )
 from app.content.cache import LoadedVersion
 from app.content.views import LocaleView, make_etag
@@ -53,8 +54,10 @@ async def read_context(
     # No max_length: an over-long header is ignored (default locale), as on the assessments.
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> ReadContext:
+    seen = request.headers.get(SEEN_VERSION_HEADER)
+    refuse_overlong_seen_version(seen)
     if content_version is None:
-        await catch_up_with_client(services, request.headers.get(SEEN_VERSION_HEADER))
+        await catch_up_with_client(services, seen)
     loaded = services.cache.get(content_version)
     chosen = negotiate_locale(locale, accept_language, loaded.locales, loaded.bundle.default_locale)
     return ReadContext(loaded=loaded, view=loaded.view(chosen), pinned=content_version is not None)

@@ -17,7 +17,7 @@ from app.auth.scopes import Scope
 from app.auth.service import Principal
 from app.content.cache import ContentCache
 from app.core.dbfaults import unavailable
-from app.core.errors import Forbidden, ServiceUnavailable, Unauthorized
+from app.core.errors import FieldError, Forbidden, ServiceUnavailable, Unauthorized, Unprocessable
 from app.core.headers import header
 from app.core.query import refuse_repeated
 from app.core.ratelimit import (
@@ -65,12 +65,14 @@ SEEN_VERSION_DESCRIPTION = (
     "The `content_version` of the last answer this client got. A process that serves another "
     "version reads the current pointer before answering, so a client spread over workers and "
     "replicas is never answered with an older version than one it has seen. Ignored with "
-    "`content_version` (a pinned version), and ignored when it is not a version number."
+    "`content_version` (a pinned version), and ignored when it is not a version number. "
+    "Longer than 10 characters it is refused (422) by the content routes; the assessment "
+    "routes ignore it, as they ignore any stray input rather than lose an answer."
 )
 
-# A string without limits, not an integer: a value that is not a version is ignored, never
-# refused, so the spec must not promise a refusal (a maxLength here had fuzzers expect a 4xx).
-SEEN_VERSION_SCHEMA: dict[str, Any] = {"type": "string"}
+SEEN_VERSION_MAX_LENGTH = 10  # 2**31 - 1, the largest version, has ten digits
+# A string, not an integer: a value that is not a version is ignored rather than refused.
+SEEN_VERSION_SCHEMA: dict[str, Any] = {"type": "string", "maxLength": SEEN_VERSION_MAX_LENGTH}
 # The header as the assessment routes declare it (they parse their own inputs).
 SEEN_VERSION_PARAMETER = {
     "name": SEEN_VERSION_HEADER,
@@ -98,9 +100,27 @@ CLIENT_ID_PARAMETER = {
 def seen_version(raw: str | None) -> int | None:
     """The version a client says it has seen; anything else is no claim at all (so a stray
     header can never cost an assessment its answer)."""
-    if raw is None or not (0 < len(raw) <= 10) or not (raw.isascii() and raw.isdigit()):
+    if (
+        raw is None
+        or not (0 < len(raw) <= SEEN_VERSION_MAX_LENGTH)
+        or not (raw.isascii() and raw.isdigit())
+    ):
         return None
     return int(raw)
+
+
+def refuse_overlong_seen_version(raw: str | None) -> None:
+    """The content routes hold the header to the length the spec declares (422 naming it)."""
+    if raw is not None and len(raw) > SEEN_VERSION_MAX_LENGTH:
+        raise Unprocessable(
+            f"{SEEN_VERSION_HEADER} is longer than {SEEN_VERSION_MAX_LENGTH} characters.",
+            errors=[
+                FieldError(
+                    loc=f"header.{SEEN_VERSION_HEADER}",
+                    message=f"at most {SEEN_VERSION_MAX_LENGTH} characters: a version number",
+                )
+            ],
+        )
 
 
 async def catch_up_with_client(services: Services, raw_seen: str | None) -> None:

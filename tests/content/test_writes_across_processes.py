@@ -128,7 +128,7 @@ def test_a_rollback_seen_elsewhere_is_followed_although_its_number_is_lower(
     assert worker_b.get("/v1/causes", headers=seen_again).json()["content_version"] == 1
 
 
-@pytest.mark.parametrize("value", ["", "abc", "-1", "0x10", "9" * 11, "²".encode("latin-1")])
+@pytest.mark.parametrize("value", ["", "abc", "-1", "0x10", "9" * 10, "²".encode("latin-1")])
 def test_a_seen_header_that_is_not_a_version_is_ignored(
     worker_b: TestClient, value: str | bytes
 ) -> None:
@@ -137,3 +137,17 @@ def test_a_seen_header_that_is_not_a_version_is_ignored(
     answer = worker_b.post("/v1/assessments", json=body, headers=headers)
     assert answer.status_code == 200, answer.text
     assert worker_b.get("/v1/causes", headers=headers).status_code == 200
+
+
+def test_an_overlong_seen_header_is_refused_by_reads_and_ignored_by_assessments(
+    worker_b: TestClient,
+) -> None:
+    """The spec bounds it at 10 characters: the reads hold it to that, the assessments
+    never lose an answer to it."""
+    headers = {"X-Content-Version-Seen": "9" * 11}
+    body = {"activity": {"type": "running", "duration_min": 30}}
+    assert worker_b.post("/v1/assessments", json=body, headers=headers).status_code == 200
+    refused = worker_b.get("/v1/causes", headers=headers)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert [e["loc"] for e in refused.json()["errors"]] == ["header.X-Content-Version-Seen"]
