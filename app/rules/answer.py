@@ -50,6 +50,7 @@ class AnswerBuilder:
         "_questions",
         "_rank",
         "_reasons",
+        "_tip_action_kinds",
         "_tip_actions",
         "_tip_conditions",
         "_tip_groups",
@@ -121,6 +122,9 @@ class AnswerBuilder:
             for tip in ruleset.tips
             if tip.actions
         }
+        self._tip_action_kinds = tuple(
+            frozenset(action.kind for action in tip.actions) for tip in ruleset.tips
+        )
         self._asks_after = ruleset.asks_after
         self._question_order = {field: n for n, field in enumerate(ruleset.question_fields)}
         self._asked_weights = tuple(
@@ -163,8 +167,6 @@ class AnswerBuilder:
             writers[index](values, conditions, present, rank, scores[rank - 1], fallen)
             for rank, index in enumerate(order[:limit], start=1)
         ]
-        if explain and self._finder is not None:
-            self._explain(causes, order[:limit], values)
         top = tuple(order[:TOP_CAUSES_CONSIDERED])
         warnings: list[dict[str, str]] = []
         fallen_warnings: list[str] = []
@@ -195,6 +197,13 @@ class AnswerBuilder:
                 hidden = hidden | by_conditions
         else:
             triage = self._no_flags  # most answers: the same triage, shared
+        # Prevention waits on an urgent answer, as its tips do: nothing may dilute "seek care
+        # now"; elsewhere no counterfactual gives the advice of a contraindicated tip.
+        if explain and self._finder is not None and triage["level"] != "urgent":
+            withheld = frozenset(
+                kind for tip in by_conditions or () for kind in self._tip_action_kinds[tip]
+            )
+            self._explain(causes, order[:limit], values, withheld)
         tips = self._tips(top, scores, hidden)
         if self._tip_actions:
             tips = self._with_actions(tips, values, conditions)
@@ -219,11 +228,15 @@ class AnswerBuilder:
         }
 
     def _explain(
-        self, causes: list[dict[str, Any]], shown: Sequence[int], values: dict[str, Any]
+        self,
+        causes: list[dict[str, Any]],
+        shown: Sequence[int],
+        values: dict[str, Any],
+        withheld: frozenset[str],
     ) -> None:
         """Put each shown cause's counterfactuals in place (its dict is this answer's own)."""
         assert self._finder is not None
-        found = self._finder.find(values)
+        found = self._finder.find(values, withheld)
         texts = self._counterfactual_texts
         for cause, index in zip(causes, shown, strict=True):
             items = []

@@ -59,6 +59,18 @@ CONTROLLABLE: dict[str, Controllable | None] = {
 }
 """Never the environment, age, health, symptoms or the kind of activity."""
 
+ADVICE_OF_MORE: dict[str, str] = {
+    "hydration.fluid_intake_ml": "drink",
+    "hydration.electrolytes_taken": "electrolytes",
+    "nutrition.carbs_g_per_hour": "eat",
+    "nutrition.pre_workout_carbs_g": "eat",
+    "preparation.warmup_min": "warm_up",
+    "preparation.cooldown_min": "cool_down",
+}
+"""The action kind whose advice a counterfactual that raises the field (or turns it on) gives:
+where the content contraindicates the tips with that action (say, drinking after drinking
+more than was sweated), no counterfactual may give it either."""
+
 Scorer = Callable[[Mapping[str, Any]], list[float]]
 
 
@@ -93,8 +105,11 @@ class CounterfactualFinder:
                                 plan.setdefault(field, []).append((condition.field, threshold))
         self._plan = {field: list(dict.fromkeys(items)) for field, items in plan.items()}
 
-    def find(self, values: Mapping[str, Any]) -> dict[int, list[tuple[str, Any, Any, float]]]:
-        """Per cause index: up to 3 (field, from, to, logit after), best first."""
+    def find(
+        self, values: Mapping[str, Any], withheld: frozenset[str] = frozenset()
+    ) -> dict[int, list[tuple[str, Any, Any, float]]]:
+        """Per cause index: up to 3 (field, from, to, logit after), best first; none that
+        raises a field whose advice (`ADVICE_OF_MORE`) is of a `withheld` action kind."""
         inputs = {key: value for key, value in values.items() if not key.startswith("derived.")}
         base = self._score(inputs)
         best: dict[int, list[tuple[float, float, str, Any, Any, float]]] = {}
@@ -103,6 +118,8 @@ class CounterfactualFinder:
             if current is None:
                 continue  # only a field the user told us about
             candidates = self._candidates(field, current, inputs)
+            if ADVICE_OF_MORE.get(field) in withheld:
+                candidates = [c for c in candidates if float(c) < float(current)]
             per_cause: dict[int, tuple[float, float, Any, float]] = {}
             bounds = CONTROLLABLE[field]
             for candidate in candidates:

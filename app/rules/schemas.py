@@ -107,7 +107,9 @@ class RankedCause(_Response):
         description=(
             "Up to 3 changes of one controllable field (fluids, food, warm-up, pacing, load, "
             "sleep) that would have lowered this score most, largest drop first. Worked out "
-            "only with `?explain=counterfactuals`; otherwise always empty."
+            "only with `?explain=counterfactuals`; otherwise always empty, and empty on an "
+            "urgent answer (prevention waits). None gives advice the content contraindicates "
+            'for this workout (no "drink more" after drinking more than was sweated).'
         )
     )
 

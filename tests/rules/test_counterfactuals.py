@@ -9,9 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.rules.answer import sigmoid
+from app.rules.bundle import Bundle
 from app.rules.counterfactuals import CONTROLLABLE, MIN_DROP
+from app.rules.versions import AssessmentEngine
 from app.workout.context import WorkoutContext
-from tests.rules.helpers import default_engine
+from tests.rules.helpers import default_bundle, default_engine
 
 HOT_RIDE: dict[str, Any] = {
     "activity": {"type": "cycling", "duration_min": 120},
@@ -74,6 +76,47 @@ def test_more_fluid_is_never_more_than_a_litre_an_hour() -> None:
             for item in cause["counterfactuals"]:
                 if item["field"] == "hydration.fluid_intake_ml":
                     assert item["to"] <= 1000 * minutes / 60, (minutes, item)
+
+
+def _raises_fluid(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        item
+        for cause in answer["causes"]
+        for item in cause["counterfactuals"]
+        if item["field"] == "hydration.fluid_intake_ml" and item["to"] > item["from"]
+    ]
+
+
+def test_an_urgent_answer_has_no_counterfactuals() -> None:
+    """Prevention waits, as the tips do: nothing may stand beside "seek care now"."""
+    headache_in_heat = _with(
+        _with(HOT_RIDE, "environment.temperature_c", 34), "symptoms.associated", ["severe_headache"]
+    )
+    answer = _answer(headache_in_heat)
+    assert answer["triage"]["level"] == "urgent"
+    assert all(cause["counterfactuals"] == [] for cause in answer["causes"])
+    # the same ride without the headache is told to drink more
+    assert _raises_fluid(_answer(_with(HOT_RIDE, "environment.temperature_c", 34)))
+
+
+def test_no_counterfactual_gives_the_advice_of_a_contraindicated_tip() -> None:
+    """Where the content hides the tips that say "drink" (here: whenever it is hot), no
+    counterfactual says "drink more" either; the other changes are still offered."""
+    data = copy.deepcopy(default_bundle().model_dump(mode="json"))
+    for tip in data["tips"]:
+        if any(action["kind"] == "drink" for action in tip.get("actions", [])):
+            tip["hidden_when"] = [{"field": "environment.temperature_c", "op": "gte", "value": 30}]
+    engine = AssessmentEngine(Bundle.model_validate(data), 2)
+    answer = engine.assess_payload(
+        WorkoutContext.model_validate(HOT_RIDE),
+        locale="en",
+        limit=8,
+        assessment_id="t",
+        explain=True,
+    )
+    assert _raises_fluid(_answer(HOT_RIDE))
+    assert not _raises_fluid(answer)
+    assert any(cause["counterfactuals"] for cause in answer["causes"])
 
 
 def test_without_explain_every_cause_has_an_empty_list() -> None:
