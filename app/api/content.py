@@ -46,7 +46,7 @@ def _read_route(
         operation_id=operation_id,
         response_model=answer,
         responses={**_NOT_MODIFIED, **_READ_ERRORS},
-        # read_context reads the header off the request: declared here, never refused
+        # read_context validates the header (FastAPI's Header); declared here as everywhere
         openapi_extra={"parameters": [SEEN_VERSION_PARAMETER]},
     )
 

@@ -9,10 +9,10 @@ from fastapi import Depends, Header, Query, Request, Response
 
 from app.api.deps import (
     SEEN_VERSION_HEADER,
+    SEEN_VERSION_MAX_LENGTH,
     ContentReader,
     ServicesDep,
     catch_up_with_client,
-    refuse_overlong_seen_version,
 )
 from app.content.cache import LoadedVersion
 from app.content.views import LocaleView, make_etag
@@ -46,16 +46,22 @@ class ReadContext:
 
 
 async def read_context(
-    request: Request,
     services: ServicesDep,
     _reader: ContentReader,
     content_version: VersionQuery = None,
     locale: LocaleQuery = None,
     # No max_length: an over-long header is ignored (default locale), as on the assessments.
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+    # Validated here, declared once for every route by SEEN_VERSION_PARAMETER (_read_route).
+    seen: Annotated[
+        str | None,
+        Header(
+            alias=SEEN_VERSION_HEADER,
+            max_length=SEEN_VERSION_MAX_LENGTH,
+            include_in_schema=False,
+        ),
+    ] = None,
 ) -> ReadContext:
-    seen = request.headers.get(SEEN_VERSION_HEADER)
-    refuse_overlong_seen_version(seen)
     if content_version is None:
         await catch_up_with_client(services, seen)
     loaded = services.cache.get(content_version)

@@ -17,7 +17,7 @@ from app.auth.scopes import Scope
 from app.auth.service import Principal
 from app.content.cache import ContentCache
 from app.core.dbfaults import unavailable
-from app.core.errors import FieldError, Forbidden, ServiceUnavailable, Unauthorized, Unprocessable
+from app.core.errors import Forbidden, ServiceUnavailable, Unauthorized
 from app.core.headers import header
 from app.core.query import refuse_repeated
 from app.core.ratelimit import (
@@ -71,7 +71,7 @@ SEEN_VERSION_DESCRIPTION = (
 )
 
 SEEN_VERSION_MAX_LENGTH = 10  # 2**31 - 1, the largest version, has ten digits
-# A string, not an integer: a value that is not a version is ignored rather than refused.
+# A string, not an integer: within its length, a value that is not a version is ignored.
 SEEN_VERSION_SCHEMA: dict[str, Any] = {"type": "string", "maxLength": SEEN_VERSION_MAX_LENGTH}
 # The header as the assessment routes declare it (they parse their own inputs).
 SEEN_VERSION_PARAMETER = {
@@ -107,20 +107,6 @@ def seen_version(raw: str | None) -> int | None:
     ):
         return None
     return int(raw)
-
-
-def refuse_overlong_seen_version(raw: str | None) -> None:
-    """The content routes hold the header to the length the spec declares (422 naming it)."""
-    if raw is not None and len(raw) > SEEN_VERSION_MAX_LENGTH:
-        raise Unprocessable(
-            f"{SEEN_VERSION_HEADER} is longer than {SEEN_VERSION_MAX_LENGTH} characters.",
-            errors=[
-                FieldError(
-                    loc=f"header.{SEEN_VERSION_HEADER}",
-                    message=f"at most {SEEN_VERSION_MAX_LENGTH} characters: a version number",
-                )
-            ],
-        )
 
 
 async def catch_up_with_client(services: Services, raw_seen: str | None) -> None:

@@ -34,7 +34,7 @@ FieldPath = Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[a-z0-9_]+$", m
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
-def _a_number(value: object) -> object:
+def _whole_number_input(value: object) -> object:
     # JSON Schema's integer is any whole number (10.0 too), and never true or false: lax
     # parsing took `false` as 0, strict parsing refused 10.0.
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -42,7 +42,7 @@ def _a_number(value: object) -> object:
     return value
 
 
-WholeNumber = Annotated[int, BeforeValidator(_a_number)]
+WholeNumber = Annotated[int, BeforeValidator(_whole_number_input)]
 
 
 class _LocaleKeys:
