@@ -80,6 +80,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         date_header=True,
         timeout_keep_alive=5,
         timeout_graceful_shutdown=10,
+        # A worker starting on a busy machine (imports, content load, code generation) can
+        # take longer than uvicorn's 5 s health check, which then kills it in a loop.
+        timeout_worker_healthcheck=30,
         limit_concurrency=args.limit_concurrency,
         backlog=2048,
     )

@@ -18,6 +18,7 @@ class ContentKind(StrEnum):
     faqs = "faqs"
     rules = "rules"
     red_flags = "red_flags"
+    conditions = "conditions"
 
 
 # A named schema (not an inline object) so generated SDKs get a `ItemPatch` type.

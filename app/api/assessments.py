@@ -43,7 +43,7 @@ from app.core.query import refuse_repeated
 from app.outcomes.issuer import AnswerStamper
 from app.rules.schemas import AssessmentResponse, Triage
 from app.workout.context import WorkoutContext
-from app.workout.lenient import InputIssue, as_warnings, read_leniently
+from app.workout.lenient import InputIssue, IssueCode, as_warnings, read_leniently
 
 router = APIRouter(prefix="/v1", tags=["assessments"])
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -110,7 +110,12 @@ def _assess(
     explain: bool = False,
 ) -> dict[str, Any]:
     payload = loaded.engine.assess_payload(
-        context, locale=locale, limit=limit, assessment_id="", explain=explain
+        context,
+        locale=locale,
+        limit=limit,
+        assessment_id="",
+        explain=explain,
+        unknown_words=unknown_words(issues) if issues else (),
     )
     # The id names what the answer shows, so it is made once the answer is built.
     stamper.stamp(loaded.version, loaded.bundle, payload)
@@ -122,15 +127,21 @@ def _assess(
 
 
 def _red_flag_triage(
-    loaded: LoadedVersion, context: WorkoutContext | None, locale: str
+    loaded: LoadedVersion, context: WorkoutContext | None, locale: str, words: list[str]
 ) -> dict[str, Any] | None:
-    """The triage of a body that cannot be assessed, when it shows a red flag."""
+    """The triage of a body that cannot be assessed, when it shows a red flag (or a symptom
+    word that could not be read: never a reassurance)."""
     if context is None:
         return None
     triage: dict[str, Any] = loaded.engine.assess_payload(
-        context, locale=locale, limit=1, assessment_id=""
+        context, locale=locale, limit=1, assessment_id="", unknown_words=words
     )["triage"]
     return triage if triage["reasons"] else None
+
+
+def unknown_words(issues: tuple[InputIssue, ...]) -> list[str]:
+    """The symptom words a request held that could not be read ("" for one not shown)."""
+    return [issue.value or "" for issue in issues if issue.code is IssueCode.unknown_symptom]
 
 
 class JSONAnswer(Response):
@@ -264,12 +275,13 @@ def _read_context(
         raise RequestValidationError(
             [{**err, "loc": ("body", *err["loc"])} for err in strict_errors]
         ) from None
-    read = read_leniently(data)
-    if read.context is not None and not strict:
+    read = read_leniently(data, loaded.engine.synonyms(locale))
+    # Strict refuses what had to be left out; a symptom said in other words left nothing out.
+    if read.context is not None and (not strict or not read.issues):
         return read.context, read.issues
     raise Unassessable(
         validation_errors(strict_errors if strict or not read.fatal else read.fatal),
-        _red_flag_triage(loaded, read.for_red_flags, locale),
+        _red_flag_triage(loaded, read.for_red_flags, locale, unknown_words(read.issues)),
     )
 
 

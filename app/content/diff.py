@@ -100,8 +100,8 @@ class ContentDiff(BaseModel):
     from_version: int = Field(alias="from")
     to_version: int = Field(alias="to")
     items: dict[str, KindDiff] = Field(
-        description="Per kind (causes, tips, faqs, rules, red_flags, questions, golden_cases, "
-        "settings): the ids added and removed, and field-by-field changes."
+        description="Per kind (causes, tips, faqs, rules, red_flags, conditions, questions, "
+        "golden_cases, settings): the ids added and removed, and field-by-field changes."
     )
     golden_case_changes: list[GoldenCaseChange] = Field(
         description="Golden cases whose result differs between the two versions."

@@ -7,15 +7,16 @@ items, locale completeness, and whether the rules compile.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from app.content.schemas import ValidationIssue
-from app.rules.bundle import Bundle
+from app.rules.bundle import Bundle, GoldenExpectation, MedicalCondition
 from app.rules.compiler import RuleCompileError, compile_ruleset
 from app.workout.context import WorkoutContext
+from app.workout.lenient import read_leniently
 
 TRIAGE_LEVELS = ("self_care", "consult", "urgent")
 
@@ -37,6 +38,12 @@ def _texts(bundle: Bundle) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"questions.{i}.text", question.text
     for level, headline in bundle.triage_headlines.items():
         yield f"triage_headlines.{level}", headline
+    for i, condition in enumerate(bundle.conditions):
+        yield f"conditions.{i}.text", condition.text
+    for disposition, headline in bundle.disposition_headlines.items():
+        yield f"disposition_headlines.{disposition}", headline
+    if bundle.unknown_symptom_headline is not None:
+        yield "unknown_symptom_headline", bundle.unknown_symptom_headline
     yield "disclaimer", bundle.disclaimer
 
 
@@ -95,22 +102,26 @@ def check_bundle(bundle: Bundle) -> list[ValidationIssue]:
             )
 
     problems += _check_locales(bundle)
+    problems += _check_safety_gates(bundle)
 
     try:
         compile_ruleset(bundle)
     except RuleCompileError as exc:
         problems += [ValidationIssue(path=path, message=msg) for path, msg in exc.problems]
 
+    synonyms = {
+        word: symptom
+        for words in bundle.symptom_synonyms.values()
+        for word, symptom in words.items()
+    }
     for i, case in enumerate(bundle.golden_cases):
-        try:
-            WorkoutContext.model_validate(case.context)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
+        problem = _context_problem(case.context, synonyms)
+        if problem is not None:
+            where, message = problem
             problems.append(
                 ValidationIssue(
                     path=f"golden_cases.{i}.context.{where}",
-                    message=f"not a valid workout context: {first['msg']}",
+                    message=f"not a valid workout context: {message}",
                 )
             )
         for j, cause_id in enumerate(
@@ -123,6 +134,23 @@ def check_bundle(bundle: Bundle) -> list[ValidationIssue]:
                     )
                 )
     return problems
+
+
+def _context_problem(
+    context: dict[str, Any], synonyms: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """(where, what) of the first problem of a golden case's context, read as a request is
+    (symptom words through the synonyms), or None when it is valid and leaves nothing out."""
+    read = read_leniently(context, synonyms)
+    if read.context is not None and not read.issues:
+        return None
+    try:
+        WorkoutContext.model_validate(context)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return ".".join(str(p) for p in first["loc"]), first["msg"]
+    issue = read.issues[0]
+    return issue.field, issue.reason
 
 
 def _check_locales(bundle: Bundle) -> list[ValidationIssue]:
@@ -161,3 +189,52 @@ def _check_locales(bundle: Bundle) -> list[ValidationIssue]:
                 )
             )
     return problems
+
+
+def _check_safety_gates(bundle: Bundle) -> list[ValidationIssue]:
+    """What keeps an emergency from being answered vaguely: every urgent red flag names the
+    condition it is a sign of, every condition has a headline for its disposition and a
+    golden case that holds it at that disposition (golden cases run in every locale)."""
+    problems: list[ValidationIssue] = []
+    for i, flag in enumerate(bundle.red_flags):
+        if flag.level == "urgent" and flag.condition is None:
+            problems.append(
+                ValidationIssue(
+                    path=f"red_flags.{i}.condition",
+                    message=f"urgent red flag {flag.id!r} names no condition",
+                )
+            )
+    known = {condition.id for condition in bundle.conditions}
+    for i, case in enumerate(bundle.golden_cases):
+        named = [*(case.expect.conditions_include or []), *(case.expect.conditions_exactly or [])]
+        for condition_id in named:
+            if condition_id not in known:
+                problems.append(
+                    ValidationIssue(
+                        path=f"golden_cases.{i}.expect",
+                        message=f"unknown condition {condition_id!r}",
+                    )
+                )
+    for i, condition in enumerate(bundle.conditions):
+        if condition.disposition not in bundle.disposition_headlines:
+            problems.append(
+                ValidationIssue(
+                    path=f"disposition_headlines.{condition.disposition}",
+                    message=f"headline missing (condition {condition.id!r} uses it)",
+                )
+            )
+        if not any(_holds_condition(case.expect, condition) for case in bundle.golden_cases):
+            problems.append(
+                ValidationIssue(
+                    path=f"conditions.{i}",
+                    message=f"no golden case expects {condition.id!r} at "
+                    f"{condition.disposition!r} (conditions_include and disposition_any)",
+                )
+            )
+    return problems
+
+
+def _holds_condition(expect: GoldenExpectation, condition: MedicalCondition) -> bool:
+    return condition.id in (expect.conditions_include or []) and condition.disposition in (
+        expect.disposition_any or []
+    )

@@ -15,15 +15,25 @@ from typing import Any
 from app.rules.actions import PlannedAction, schedule, template
 from app.rules.bundle import TriageLevel
 from app.rules.codegen import CauseWriter, ContextEvaluator, condition_key
-from app.rules.compiler import CompiledRuleset
+from app.rules.compiler import CompiledCondition, CompiledRuleset
 from app.rules.counterfactuals import CounterfactualFinder, as_number, describe
 from app.rules.plausibility import warning_message
 from app.rules.scores import shown_score, sigmoid
 from app.rules.texts import LocaleTexts
+from app.rules.triage import UNKNOWN_SYMPTOM, TriageWriter
 from app.workout.context import WorkoutContext
 
 TOP_CAUSES_CONSIDERED = 3  # tips and follow-up questions serve the causes a user reads first
 MAX_TIP_GROUPS = 4096  # trios of top causes whose tip groups are kept (8 causes: 336 trios)
+
+
+def demote(order: list[int], suspected: Sequence[CompiledCondition]) -> list[int]:
+    """The ranking with the causes that contradict a suspected condition moved behind the
+    others, each group in its own order: a reassuring cause never leads an emergency."""
+    demoted: frozenset[int] = frozenset().union(*(c.demotes for c in suspected))
+    if not demoted:
+        return order
+    return [i for i in order if i not in demoted] + [i for i in order if i in demoted]
 
 
 class AnswerBuilder:
@@ -39,17 +49,14 @@ class AnswerBuilder:
         "_evaluate",
         "_fallbacks",
         "_finder",
-        "_headlines",
         "_hidden_by_flags",
         "_hidden_without_flags",
         "_locale",
         "_max_follow_ups",
         "_max_tips",
-        "_no_flags",
         "_question_order",
         "_questions",
         "_rank",
-        "_reasons",
         "_tip_action_kinds",
         "_tip_actions",
         "_tip_conditions",
@@ -58,6 +65,7 @@ class AnswerBuilder:
         "_tip_sets",
         "_tips_by_cause",
         "_titles",
+        "_triage",
         "_version",
     )
 
@@ -139,25 +147,33 @@ class AnswerBuilder:
             field: {"field": field, "question": question}
             for field, question in texts.questions.items()
         }
-        self._reasons = {
-            flag.id: {"code": flag.id, "message": texts.red_flags[flag.id]}
-            for flag in ruleset.red_flags
-        }
-        self._headlines = texts.headlines
-        self._no_flags: dict[str, Any] = {
-            "level": "self_care",
-            "headline": texts.headlines.get("self_care", ""),
-            "reasons": [],
-        }
+        self._triage = TriageWriter(ruleset, texts)
         self._disclaimer = texts.disclaimer
 
+    @property
+    def triage_writer(self) -> TriageWriter:
+        return self._triage
+
     def build(
-        self, context: WorkoutContext, limit: int, assessment_id: str, explain: bool = False
+        self,
+        context: WorkoutContext,
+        limit: int,
+        assessment_id: str,
+        explain: bool = False,
+        unknown_words: Sequence[str] = (),
     ) -> dict[str, Any]:
         """The answer for a validated context, `limit` causes long; with `explain`, each
-        cause shown carries its counterfactuals (else an empty list: no extra work)."""
+        cause shown carries its counterfactuals (else an empty list: no extra work).
+        `unknown_words` are symptom words the request held that could not be read."""
         values, given, logits, conditions, red_flags, implausible, present = self._evaluate(context)
+        decision = self._triage.decide(red_flags)
+        if unknown_words:
+            decision = self._triage.with_unknown_words(decision, unknown_words)
+        triage = decision.triage
+        level: TriageLevel = triage["level"]
         order = self._rank(logits)
+        if decision.conditions:
+            order = demote(order, decision.conditions)
         # Scores of the causes shown and of those tips and questions serve, once each.
         ranked = order[: max(limit, TOP_CAUSES_CONSIDERED)]
         scores = [sigmoid(logits[index]) for index in ranked]
@@ -178,36 +194,28 @@ class AnswerBuilder:
         hidden = self._hidden_without_flags
         contraindicated = [tip for at, tip in self._tip_conditions if conditions[at]]
         by_conditions = frozenset(contraindicated) if contraindicated else None
-        if by_conditions:
-            hidden = hidden | by_conditions
         if red_flags:
-            # The fired flags come most severe first (the compiler orders them), so the
-            # first one's level is the most severe; only its reasons are given, so that
-            # "see a clinician in a few days" never stands beside "seek care now".
-            level: TriageLevel = red_flags[0].level
-            reasons = self._reasons
-            triage = {
-                "level": level,
-                "headline": self._headlines.get(level, ""),
-                "reasons": [reasons[flag.id] for flag in red_flags if flag.level == level],
-            }
             # hidden at this level, not at self_care: a tip only an urgent answer shows
             hidden = self._hidden_tips(level, red_flags)
-            if by_conditions:
-                hidden = hidden | by_conditions
-        else:
-            triage = self._no_flags  # most answers: the same triage, shared
-        # Prevention waits on an urgent answer, as its tips do: nothing may dilute "seek care
-        # now"; elsewhere no counterfactual gives the advice of a contraindicated tip.
-        if explain and self._finder is not None and triage["level"] != "urgent":
+        if by_conditions:
+            hidden = hidden | by_conditions
+        # Prevention waits while care comes first (urgent, or a suspected condition): nothing
+        # may dilute what to do now; elsewhere no counterfactual gives the advice of a
+        # contraindicated tip.
+        acting_now = level == "urgent" or bool(decision.conditions)
+        if explain and self._finder is not None and not acting_now:
             withheld = frozenset(
                 kind for tip in by_conditions or () for kind in self._tip_action_kinds[tip]
             )
             self._explain(causes, order[:limit], values, withheld)
-        tips = self._tips(top, scores, hidden)
+        if decision.conditions:
+            tips = self._care_tips(decision.conditions[0].tips, hidden)
+        else:
+            tips = self._tips(top, scores, hidden)
         if self._tip_actions:
             tips = self._with_actions(tips, values, conditions)
-        questions = self._follow_ups(top, values)
+        # An emergency is no time for a questionnaire.
+        questions = [] if level == "urgent" else self._follow_ups(top, values)
         if self._fallbacks:
             fallen = self._fallen_texts(triage, fallen, tips, questions) + fallen_warnings
         else:
@@ -226,6 +234,12 @@ class AnswerBuilder:
             "warnings": warnings,
             "fallback_items": fallen,
         }
+
+    def _care_tips(self, tips: Sequence[int], hidden: frozenset[int]) -> list[dict[str, Any]]:
+        """A suspected condition's own care tips, in its order."""
+        items = self._tip_items
+        shown = [tip for tip in tips if tip not in hidden]
+        return [items[tip][rank] for rank, tip in enumerate(shown[: self._max_tips], start=1)]
 
     def _explain(
         self,
@@ -267,8 +281,17 @@ class AnswerBuilder:
     ) -> list[str]:
         """The texts of this answer given in the default locale, in answer order."""
         fallbacks = self._fallbacks
-        keys = [f"triage_headlines:{triage['level']}"]
-        keys += [f"red_flags:{reason['code']}" for reason in triage["reasons"]]
+        if triage["conditions"]:
+            keys = [f"disposition_headlines:{triage['disposition']}"]
+            keys += [f"conditions:{condition['id']}" for condition in triage["conditions"]]
+        else:
+            keys = [f"triage_headlines:{triage['level']}"]
+        keys += [
+            "unknown_symptom_headline"
+            if reason["code"] == UNKNOWN_SYMPTOM
+            else f"red_flags:{reason['code']}"
+            for reason in triage["reasons"]
+        ]
         fallen = [key for key in keys if key in fallbacks] + fallen_in_causes
         keys = [f"tips:{tip['id']}" for tip in tips]
         keys += [f"questions:{question['field']}" for question in questions]

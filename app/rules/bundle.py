@@ -24,7 +24,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 from typing_extensions import TypeAliasType
 
-from app.workout.context import ActivityType
+from app.workout.context import ActivityType, AssociatedSymptom
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$", max_length=3)]
@@ -80,6 +80,23 @@ TriageLevel = TypeAliasType(
     Annotated[
         Literal["self_care", "consult", "urgent"],
         Field(description="How soon to seek care: self_care, consult (soon) or urgent (now)."),
+    ],
+)
+Disposition = TypeAliasType(
+    "Disposition",
+    Annotated[
+        Literal[
+            "self_care",
+            "see_clinician_soon",
+            "see_clinician_today",
+            "emergency_department",
+            "call_emergency_number",
+        ],
+        Field(
+            description="Where to go and how soon: self_care; see_clinician_soon (within days) "
+            "or see_clinician_today (both `consult`); emergency_department (go now) or "
+            "call_emergency_number (call now; both `urgent`)."
+        ),
     ],
 )
 RedFlagLevel = TypeAliasType(
@@ -280,6 +297,11 @@ class Tip(_Strict):
     id: Slug
     addresses: list[Slug] = Field(min_length=1, max_length=20)
     text: TipTexts
+    care: StrictBool = Field(
+        default=False,
+        description="A tip that sends the person to care or says what to do now (not "
+        "training advice): the only kind an urgent answer or a suspected condition shows.",
+    )
     # Contraindications: when the tip must not be shown, whatever its relevance.
     hidden_at: list[TriageLevel] = Field(
         default_factory=list,
@@ -325,7 +347,59 @@ class RedFlag(_Strict):
     id: Slug
     level: RedFlagLevel
     when: list[Condition] = Field(min_length=1, max_length=4)
+    unless: list[Condition] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Conditions each of which keeps the flag from firing (a measured value "
+        "that explains the finding otherwise).",
+    )
     message: LocalizedText
+    condition: Slug | None = Field(
+        default=None,
+        description="The must-not-miss condition this flag is a sign of (required when urgent).",
+    )
+    disposition: Disposition | None = Field(
+        default=None,
+        description="Where to go when the flag fires; default: its condition's disposition "
+        "when that agrees with the level, else see_clinician_soon or emergency_department.",
+    )
+
+
+class MedicalConditionText(_Strict):
+    title: Text
+    summary: Text
+    first_aid: list[Text] = Field(min_length=1, max_length=8)
+    avoid: list[Text] = Field(default_factory=list, max_length=8)
+
+
+MedicalConditionTexts = TypeAliasType(
+    "MedicalConditionTexts",
+    Annotated[dict[Locale, MedicalConditionText], _LocaleKeys(), Field(max_length=MAX_LOCALES)],
+)
+
+
+class MedicalCondition(_Strict):
+    """A must-not-miss condition: suspected when a red flag naming it fires."""
+
+    id: Slug
+    disposition: Disposition = Field(
+        description="Where to go when it is suspected (a flag may set its own)."
+    )
+    fallback: StrictBool = Field(
+        default=False,
+        description="A generic warning sign: shown only when no other condition is suspected.",
+    )
+    tips: list[Slug] = Field(
+        default_factory=list,
+        max_length=2,
+        description="The care tips that fit it, in order: shown instead of every other tip.",
+    )
+    demotes: list[Slug] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Causes that contradict it: never ranked first while it is suspected.",
+    )
+    text: MedicalConditionTexts
 
 
 class FollowUpQuestion(_Strict):
@@ -374,6 +448,13 @@ class GoldenExpectation(_Strict):
         max_length=100,
         description="Evidence the answer must not show (e.g. a silenced estimate).",
     )
+    disposition_any: list[Disposition] | None = Field(default=None, max_length=5)
+    conditions_include: list[Slug] | None = Field(default=None, max_length=50)
+    conditions_exactly: list[Slug] | None = Field(
+        default=None,
+        max_length=50,
+        description="The conditions the answer must suspect, all and only these ([]: none).",
+    )
     expect_actions: Annotated[dict[Slug, ExpectedActions], _LocaleKeys()] | None = Field(
         default=None,
         max_length=100,
@@ -389,6 +470,16 @@ class GoldenCase(_Strict):
     context: dict[str, Any] = Field(max_length=20)
     expect: GoldenExpectation
 
+
+SynonymWord = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", max_length=60)]
+SynonymMap = TypeAliasType(
+    "SynonymMap",
+    Annotated[
+        dict[SynonymWord, AssociatedSymptom],
+        _LocaleKeys(),
+        Field(max_length=500, description="Word -> the symptom word it means."),
+    ],
+)
 
 CounterfactualKey = Annotated[
     str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z0-9_]+)?(:[a-z]+)?$", max_length=100)
@@ -409,9 +500,31 @@ class Bundle(_Strict):
     faqs: list[Faq] = Field(max_length=500)
     rules: list[CauseRules] = Field(max_length=500)
     red_flags: list[RedFlag] = Field(max_length=200)
+    conditions: list[MedicalCondition] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Must-not-miss conditions, most serious first.",
+    )
     questions: list[FollowUpQuestion] = Field(max_length=200)
     triage_headlines: dict[TriageLevel, LocalizedText] = Field(max_length=3)
     disclaimer: LocalizedText
+    disposition_headlines: dict[Disposition, LocalizedText] = Field(
+        default_factory=dict,
+        max_length=5,
+        description="The headline when a condition is suspected, per disposition: `{title}` "
+        "is the first condition's title, `{first_step}` its first first-aid step.",
+    )
+    unknown_symptom_headline: LocalizedText | None = Field(
+        default=None,
+        description="The headline when a symptom word could not be read and nothing else "
+        "sends the person to care: `{words}` names the words.",
+    )
+    symptom_synonyms: Annotated[dict[Locale, SynonymMap], _LocaleKeys()] = Field(
+        default_factory=dict,
+        max_length=MAX_LOCALES,
+        description="Per locale, words people use for a symptom (lowercase, accents removed, "
+        "words joined by `_`) and the symptom word they mean.",
+    )
     golden_cases: list[GoldenCase] = Field(default_factory=list, max_length=1000)
     counterfactual_texts: Annotated[dict[CounterfactualKey, LocalizedText], _LocaleKeys()] = Field(
         default_factory=dict,
@@ -431,4 +544,5 @@ BUNDLE_KINDS: dict[str, str] = {
     "faqs": "id",
     "rules": "cause",
     "red_flags": "id",
+    "conditions": "id",
 }

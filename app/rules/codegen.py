@@ -313,7 +313,11 @@ def _emit_evaluator(
     fn.emit(1, "fired = []")
     for flag in ruleset.red_flags:
         held = [fn.condition(condition) for condition in flag.conditions]
-        fn.emit(1, f"if {' * '.join(held) or 'True'}:")
+        test = " * ".join(held) or "True"
+        if flag.unless:
+            excused = " or ".join(fn.condition(condition) for condition in flag.unless)
+            test = f"({test}) and not ({excused})"
+        fn.emit(1, f"if {test}:  # red flag {flag.id}")
         fn.emit(2, f"fired.append({fn.constant(flag)})")
     for tip in ruleset.tips:  # their contraindications: results for the answer builder
         for condition in tip.hidden_when:

@@ -12,10 +12,38 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Final
 
-from app.rules.bundle import ActionRule, Bundle, CauseRules, Condition, TriageLevel
+from app.rules.bundle import (
+    ActionRule,
+    Bundle,
+    CauseRules,
+    Condition,
+    Disposition,
+    RedFlag,
+    TriageLevel,
+)
 from app.rules.fields import KNOWN_FIELDS, OPS_BY_KIND, FieldKind, FieldSpec
 
 LEVEL_ORDER: Final[dict[TriageLevel, int]] = {"self_care": 0, "consult": 1, "urgent": 2}
+DISPOSITION_ORDER: Final[dict[Disposition, int]] = {
+    "self_care": 0,
+    "see_clinician_soon": 1,
+    "see_clinician_today": 2,
+    "emergency_department": 3,
+    "call_emergency_number": 4,
+}
+LEVEL_OF: Final[dict[Disposition, TriageLevel]] = {
+    "self_care": "self_care",
+    "see_clinician_soon": "consult",
+    "see_clinician_today": "consult",
+    "emergency_department": "urgent",
+    "call_emergency_number": "urgent",
+}
+# A flag without a condition, or whose condition is of another level, goes where its level says.
+DEFAULT_DISPOSITION: Final[dict[TriageLevel, Disposition]] = {
+    "self_care": "self_care",
+    "consult": "see_clinician_soon",
+    "urgent": "emergency_department",
+}
 RAMP_OPS: Final = frozenset({"ramp_up", "ramp_down"})  # the ops whose activation is a fraction
 _NUMERIC_OPS = frozenset({"gte", "gt", "lte", "lt"})
 _NO_VALUE_OPS = frozenset({"present", "true", "false"})
@@ -59,11 +87,26 @@ class CompiledCause:
 
 @dataclass(frozen=True, slots=True)
 class CompiledRedFlag:
-    """A red flag: it fires when all its conditions hold."""
+    """A red flag: it fires when all its conditions hold and none of `unless` does."""
 
     id: str
     level: TriageLevel
     conditions: tuple[Condition, ...]
+    disposition: Disposition = "self_care"
+    condition: str | None = None  # the must-not-miss condition it is a sign of
+    unless: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCondition:
+    """A must-not-miss condition: its care tips (indexes into `tips`) and the causes that
+    contradict it (indexes into `causes`)."""
+
+    id: str
+    disposition: Disposition
+    fallback: bool
+    tips: tuple[int, ...]
+    demotes: frozenset[int]
 
 
 UNIT_BY_KIND: Final[dict[str, str | None]] = {
@@ -110,6 +153,7 @@ class CompiledTip:
     hidden_by: frozenset[str] = frozenset()
     hidden_when: tuple[Condition, ...] = ()  # any one holding leaves the tip out
     actions: tuple[CompiledAction, ...] = ()
+    care: bool = False  # sends to care: the only kind an urgent answer or a condition shows
 
     def is_hidden(self, level: TriageLevel, fired: Iterable[str]) -> bool:
         """Whether a contraindication of the tip holds for this triage (`hidden_when` is
@@ -122,7 +166,7 @@ class CompiledRuleset:
     """What the engine evaluates: causes in bundle order, and how their scores rank."""
 
     causes: tuple[CompiledCause, ...]
-    red_flags: tuple[CompiledRedFlag, ...]  # the most severe level first
+    red_flags: tuple[CompiledRedFlag, ...]  # the most severe disposition first
     tips: tuple[CompiledTip, ...]
     tips_by_cause: dict[str, tuple[int, ...]]  # cause id -> indexes into `tips` addressing it
     question_fields: tuple[str, ...]  # input fields with a follow-up question, in bundle order
@@ -133,6 +177,7 @@ class CompiledRuleset:
     # (index, prior) of the causes ranked only when their evidence raises them
     gated: tuple[tuple[int, float], ...] = ()
     open_order: tuple[int, ...] = ()  # tie_order without the gated causes
+    conditions: tuple[CompiledCondition, ...] = ()  # bundle order: most serious first
 
     def rank(self, logits: Sequence[float]) -> list[int]:
         """Cause indexes, best first; exact ties in `tie_order`, so that a cause nothing
@@ -162,6 +207,7 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
     causes = _compile_causes(bundle, problems)
     red_flags = _compile_red_flags(bundle, problems)
     tips = _compile_tips(bundle, {flag.id for flag in bundle.red_flags}, problems)
+    conditions = _compile_conditions(bundle, causes, tips, problems)
     question_fields = _check_questions(bundle, problems)
     if problems:
         raise RuleCompileError(problems)
@@ -186,6 +232,7 @@ def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
         tie_order,
         tuple((index, causes[index].prior) for index in gated),
         tuple(index for index in tie_order if index not in gated),
+        conditions,
     )
 
 
@@ -262,20 +309,93 @@ def _compile_cause(index: int, rules: CauseRules, problems: list[Problem]) -> Co
 def _compile_red_flags(bundle: Bundle, problems: list[Problem]) -> tuple[CompiledRedFlag, ...]:
     compiled: list[CompiledRedFlag] = []
     seen: set[str] = set()
+    conditions = {condition.id: condition.disposition for condition in bundle.conditions}
     for index, flag in enumerate(bundle.red_flags):
         path = f"red_flags.{index}"
         _check_unique(seen, flag.id, f"{path}.id", "red flag", problems)
-        for condition_index, condition in enumerate(flag.when):
-            if condition.op in RAMP_OPS:
-                problems.append(
-                    (
-                        f"{path}.when.{condition_index}.op",
-                        "a red flag either fires or not: use gte/lte instead of a ramp",
+        for part in ("when", "unless"):
+            for condition_index, condition in enumerate(getattr(flag, part)):
+                if condition.op in RAMP_OPS:
+                    problems.append(
+                        (
+                            f"{path}.{part}.{condition_index}.op",
+                            "a red flag either fires or not: use gte/lte instead of a ramp",
+                        )
                     )
+        disposition = _flag_disposition(flag, conditions, path, problems)
+        when_ok = _check_conditions(flag.when, f"{path}.when", problems)
+        if _check_conditions(flag.unless, f"{path}.unless", problems) and when_ok:
+            compiled.append(
+                CompiledRedFlag(
+                    flag.id,
+                    flag.level,
+                    tuple(flag.when),
+                    disposition,
+                    flag.condition,
+                    tuple(flag.unless),
                 )
-        if _check_conditions(flag.when, f"{path}.when", problems):
-            compiled.append(CompiledRedFlag(flag.id, flag.level, tuple(flag.when)))
-    compiled.sort(key=lambda flag: -LEVEL_ORDER[flag.level])  # stable: bundle order per level
+            )
+    # Most severe first, bundle order among equals (`sort` is stable): the first flag decides.
+    compiled.sort(key=lambda flag: -DISPOSITION_ORDER[flag.disposition])
+    return tuple(compiled)
+
+
+def _flag_disposition(
+    flag: RedFlag, conditions: dict[str, Disposition], path: str, problems: list[Problem]
+) -> Disposition:
+    """Where a flag sends the person: its own disposition, else its condition's when that
+    agrees with its level, else its level's default (publishing asks more: see
+    `content.validation`)."""
+    if flag.condition is not None and flag.condition not in conditions:
+        problems.append((f"{path}.condition", f"no condition {flag.condition!r}"))
+    if flag.disposition is not None:
+        if LEVEL_OF[flag.disposition] != flag.level:
+            problems.append(
+                (
+                    f"{path}.disposition",
+                    f"{flag.disposition!r} does not agree with level {flag.level!r}",
+                )
+            )
+        return flag.disposition
+    inherited = conditions.get(flag.condition or "")
+    if inherited is not None and LEVEL_OF[inherited] == flag.level:
+        return inherited
+    return DEFAULT_DISPOSITION[flag.level]
+
+
+def _compile_conditions(
+    bundle: Bundle,
+    causes: Sequence[CompiledCause],
+    tips: Sequence[CompiledTip],
+    problems: list[Problem],
+) -> tuple[CompiledCondition, ...]:
+    """Conditions in bundle order, their tips care tips that exist, their demoted causes
+    causes that exist."""
+    cause_index = {cause.id: index for index, cause in enumerate(causes)}
+    tip_index = {tip.id: index for index, tip in enumerate(tips)}
+    compiled: list[CompiledCondition] = []
+    seen: set[str] = set()
+    for index, condition in enumerate(bundle.conditions):
+        path = f"conditions.{index}"
+        _check_unique(seen, condition.id, f"{path}.id", "condition", problems)
+        for position, tip_id in enumerate(condition.tips):
+            at = tip_index.get(tip_id)
+            if at is None:
+                problems.append((f"{path}.tips.{position}", f"no tip {tip_id!r}"))
+            elif not tips[at].care:
+                problems.append((f"{path}.tips.{position}", f"tip {tip_id!r} is not a care tip"))
+        for position, cause_id in enumerate(condition.demotes):
+            if cause_id not in cause_index:
+                problems.append((f"{path}.demotes.{position}", f"no cause {cause_id!r}"))
+        compiled.append(
+            CompiledCondition(
+                condition.id,
+                condition.disposition,
+                condition.fallback,
+                tuple(tip_index[t] for t in condition.tips if t in tip_index),
+                frozenset(cause_index[c] for c in condition.demotes if c in cause_index),
+            )
+        )
     return tuple(compiled)
 
 
@@ -307,6 +427,7 @@ def _compile_tips(
             frozenset(tip.hidden_by),
             tuple(tip.hidden_when),
             actions,
+            tip.care,
         )
         tips.setdefault(tip.id, compiled)
     return tuple(tips.values())

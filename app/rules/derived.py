@@ -23,6 +23,12 @@ ASSUMED_HUMIDITY_PCT = 50.0  # a middling value when only the temperature is kno
 ASSUMED_APPARENT_TEMPERATURE_C = 20.0  # temperate conditions when nothing is known
 LOAD_SPIKE_PCT = 30.0  # acute load a third above usual is where injury and fatigue risk climb
 WEEKS_OFF_FOR_DETRAINING = 2.0
+# A hot session: the apparent temperature at which exertional heat illness becomes a real risk,
+# the effort (CR10) that makes heat rather than the weather the body's problem, and how
+# recent an illness must be for a high reading to be read as fever instead.
+HOT_APPARENT_TEMPERATURE_C = 26.0
+HOT_SESSION_MIN_RPE = 4.0
+RECENT_ILLNESS_DAYS = 14.0
 GLUCOSE_LOWERING_CLASSES: frozenset[str] = frozenset({"insulin", "sulfonylurea"})
 
 ENDURANCE_TYPES: frozenset[str] = frozenset(
@@ -109,6 +115,14 @@ def add_derived(flat: Flat) -> None:
         intensity, ASSUMED_APPARENT_TEMPERATURE_C if apparent is None else apparent, activity
     )
     flat["derived.estimated_sweat_loss_ml"] = sweat
+    if apparent is not None:
+        # A high reading after hard work in the heat is heat illness, not fever, unless an
+        # illness is reported: then it may be either, and fever rules keep their say.
+        flat["derived.hot_exertion_without_illness"] = (
+            apparent >= HOT_APPARENT_TEMPERATURE_C
+            and intensity >= HOT_SESSION_MIN_RPE
+            and not _illness_reported(flat)
+        )
 
     fluid = get("hydration.fluid_intake_ml")
     if fluid is not None:
@@ -134,6 +148,14 @@ def add_derived(flat: Flat) -> None:
     lowering = _glucose_lowering(flat)
     if lowering is not None:
         flat["derived.glucose_lowering_medication"] = lowering
+
+
+def _illness_reported(flat: Flat) -> bool:
+    get = flat.get
+    days = get("health.recent_illness_days")
+    if days is not None and days <= RECENT_ILLNESS_DAYS:
+        return True
+    return "fever" in (get("symptoms.associated") or ())
 
 
 def _glucose_lowering(flat: Flat) -> bool | None:

@@ -167,6 +167,15 @@ DERIVED_FIELDS: dict[str, FieldSpec] = dict(
             "health.glucose_lowering_medication",
             "health.medications",
         ),
+        _derived(
+            "derived.hot_exertion_without_illness",
+            FieldKind.BOOL,
+            *_HEAT,
+            *_INTENSITY,
+            "activity.type",
+            "health.recent_illness_days",
+            "symptoms.associated",
+        ),
         _derived("derived.is_endurance", FieldKind.BOOL, "activity.type"),
         _derived("derived.is_resistance", FieldKind.BOOL, "activity.type", "activity.sets"),
     ]

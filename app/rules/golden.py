@@ -8,16 +8,17 @@ content edit that would dilute "seek care now" is caught before it is published.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from app.rules.bundle import GoldenCase
+from app.rules.bundle import Disposition, GoldenCase
 from app.rules.compiler import LEVEL_ORDER
 from app.rules.versions import MAX_LIMIT, AssessmentEngine
 from app.workout.context import WorkoutContext
+from app.workout.lenient import read_leniently
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +41,9 @@ def run_golden_case(engine: AssessmentEngine, case: GoldenCase) -> GoldenOutcome
     triage level among `triage_any`, none of `tips_absent` and `evidence_absent` shown, the
     actions of `expect_actions` carried (each only when given), and no contradiction, in
     every locale the version serves."""
-    try:
-        context = WorkoutContext.model_validate(case.context)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
-            for item in error.errors()
-        )
-        return GoldenOutcome(case.id, False, [f"context is not valid: {problems}"], {})
+    context = golden_context(case, engine.synonyms(engine.bundle.default_locale))
+    if isinstance(context, str):
+        return GoldenOutcome(case.id, False, [f"context is not valid: {context}"], {})
     evaluation = engine.evaluate(context)
     ranked = list(evaluation.ranked)
     expect = case.expect
@@ -63,16 +59,69 @@ def run_golden_case(engine: AssessmentEngine, case: GoldenCase) -> GoldenOutcome
         reasons.append(reason)
         if LEVEL_ORDER[evaluation.level] < min(LEVEL_ORDER[lvl] for lvl in expect.triage_any):
             safety.append(reason)  # under-triage
+    safety += _condition_failures(case, evaluation.disposition, evaluation.conditions)
     for locale in engine.builders:
         answer = engine.assess_payload(
             context, locale=locale, limit=MAX_LIMIT, assessment_id="golden"
         )
         found = [*_shown_but_absent(case, answer), *contradictions(engine, answer)]
+        found += _untold_conditions(answer, evaluation.conditions)
         safety += [f"[{locale}] {reason}" for reason in found]
         reasons += [f"[{locale}] {reason}" for reason in _missing_actions(case, answer)]
     reasons += [reason for reason in safety if reason not in reasons]
-    got = {"top3": ranked[:3], "triage": evaluation.level}
+    got = {
+        "top3": ranked[:3],
+        "triage": evaluation.level,
+        "disposition": evaluation.disposition,
+        "conditions": list(evaluation.conditions),
+    }
     return GoldenOutcome(case.id, not reasons, reasons, got, safety)
+
+
+def golden_context(case: GoldenCase, synonyms: Mapping[str, str]) -> WorkoutContext | str:
+    """A case's context read as a request is (symptom words in any spelling or through the
+    synonyms), or why it cannot be: a golden case leaves nothing out."""
+    read = read_leniently(case.context, synonyms)
+    if read.context is not None and not read.issues:
+        return read.context
+    try:
+        WorkoutContext.model_validate(case.context)
+    except ValidationError as error:
+        return "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in error.errors()
+        )
+    return "; ".join(f"{issue.field}: {issue.reason}" for issue in read.issues)  # pragma: no cover
+
+
+def _condition_failures(
+    case: GoldenCase, disposition: Disposition, conditions: tuple[str, ...]
+) -> list[str]:
+    """A disposition or condition other than the case expects: each one is a safety failure
+    (a condition missed, or an answer sent to the wrong door)."""
+    expect = case.expect
+    found: list[str] = []
+    if expect.disposition_any and disposition not in expect.disposition_any:
+        found.append(f"disposition {disposition!r} is not one of {expect.disposition_any}")
+    lacking = [c for c in expect.conditions_include or [] if c not in conditions]
+    if lacking:
+        found.append(f"conditions {list(conditions)} lack {lacking}")
+    exactly = expect.conditions_exactly
+    if exactly is not None and sorted(conditions) != sorted(exactly):
+        found.append(f"conditions {list(conditions)} are not exactly {exactly}")
+    return found
+
+
+def _untold_conditions(answer: dict[str, Any], conditions: tuple[str, ...]) -> list[str]:
+    """Every locale names the same conditions, each with its title and first aid."""
+    shown = answer["triage"]["conditions"]
+    if [item["id"] for item in shown] != list(conditions):
+        return [f"conditions {[item['id'] for item in shown]} differ from {list(conditions)}"]
+    return [
+        f"condition {item['id']!r} has no title or first aid"
+        for item in shown
+        if not item["title"] or not item["first_aid"]
+    ]
 
 
 def _shown_but_absent(case: GoldenCase, answer: dict[str, Any]) -> Iterator[str]:
@@ -124,12 +173,18 @@ def contradictions(engine: AssessmentEngine, answer: dict[str, Any]) -> list[str
     if level != "self_care" and not triage["reasons"]:
         found.append(f"a {level} answer gives no reason")
     hidden_at = {tip.id: tip.hidden_at for tip in engine.ruleset.tips}
+    care = {tip.id for tip in engine.ruleset.tips if tip.care}
+    suspected = bool(triage["conditions"])
     for tip in answer["tips"]:
         actions = tip.get("actions") or []
         sends_to_care = bool(actions) and actions[0]["kind"] == "see_clinician"
         if level in hidden_at.get(tip["id"], frozenset()):
             found.append(f"tip {tip['id']!r} is shown although it is hidden at {level}")
-        elif level == "urgent" and not sends_to_care:
-            # the only tip an urgent answer may hold is one that sends the person to care
+        elif level == "urgent" and not (sends_to_care and tip["id"] in care):
+            # the only tip an urgent answer may hold is a care tip that sends to care
             found.append(f"tip {tip['id']!r} in an urgent answer: prevention must wait")
+        elif suspected and tip["id"] not in care:
+            found.append(f"training tip {tip['id']!r} shown while a condition is suspected")
+    if suspected and level == "self_care":
+        found.append("a condition is suspected but the answer reads as self-care")
     return found

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from app.rules.bundle import ActionKind, ActionUnit, ActionWhen, TriageLevel
+from app.rules.bundle import ActionKind, ActionUnit, ActionWhen, Disposition, TriageLevel
 
 Effect = Literal["raises", "lowers"]
 Confidence = Literal["high", "medium", "low"]
@@ -34,6 +34,16 @@ class TriageReason(_Response):
     message: str = Field(description="Which answer triggered it and why it matters.")
 
 
+class SuspectedCondition(_Response):
+    """A must-not-miss condition the answer suspects, with what to do now."""
+
+    id: str = Field(description="Stable condition id, e.g. `exertional_heat_illness`.")
+    title: str = Field(description="Its short name.")
+    summary: str = Field(description="What is probably happening and why it matters.")
+    first_aid: list[str] = Field(description="What to do now, in order.")
+    avoid: list[str] = Field(description='What not to do (e.g. "Do not drink more water.").')
+
+
 class Triage(_Response):
     """How soon to seek care, decided before and independently of the cause ranking."""
 
@@ -41,9 +51,21 @@ class Triage(_Response):
         description="`self_care` (typical, benign), `consult` (see a clinician soon) or "
         "`urgent` (seek care now)."
     )
-    headline: str = Field(description="One-sentence advice for this level.")
+    disposition: Disposition = Field(
+        description="Where to go and how soon; agrees with `level` (`self_care`; "
+        "`see_clinician_soon` or `see_clinician_today` for `consult`; `emergency_department` "
+        "or `call_emergency_number` for `urgent`)."
+    )
+    headline: str = Field(
+        description="What to do now: for the first suspected condition its first-aid step, "
+        "else one-sentence advice for this level."
+    )
     reasons: list[TriageReason] = Field(
         description="The red flags found, most severe first; empty for `self_care`."
+    )
+    conditions: list[SuspectedCondition] = Field(
+        description="The must-not-miss conditions suspected, most serious first; empty when "
+        "none. When not empty, the tips are only those that fit the first one."
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from app.rules.bundle import Bundle, TipText, TriageLevel
+from app.rules.bundle import Bundle, Disposition, TipText, TriageLevel
 from app.rules.compiler import CompiledTip
 
 T = TypeVar("T")
@@ -29,6 +29,10 @@ class LocaleTexts:
     disclaimer: str
     fallbacks: frozenset[str] = frozenset()  # `kind:id` of the texts given in the default locale
     counterfactuals: Mapping[str, str] = field(default_factory=dict)  # key -> text
+    # condition id -> {id, title, summary, first_aid, avoid}, as the triage shows it
+    conditions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    disposition_headlines: dict[Disposition, str] = field(default_factory=dict)
+    unknown_symptom_headline: str | None = None
 
 
 def _pick(texts: Mapping[str, T], locale: str, default_locale: str) -> T | None:
@@ -86,20 +90,46 @@ def render_texts(bundle: Bundle, compiled_tips: Sequence[CompiledTip], locale: s
     questions: dict[str, str] = {}
     for question in bundle.questions:
         questions[question.field] = pick(question.text, f"questions:{question.field}")
+    conditions: dict[str, dict[str, Any]] = {}
+    for condition in bundle.conditions:
+        if locale not in condition.text:
+            fallbacks.add(f"conditions:{condition.id}")
+        condition_text = _pick(condition.text, locale, default)
+        conditions.setdefault(
+            condition.id,
+            {
+                "id": condition.id,
+                "title": condition_text.title if condition_text else "",
+                "summary": condition_text.summary if condition_text else "",
+                "first_aid": list(condition_text.first_aid) if condition_text else [],
+                "avoid": list(condition_text.avoid) if condition_text else [],
+            },
+        )
+    unknown = bundle.unknown_symptom_headline
+    unknown_headline = pick(unknown, "unknown_symptom_headline") if unknown else None
+    disposition_headlines = {
+        disposition: pick(text, f"disposition_headlines:{disposition}")
+        for disposition, text in bundle.disposition_headlines.items()
+    }
+    headlines = {
+        level: pick(text, f"triage_headlines:{level}")
+        for level, text in bundle.triage_headlines.items()
+    }
+    disclaimer = pick(bundle.disclaimer, "disclaimer")
     return LocaleTexts(
         causes=causes,
         signals=signals,
         red_flags=red_flags,
         tips=tips,
         questions=questions,
-        headlines={
-            level: pick(text, f"triage_headlines:{level}")
-            for level, text in bundle.triage_headlines.items()
-        },
-        disclaimer=pick(bundle.disclaimer, "disclaimer"),
+        headlines=headlines,
+        disclaimer=disclaimer,
         fallbacks=frozenset(fallbacks),
         counterfactuals={
             key: _pick(text, locale, default) or ""
             for key, text in bundle.counterfactual_texts.items()
         },
+        conditions=conditions,
+        disposition_headlines=disposition_headlines,
+        unknown_symptom_headline=unknown_headline,
     )

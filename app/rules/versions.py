@@ -6,10 +6,11 @@ ready-made items.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from app.rules.answer import AnswerBuilder
-from app.rules.bundle import Bundle, TriageLevel
+from app.rules.answer import AnswerBuilder, demote
+from app.rules.bundle import Bundle, Disposition, TriageLevel
 from app.rules.codegen import GeneratedRules, WriterTexts, generate_rules
 from app.rules.compiler import CompiledRedFlag, CompiledRuleset, compile_ruleset
 from app.rules.counterfactuals import CounterfactualFinder
@@ -26,6 +27,8 @@ class Evaluation(NamedTuple):
 
     level: TriageLevel
     red_flags: tuple[CompiledRedFlag, ...]  # fired, most severe first
+    disposition: Disposition
+    conditions: tuple[str, ...]  # suspected condition ids, most serious first
     ranked: tuple[str, ...]  # cause ids, best first (ties by base rate)
     logits: dict[str, float]  # cause id -> logit
 
@@ -36,6 +39,10 @@ class AssessmentEngine:
     def __init__(self, bundle: Bundle, version: int) -> None:
         self.bundle = bundle
         self.version = version
+        self._synonyms = {
+            locale: _synonyms_for(bundle, locale)
+            for locale in dict.fromkeys([bundle.default_locale, *bundle.locales])
+        }
         self.ruleset: CompiledRuleset = compile_ruleset(bundle)
         locales = dict.fromkeys([bundle.default_locale, *bundle.locales, *bundle.partial_locales])
         self.texts: dict[str, LocaleTexts] = {
@@ -63,6 +70,11 @@ class AssessmentEngine:
             for loc, texts in self.texts.items()
         }
 
+    def synonyms(self, locale: str) -> dict[str, str]:
+        """Symptom synonyms for a request in `locale`: its own first, then every other
+        locale's (a word in another language still names its symptom)."""
+        return self._synonyms.get(locale) or self._synonyms[self.bundle.default_locale]
+
     @property
     def source(self) -> str:
         """The generated module's source, as tracebacks show it."""
@@ -75,9 +87,15 @@ class AssessmentEngine:
         order = self.ruleset.rank(logits)
         ids = [cause.id for cause in self.ruleset.causes]
         red_flags = tuple(result.red_flags)
+        builder = self.builders[self.bundle.default_locale]
+        decision = builder.triage_writer.decide(red_flags)
+        if decision.conditions:
+            order = demote(order, decision.conditions)
         return Evaluation(
-            level=red_flags[0].level if red_flags else "self_care",
+            level=decision.triage["level"],
             red_flags=red_flags,
+            disposition=decision.triage["disposition"],
+            conditions=tuple(condition.id for condition in decision.conditions),
             ranked=tuple(ids[index] for index in order),
             logits=dict(zip(ids, logits, strict=True)),
         )
@@ -90,6 +108,7 @@ class AssessmentEngine:
         limit: int = 5,
         assessment_id: str,
         explain: bool = False,
+        unknown_words: Sequence[str] = (),
     ) -> dict[str, Any]:
         """The full answer in `locale` (the default locale when the bundle lacks it), as plain
         JSON-ready data in exactly the shape of `AssessmentResponse`.
@@ -100,7 +119,7 @@ class AssessmentEngine:
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         builder = self.builders.get(locale) or self.builders[self.bundle.default_locale]
-        return builder.build(context, limit, assessment_id, explain)
+        return builder.build(context, limit, assessment_id, explain, unknown_words)
 
 
 def _writer_texts(ruleset: CompiledRuleset, texts: LocaleTexts) -> list[WriterTexts]:
@@ -118,3 +137,11 @@ def _writer_texts(ruleset: CompiledRuleset, texts: LocaleTexts) -> list[WriterTe
             )
         )
     return per_cause
+
+
+def _synonyms_for(bundle: Bundle, locale: str) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for words in bundle.symptom_synonyms.values():
+        merged.update(words)
+    merged.update(bundle.symptom_synonyms.get(locale, {}))
+    return merged

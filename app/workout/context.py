@@ -97,6 +97,17 @@ class AssociatedSymptom(StrEnum):
     FEVER = "fever"
     SHIVERING = "shivering"
     ONE_SIDED_NUMBNESS = "one_sided_numbness"
+    CHEST_TIGHTNESS = "chest_tightness"
+    SHORTNESS_OF_BREATH = "shortness_of_breath"
+    WHEEZE = "wheeze"
+    HIVES = "hives"
+    THROAT_SWELLING = "throat_swelling"
+    NAUSEA = "nausea"
+    AGITATION = "agitation"
+    HEAVY_SWEATING = "heavy_sweating"
+    SLURRED_SPEECH = "slurred_speech"
+    FACIAL_DROOP = "facial_droop"
+    MUSCLE_RIGIDITY = "muscle_rigidity"
 
 
 class Diabetes(StrEnum):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from app.workout.context import WorkoutContext
+from app.workout.context import AssociatedSymptom, WorkoutContext
 
 MAX_ROUNDS = 12  # each round leaves out at least one field; real bodies need one or two
 REQUIRED: frozenset[tuple[str, ...]] = frozenset(
@@ -61,15 +63,27 @@ class LenientRead:
     for_red_flags: WorkoutContext | None
 
 
-def read_leniently(data: Any) -> LenientRead:
-    """Leave out what is wrong, keep what is right (see the module docstring)."""
+_SYMPTOM_WORDS: Mapping[str, str] = {word.value: word.value for word in AssociatedSymptom}
+
+
+def normalise_word(word: str) -> str:
+    """A symptom word as synonyms are keyed: lowercase, accents removed, words joined by `_`
+    ("Opresión en el pecho" -> "opresion_en_el_pecho")."""
+    plain = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
+
+
+def read_leniently(data: Any, synonyms: Mapping[str, str] | None = None) -> LenientRead:
+    """Leave out what is wrong, keep what is right (see the module docstring); a symptom
+    word is read as the symptom it names in any case or spelling, or as the one `synonyms`
+    (normalised word -> symptom word) maps it to."""
     if not isinstance(data, dict):
         try:
             WorkoutContext.model_validate(data)
         except ValidationError as exc:
             return LenientRead(None, (), tuple(exc.errors()), None)
     body: dict[str, Any] = copy.deepcopy(data)
-    _symptom_word_as_list(body)
+    _symptom_word_as_list(body, synonyms or {})
     issues: list[InputIssue] = []
     fatal: list[ErrorDetails] = []
     errors: list[ErrorDetails] = []
@@ -100,19 +114,27 @@ def read_leniently(data: Any) -> LenientRead:
     return LenientRead(None, tuple(issues), tuple(fatal) or tuple(errors), None)
 
 
-def _symptom_word_as_list(body: dict[str, Any]) -> None:
-    """Never lose the symptom list to its shape: `"associated": "chest_pain"` is a list of
-    one, and a list that repeats words (beyond the length limit) counts each word once."""
+def _symptom_word_as_list(body: dict[str, Any], synonyms: Mapping[str, str]) -> None:
+    """Never lose the symptom list to its shape or its words: `"associated": "chest_pain"` is
+    a list of one, "Chest pain" and a synonym are the symptom they name, and a list that
+    repeats words (beyond the length limit) counts each word once."""
     symptoms = body.get("symptoms")
     if not isinstance(symptoms, dict):
         return
     associated = symptoms.get("associated")
     if isinstance(associated, str):
-        symptoms["associated"] = [associated]
-    elif isinstance(associated, list):
-        words = [w for w in associated if isinstance(w, str)]
+        associated = [associated]
+    if isinstance(associated, list):
+        words = [_known_word(w, synonyms) for w in associated if isinstance(w, str)]
         others = [w for w in associated if not isinstance(w, str)]
         symptoms["associated"] = [*dict.fromkeys(words), *others]
+
+
+def _known_word(word: str, synonyms: Mapping[str, str]) -> str:
+    if word in _SYMPTOM_WORDS or len(word) > 200:
+        return word
+    key = normalise_word(word)
+    return _SYMPTOM_WORDS.get(key) or synonyms.get(key) or word
 
 
 def _is_required(loc: tuple[str, ...], error: ErrorDetails) -> bool:
