@@ -214,8 +214,8 @@ class AnswerBuilder:
             tips = self._tips(top, scores, hidden)
         if self._tip_actions:
             tips = self._with_actions(tips, values, conditions)
-        # An emergency is no time for a questionnaire.
-        questions = [] if level == "urgent" else self._follow_ups(top, values)
+        # An emergency, or a condition to act on, is no time for a questionnaire.
+        questions = [] if acting_now else self._follow_ups(top, values)
         if self._fallbacks:
             fallen = self._fallen_texts(triage, fallen, tips, questions) + fallen_warnings
         else:
