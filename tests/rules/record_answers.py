@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.api.assessments import unknown_words
 from app.workout.lenient import as_warnings, read_leniently
 from bench.contexts import varied
 from bench.engine_bench import FULL
@@ -24,10 +25,16 @@ CASES = (("en", 8), ("es", 5))
 
 def answer_of(context: dict[str, Any], locale: str, limit: int) -> dict[str, Any]:
     """The answer as JSON data, without its (random) `assessment_id`."""
-    read = read_leniently(context)  # as the service reads a body that is not strictly valid
+    engine = default_engine()
+    # as the service reads a body that is not strictly valid
+    read = read_leniently(context, engine.synonyms(locale))
     assert read.context is not None, read.fatal
-    payload = default_engine().assess_payload(
-        read.context, locale=locale, limit=limit, assessment_id=""
+    payload = engine.assess_payload(
+        read.context,
+        locale=locale,
+        limit=limit,
+        assessment_id="",
+        unknown_words=unknown_words(read.issues),
     )
     payload["warnings"] = as_warnings(read.issues, locale) + payload["warnings"]
     answer: dict[str, Any] = json.loads(json.dumps(payload))
@@ -39,7 +46,7 @@ def contexts() -> dict[str, dict[str, Any]]:
     named = {f"bench-{i}": c for i, c in enumerate(varied(64))}
     named["bench-full"] = FULL
     named["bench-minimal"] = {"activity": {"type": "running", "duration_min": 30}}
-    for name in ("public.json", "public-v1.1.json"):
+    for name in ("public.json", "public-v1.1.json", "public-v1.2.json"):
         for case in json.loads((VIGNETTES / name).read_text())["cases"]:
             named[f"vignette-{case['id']}"] = case["context"]
     for case in default_bundle().golden_cases:

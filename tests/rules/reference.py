@@ -14,8 +14,8 @@ from typing import Any, NamedTuple, overload
 
 from app.rules.bundle import Condition, TriageLevel
 from app.rules.compiler import (
-    LEVEL_ORDER,
     CompiledCause,
+    CompiledCondition,
     CompiledRedFlag,
     CompiledRuleset,
     CompiledSignal,
@@ -117,11 +117,58 @@ def find_implausible(values: Mapping[str, Any]) -> list[PlausibilityCheck]:
 def fired_red_flags(
     red_flags: Sequence[CompiledRedFlag], values: Mapping[str, Any]
 ) -> tuple[CompiledRedFlag, ...]:
-    return tuple(flag for flag in red_flags if all_hold(flag.conditions)(values))
+    return tuple(
+        flag
+        for flag in red_flags
+        if all_hold(flag.conditions)(values)
+        and not any(activation(c.field, c.op, c.value)(values) for c in flag.unless)
+    )
+
+
+DISPOSITIONS = (
+    "self_care",
+    "see_clinician_soon",
+    "see_clinician_today",
+    "emergency_department",
+    "call_emergency_number",
+)
+LEVEL_OF_DISPOSITION: dict[str, TriageLevel] = {
+    "self_care": "self_care",
+    "see_clinician_soon": "consult",
+    "see_clinician_today": "consult",
+    "emergency_department": "urgent",
+    "call_emergency_number": "urgent",
+}
+
+
+def triage_disposition(fired: Sequence[CompiledRedFlag]) -> str:
+    return max((flag.disposition for flag in fired), key=DISPOSITIONS.index, default="self_care")
 
 
 def triage_level(fired: Sequence[CompiledRedFlag]) -> TriageLevel:
-    return max((flag.level for flag in fired), key=LEVEL_ORDER.__getitem__, default="self_care")
+    return LEVEL_OF_DISPOSITION[triage_disposition(fired)]
+
+
+def suspected_conditions(
+    ruleset: CompiledRuleset, fired: Sequence[CompiledRedFlag]
+) -> list[CompiledCondition]:
+    """The conditions named by the flags of the answer's level, most serious first (the
+    flag's disposition, then bundle order); a fallback condition only alone."""
+    level = triage_level(fired)
+    worst: dict[str, int] = {}
+    for flag in fired:
+        if flag.condition is not None and LEVEL_OF_DISPOSITION[flag.disposition] == level:
+            worst[flag.condition] = max(
+                worst.get(flag.condition, 0), DISPOSITIONS.index(flag.disposition)
+            )
+    found = [
+        (-worst[condition.id], position, condition)
+        for position, condition in enumerate(ruleset.conditions)
+        if condition.id in worst
+    ]
+    ordered = [condition for _, _, condition in sorted(found, key=lambda item: item[:2])]
+    specific = [condition for condition in ordered if not condition.fallback]
+    return specific or ordered
 
 
 def display_value(value: FieldValue | None) -> Any:
@@ -210,6 +257,7 @@ class Ranking(Sequence[ScoredCause]):
         ruleset: CompiledRuleset,
         logits: list[float],
         fired: Sequence[list[Fired]] | None = None,
+        demoted: frozenset[int] | set[int] = frozenset(),
     ) -> None:
         fired = fired if fired is not None else [[] for _ in logits]
         items = [
@@ -217,9 +265,9 @@ class Ranking(Sequence[ScoredCause]):
             for cause, logit, signals in zip(ruleset.causes, logits, fired, strict=True)
         ]
 
-        def key(index: int) -> tuple[float, int, float, int]:
+        def key(index: int) -> tuple[bool, float, int, float, int]:
             rate = ruleset.causes[index].base_rate
-            return (-logits[index], rate is None, -(rate or 0.0), index)
+            return (index in demoted, -logits[index], rate is None, -(rate or 0.0), index)
 
         def ranked(index: int) -> bool:
             cause = ruleset.causes[index]
@@ -251,6 +299,7 @@ class Evaluation(NamedTuple):
     red_flags: tuple[CompiledRedFlag, ...]
     ranked: Ranking
     given: dict[str, dict[str, Any]]
+    conditions: tuple[CompiledCondition, ...] = ()
 
 
 def evaluate(ruleset: CompiledRuleset, context: WorkoutContext) -> Evaluation:
@@ -274,8 +323,10 @@ def evaluate(ruleset: CompiledRuleset, context: WorkoutContext) -> Evaluation:
                 fired_signals.append((-abs(contribution), index, contribution))
         logits.append(logit)
         fired.append(fired_signals)
-    ranked = Ranking(ruleset, logits, fired)
-    return Evaluation(values, triage_level(red_flags), red_flags, ranked, given)
+    conditions = tuple(suspected_conditions(ruleset, red_flags))
+    demoted = {index for condition in conditions for index in condition.demotes}
+    ranked = Ranking(ruleset, logits, fired, demoted)
+    return Evaluation(values, triage_level(red_flags), red_flags, ranked, given, conditions)
 
 
 def confidence(cause: CompiledCause, values: Mapping[str, Any]) -> str:
@@ -361,28 +412,20 @@ def reference_payload(
         "assessment_id": assessment_id,
         "content_version": engine.version,
         "locale": locale,
-        "triage": {
-            "level": evaluation.level,
-            "headline": texts.headlines.get(evaluation.level, ""),
-            "reasons": [
-                {"code": flag.id, "message": texts.red_flags[flag.id]}
-                for flag in evaluation.red_flags
-                if flag.level == evaluation.level
-            ],
-        },
+        "triage": reference_triage(evaluation, texts, engine.ruleset),
         "causes": [cause for cause, _ in causes],
         "tips": [
             {**texts.tips[tip.id], "rank": rank, "actions": reference_actions(tip, values)}
-            for rank, (tip, _) in enumerate(
-                rank_tips(engine.ruleset, evaluation.ranked, MAX_TIPS, evaluation), start=1
-            )
+            for rank, tip in enumerate(shown_tips(engine.ruleset, evaluation), start=1)
         ],
         "follow_up_questions": [
             {"field": field, "question": texts.questions[field]}
             for field in follow_up_fields(
                 engine.ruleset.question_fields, evaluation, MAX_FOLLOW_UPS, engine.ruleset
             )
-        ],
+        ]
+        if evaluation.level != "urgent" and not evaluation.conditions
+        else [],
         "disclaimer": texts.disclaimer,
         "normalized_context": evaluation.given,
         "warnings": [],
@@ -395,7 +438,11 @@ def reference_payload(
         if fell_back:
             fallen.append(f"warnings:{check.code}")
     if texts.fallbacks:
-        keys = [f"triage_headlines:{evaluation.level}"]
+        if evaluation.conditions:
+            keys = [f"disposition_headlines:{payload['triage']['disposition']}"]
+            keys += [f"conditions:{condition.id}" for condition in evaluation.conditions]
+        else:
+            keys = [f"triage_headlines:{evaluation.level}"]
         keys += [f"red_flags:{reason['code']}" for reason in payload["triage"]["reasons"]]
         for item, (_, shown_signals) in zip(evaluation.ranked[:limit], causes, strict=True):
             keys.append(f"causes:{item.cause.id}")
@@ -406,6 +453,50 @@ def reference_payload(
         fallen[:0] = [key for key in keys if key in texts.fallbacks]
     payload["fallback_items"] = fallen
     return payload
+
+
+def reference_triage(
+    evaluation: Evaluation, texts: LocaleTexts, ruleset: CompiledRuleset
+) -> dict[str, Any]:
+    """The triage, step by step: disposition of the most severe flag, its level's reasons,
+    and the conditions with the first one's first aid as the headline."""
+    disposition = triage_disposition(evaluation.red_flags)
+    conditions = [texts.conditions[condition.id] for condition in evaluation.conditions]
+    # a generic sign's reason is left out beside a specific condition, as the sign itself
+    specific = any(not condition.fallback for condition in evaluation.conditions)
+    generic = {condition.id for condition in ruleset.conditions if condition.fallback}
+    headline = texts.headlines.get(evaluation.level, "")
+    template = texts.disposition_headlines.get(disposition)  # type: ignore[call-overload]
+    if conditions and template is not None:
+        first = conditions[0]
+        step = first["first_aid"][0] if first["first_aid"] else ""
+        headline = template.replace("{title}", first["title"]).replace("{first_step}", step)
+    return {
+        "level": evaluation.level,
+        "disposition": disposition,
+        "headline": headline,
+        "reasons": [
+            {"code": flag.id, "message": texts.red_flags[flag.id]}
+            for flag in evaluation.red_flags
+            if LEVEL_OF_DISPOSITION[flag.disposition] == evaluation.level
+            and not (specific and flag.condition in generic)
+        ],
+        "conditions": conditions,
+    }
+
+
+def shown_tips(ruleset: CompiledRuleset, evaluation: Evaluation) -> list[CompiledTip]:
+    """A suspected condition's care tips, else the tips ranked by relevance."""
+    if not evaluation.conditions:
+        return [tip for tip, _ in rank_tips(ruleset, evaluation.ranked, MAX_TIPS, evaluation)]
+    fired = [flag.id for flag in evaluation.red_flags]
+    tips = [ruleset.tips[index] for index in evaluation.conditions[0].tips]
+    return [
+        tip
+        for tip in tips
+        if not tip.is_hidden(evaluation.level, fired)
+        and not any(activation(c.field, c.op, c.value)(evaluation.values) for c in tip.hidden_when)
+    ][:MAX_TIPS]
 
 
 def _cause(

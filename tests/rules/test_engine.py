@@ -115,7 +115,13 @@ def test_enum_and_list_values_are_shown_plainly(engine: AssessmentEngine) -> Non
     ("sections", "expected"),
     [
         ({}, "low"),
-        ({"environment": {"temperature_c": 30}, "hydration": {"fluid_intake_ml": 500}}, "medium"),
+        (
+            {
+                "environment": {"temperature_c": 30, "humidity_pct": 40},
+                "hydration": {"fluid_intake_ml": 500},
+            },
+            "medium",
+        ),
         (HOT_RIDE, "high"),
     ],
 )

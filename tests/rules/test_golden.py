@@ -73,7 +73,12 @@ def test_a_broken_expectation_says_what_was_expected_and_what_came(
     assert "top1 'muscle_fatigue'" in outcome.reasons[0] and "dehydration" in outcome.reasons[0]
     assert "lacks ['overexertion']" in outcome.reasons[1]
     assert "triage 'self_care'" in outcome.reasons[2]
-    assert outcome.got == {"top3": outcome.got["top3"], "triage": "self_care"}
+    assert outcome.got == {
+        "top3": outcome.got["top3"],
+        "triage": "self_care",
+        "disposition": "self_care",
+        "conditions": [],
+    }
 
 
 def test_an_invalid_golden_context_fails_with_its_location(engine: AssessmentEngine) -> None:
@@ -140,9 +145,10 @@ def test_every_silenced_signal_is_guarded_by_a_golden_case(bundle: Bundle) -> No
                 assert _failing(engine, guarded), f"no case guards {rules.cause}.{signal.id}"
 
 
-def test_a_prevention_tip_in_an_urgent_answer_is_refused(bundle: Bundle) -> None:
-    """A tip that loses `hidden_at: [urgent]` contradicts every urgent case it would join."""
-    engine = _with(bundle, "tips", "hydrate_before_during_after", hidden_at=[])
+def test_a_care_tip_that_no_longer_sends_to_care_is_refused(bundle: Bundle) -> None:
+    """The care tip of an emergency that loses its `see_clinician` action contradicts every
+    urgent case it joins (a training tip cannot join one: conditions show care tips only)."""
+    engine = _with(bundle, "tips", "seek_care_now", actions=[])
     failing = _failing(engine, GOLDEN_CASES)
     assert "hot-race-confusion" in failing
     assert any("prevention must wait" in reason for reason in failing["hot-race-confusion"])
@@ -177,11 +183,23 @@ def test_contradictions_of_a_built_answer(engine: AssessmentEngine) -> None:
             "level": "urgent",
             "headline": "",
             "reasons": [{"code": "chest_pain"}, {"code": "dizziness"}],
+            "conditions": [{"id": "cardiac_warning"}],
         },
         "tips": [{"id": "cool_down"}],
     }
     found = contradictions(engine, answer)
     assert any("'dizziness' (consult) in a urgent answer" in item for item in found)
     assert any("'cool_down' is shown although it is hidden at urgent" in item for item in found)
-    consult = {"triage": {"level": "consult", "headline": "", "reasons": []}, "tips": []}
+    consult = {
+        "triage": {"level": "consult", "headline": "", "reasons": [], "conditions": []},
+        "tips": [],
+    }
     assert contradictions(engine, consult) == ["a consult answer gives no reason"]
+    calm = {
+        "triage": {"level": "self_care", "headline": "", "reasons": [], "conditions": [{}]},
+        "tips": [{"id": "cool_down"}],
+    }
+    assert contradictions(engine, calm) == [
+        "training tip 'cool_down' shown while a condition is suspected",
+        "a condition is suspected but the answer reads as self-care",
+    ]

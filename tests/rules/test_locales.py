@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from app.content.validation import _texts, check_bundle
-from app.rules.bundle import Bundle
+from app.rules.bundle import Bundle, GoldenCase, GoldenExpectation
+from app.rules.golden import golden_context
 from app.rules.versions import AssessmentEngine
 from app.workout.context import WorkoutContext
 from tests.rules import reference
@@ -22,7 +23,12 @@ GOLDEN = default_bundle().golden_cases
 def decisions(payload: dict[str, Any]) -> dict[str, Any]:
     """Everything of an answer that does not depend on the language."""
     return {
-        "triage": (payload["triage"]["level"], [r["code"] for r in payload["triage"]["reasons"]]),
+        "triage": (
+            payload["triage"]["level"],
+            payload["triage"]["disposition"],
+            [r["code"] for r in payload["triage"]["reasons"]],
+            [c["id"] for c in payload["triage"]["conditions"]],
+        ),
         "causes": [
             (
                 c["id"],
@@ -44,6 +50,9 @@ def texts(payload: dict[str, Any]) -> list[str]:
     """Every text of an answer shown to the user."""
     found = [payload["triage"]["headline"], payload["disclaimer"]]
     found += [r["message"] for r in payload["triage"]["reasons"]]
+    for condition in payload["triage"]["conditions"]:
+        found += [condition["title"], condition["summary"]]
+        found += condition["first_aid"] + condition["avoid"]
     for cause in payload["causes"]:
         found += [cause["title"], cause["summary"], cause["explanation"]]
         found += [e["message"] for e in cause["evidence"]]
@@ -53,7 +62,11 @@ def texts(payload: dict[str, Any]) -> list[str]:
 
 
 def assess(engine: AssessmentEngine, context: dict[str, Any], locale: str) -> dict[str, Any]:
-    ctx = WorkoutContext.model_validate(context)
+    """The answer to a context read as a request is (symptom words through the synonyms)."""
+    ctx = golden_context(
+        GoldenCase(id="l", context=context, expect=GoldenExpectation()), engine.synonyms(locale)
+    )
+    assert isinstance(ctx, WorkoutContext), ctx
     return engine.assess_payload(ctx, locale=locale, limit=8, assessment_id="l")
 
 
@@ -161,8 +174,11 @@ def test_a_partial_locale_is_valid_and_falls_back_per_item(bundle: Bundle) -> No
     assert by_id["muscle_fatigue"]["title"] == bundle.causes[0].text["en"].title
     items = answer["fallback_items"]
     assert "causes:dehydration" not in items
-    expected = [f"triage_headlines:{answer['triage']['level']}"]
-    expected += [f"red_flags:{reason['code']}" for reason in answer["triage"]["reasons"]]
+    triage = answer["triage"]
+    assert triage["conditions"]  # vomiting in the heat: a condition's headline falls back too
+    expected = [f"disposition_headlines:{triage['disposition']}"]
+    expected += [f"conditions:{condition['id']}" for condition in triage["conditions"]]
+    expected += [f"red_flags:{reason['code']}" for reason in triage["reasons"]]
     for cause in answer["causes"]:
         if cause["id"] != "dehydration":
             expected.append(f"causes:{cause['id']}")
@@ -170,7 +186,7 @@ def test_a_partial_locale_is_valid_and_falls_back_per_item(bundle: Bundle) -> No
     expected += [f"tips:{tip['id']}" for tip in answer["tips"]]
     expected += [f"questions:{q['field']}" for q in answer["follow_up_questions"]]
     assert set(items) == {*expected, "disclaimer"}
-    assert items[0].startswith("triage_headlines:") and items[-1] == "disclaimer"
+    assert items[0].startswith("disposition_headlines:") and items[-1] == "disclaimer"
     assert len(items) == len(set(items))
     # English and Spanish answers of the same version have nothing to declare.
     assert english["fallback_items"] == [] and assess(engine, HOT_RUN, "es")["fallback_items"] == []

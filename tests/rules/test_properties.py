@@ -39,8 +39,16 @@ def test_any_valid_context_gets_a_well_formed_answer(ctx: WorkoutContext) -> Non
     # every cause, but those that require evidence and got none
     assert len(answer.causes) == len(engine.evaluate(ctx).ranked)
     assert all(0.0 <= cause.score <= 1.0 for cause in answer.causes)
-    scores = [cause.score for cause in answer.causes]
-    assert scores == sorted(scores, reverse=True)
+    # best first, but a cause that contradicts a suspected condition goes behind the others
+    demoted = {
+        engine.ruleset.causes[index].id
+        for condition in engine.ruleset.conditions
+        if condition.id in {item.id for item in answer.triage.conditions}
+        for index in condition.demotes
+    }
+    for group in (False, True):
+        scores = [cause.score for cause in answer.causes if (cause.id in demoted) is group]
+        assert scores == sorted(scores, reverse=True)
     for cause in answer.causes:
         weights = [abs(item.weight) for item in cause.evidence]
         assert weights == sorted(weights, reverse=True)
@@ -125,3 +133,27 @@ def test_electrolytes_taken_never_raise_electrolyte_imbalance(ctx: WorkoutContex
     assert cause_logit(with_value(ctx, "hydration", electrolytes_taken=True), cause) <= (
         cause_logit(with_value(ctx, "hydration", electrolytes_taken=False), cause)
     )
+
+
+@given(contexts)
+@SETTINGS
+def test_a_suspected_condition_shows_no_training_tip_and_no_reassurance(
+    ctx: WorkoutContext,
+) -> None:
+    engine = default_engine()
+    care = {tip.id for tip in engine.ruleset.tips if tip.care}
+    self_care_headlines = {
+        texts.headlines["self_care"] for texts in engine.texts.values() if texts.headlines
+    }
+    for locale in engine.builders:
+        answer = assess(engine, ctx, locale=locale, limit=5, assessment_id="p")
+        triage = answer.triage
+        if not triage.conditions:
+            continue
+        assert triage.level != "self_care"
+        assert triage.headline not in self_care_headlines
+        assert {tip.id for tip in answer.tips} <= care
+        assert len(answer.tips) <= 2
+        first = triage.conditions[0]
+        assert first.first_aid[0] in triage.headline
+        assert answer.follow_up_questions == []

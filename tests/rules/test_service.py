@@ -38,7 +38,7 @@ def test_answer_has_exactly_the_contract_shape(engine: AssessmentEngine) -> None
     assert data["warnings"] == [] and data["fallback_items"] == []
     assert data["assessment_id"] == "abc" and data["content_version"] == 1
     assert data["locale"] == "en"
-    assert set(data["triage"]) == {"level", "headline", "reasons"}
+    assert set(data["triage"]) == {"level", "disposition", "headline", "reasons", "conditions"}
     assert data["triage"]["reasons"][0].keys() == {"code", "message"}
     assert len(data["causes"]) == 5
     cause = data["causes"][0]

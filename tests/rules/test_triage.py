@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.rules.bundle import Condition, RedFlag
+from app.rules.golden import golden_context
 from app.rules.versions import AssessmentEngine
 from app.workout.context import AssociatedSymptom, WorkoutContext
 from tests.rules.helpers import (
@@ -39,6 +40,10 @@ URGENT_SYMPTOMS = [
     "high_body_temperature",
     "seizure",
     "one_sided_numbness",
+    "chest_tightness",
+    "throat_swelling",
+    "slurred_speech",
+    "facial_droop",
 ]
 CONSULT_SYMPTOMS = [
     "numbness",
@@ -47,7 +52,14 @@ CONSULT_SYMPTOMS = [
     "severe_muscle_pain",
     "muscle_swelling",
     "fever",
+    "shortness_of_breath",
+    "wheeze",
+    "hives",
+    "muscle_rigidity",
+    "agitation",
 ]
+# Common after a hard effort: alone they set no level; they count beside other signs.
+NO_FLAG_ALONE = ["nausea", "heavy_sweating"]
 HEAT_SENSITIVE_SYMPTOMS = ["severe_headache", "vomiting"]  # urgent in the heat, else consult
 HOT = {"temperature_c": 33, "humidity_pct": 50}
 
@@ -211,7 +223,13 @@ def test_urgent_wins_over_consult(
 
 
 def test_every_symptom_is_listed_in_one_group() -> None:
-    grouped = {*URGENT_SYMPTOMS, *HEAT_SENSITIVE_SYMPTOMS, *CONSULT_SYMPTOMS, "shivering"}
+    grouped = {
+        *URGENT_SYMPTOMS,
+        *HEAT_SENSITIVE_SYMPTOMS,
+        *CONSULT_SYMPTOMS,
+        *NO_FLAG_ALONE,
+        "shivering",
+    }
     assert grouped == {symptom.value for symptom in AssociatedSymptom}
 
 
@@ -221,6 +239,9 @@ def test_every_symptom_is_listed_in_one_group() -> None:
 DERIVED_EXAMPLES: dict[str, dict[str, Any]] = {
     "derived.heat_index_c": {"environment": {"temperature_c": 45, "humidity_pct": 60}},
     "derived.estimated_fluid_surplus_ml": {"hydration": {"fluid_intake_ml": 6000}},
+    "derived.hot_exertion_without_illness": {
+        "environment": {"temperature_c": 33, "humidity_pct": 50}
+    },
 }
 
 
@@ -277,7 +298,10 @@ def test_every_red_flag_triggers_its_level(engine: AssessmentEngine, flag: RedFl
 def test_every_red_flag_has_a_reason_in_the_answer(engine: AssessmentEngine, flag: RedFlag) -> None:
     answer = assess(engine, satisfying_context(flag), locale="en", assessment_id="t")
     codes = [reason.code for reason in answer.triage.reasons]
-    assert flag.id in codes
+    generic = {condition.id for condition in default_bundle().conditions if condition.fallback}
+    specific = {item.id for item in answer.triage.conditions} - generic
+    # a generic sign's reason goes only beside a specific condition that explains it
+    assert flag.id in codes or (flag.condition in generic and specific)
     assert all(reason.message for reason in answer.triage.reasons)
     assert answer.triage.headline
 
@@ -331,7 +355,9 @@ def test_every_red_flag_has_a_golden_case_that_fires_it_at_its_level(
     """Golden cases guard publishing: a draft that loses a red flag cannot be published."""
     guarded: set[str] = set()
     for case in default_bundle().golden_cases:
-        evaluation = engine.evaluate(WorkoutContext.model_validate(case.context))
+        context = golden_context(case, engine.synonyms("en"))
+        assert isinstance(context, WorkoutContext), context
+        evaluation = engine.evaluate(context)
         if case.expect.triage_any == [evaluation.level]:
             guarded |= {flag.id for flag in evaluation.red_flags if flag.level == evaluation.level}
     assert [flag.id for flag in RED_FLAGS if flag.id not in guarded] == []

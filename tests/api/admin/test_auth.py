@@ -138,6 +138,11 @@ def writer_holding_the_lock(settings: Settings, is_postgres: bool) -> Iterator[N
         other.close()
 
 
+# Waiting on the writer would take the whole busy timeout (5 s by default): anything well
+# under it shows no wait, however loaded the machine (a tighter bound failed under load).
+NO_WAIT_S = Settings.model_fields["sqlite_busy_timeout_ms"].default / 1000 / 2
+
+
 def test_reads_never_wait_on_a_write_lock(
     client: TestClient,
     make_key: Callable[..., str],
@@ -161,11 +166,11 @@ def test_reads_never_wait_on_a_write_lock(
         started = time.monotonic()
         response = read()
         assert response.status_code == 200, response.text
-        assert time.monotonic() - started < 0.1
+        assert time.monotonic() - started < NO_WAIT_S
     started = time.monotonic()
     refresh_once(services.cache, services.read_engine)
     assert services.cache.degraded_reason is None
-    assert time.monotonic() - started < 0.1
+    assert time.monotonic() - started < NO_WAIT_S
 
 
 def _keyed(client: TestClient, *scopes: Scope) -> dict[str, str]:
