@@ -73,9 +73,6 @@ class TriageWriter:
         same_level = [flag for flag in fired if LEVEL_OF[flag.disposition] == level]
         reasons = self._texts.red_flags
         conditions = self._suspected(same_level)
-        if any(not condition.fallback for condition in conditions):
-            # a generic sign's reason goes with its condition: the specific one explains it
-            same_level = [flag for flag in same_level if not self._is_generic(flag)]
         triage = {
             "level": level,
             "disposition": disposition,
@@ -84,10 +81,6 @@ class TriageWriter:
             "conditions": [self._items[condition.id] for condition in conditions],
         }
         return TriageDecision(triage, conditions)
-
-    def _is_generic(self, flag: CompiledRedFlag) -> bool:
-        condition = self._conditions.get(flag.condition or "")
-        return condition is not None and condition.fallback
 
     def _suspected(self, fired: Sequence[CompiledRedFlag]) -> tuple[CompiledCondition, ...]:
         """The conditions of the flags, most serious first (the flag's disposition, then the

@@ -412,7 +412,7 @@ def reference_payload(
         "assessment_id": assessment_id,
         "content_version": engine.version,
         "locale": locale,
-        "triage": reference_triage(evaluation, texts, engine.ruleset),
+        "triage": reference_triage(evaluation, texts),
         "causes": [cause for cause, _ in causes],
         "tips": [
             {**texts.tips[tip.id], "rank": rank, "actions": reference_actions(tip, values)}
@@ -455,16 +455,11 @@ def reference_payload(
     return payload
 
 
-def reference_triage(
-    evaluation: Evaluation, texts: LocaleTexts, ruleset: CompiledRuleset
-) -> dict[str, Any]:
+def reference_triage(evaluation: Evaluation, texts: LocaleTexts) -> dict[str, Any]:
     """The triage, step by step: disposition of the most severe flag, its level's reasons,
     and the conditions with the first one's first aid as the headline."""
     disposition = triage_disposition(evaluation.red_flags)
     conditions = [texts.conditions[condition.id] for condition in evaluation.conditions]
-    # a generic sign's reason is left out beside a specific condition, as the sign itself
-    specific = any(not condition.fallback for condition in evaluation.conditions)
-    generic = {condition.id for condition in ruleset.conditions if condition.fallback}
     headline = texts.headlines.get(evaluation.level, "")
     template = texts.disposition_headlines.get(disposition)  # type: ignore[call-overload]
     if conditions and template is not None:
@@ -479,7 +474,6 @@ def reference_triage(
             {"code": flag.id, "message": texts.red_flags[flag.id]}
             for flag in evaluation.red_flags
             if LEVEL_OF_DISPOSITION[flag.disposition] == evaluation.level
-            and not (specific and flag.condition in generic)
         ],
         "conditions": conditions,
     }
