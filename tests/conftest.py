@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from app.core import migrate
 from app.core.config import Settings
 from app.main import create_app
+from tests.databases import scratch_database
 
 ADMIN_KEY = "test-admin-key-0123456789"
 TABLES_CHILD_FIRST = (
@@ -37,12 +38,19 @@ TABLES_CHILD_FIRST = (
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The session's database; under pytest-xdist each worker gets one of its own (a file
+    in its own temporary folder, or `<db>_<worker>` on PostgreSQL), as tests empty it."""
     url = os.environ.get("TEST_DATABASE_URL") or ""
     if not url:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tremor-test.db'}"
-    migrate.upgrade(url)
-    return url
+    if worker_id == "master" or url.startswith("sqlite"):
+        migrate.upgrade(url)
+        yield url
+        return
+    with scratch_database(url, worker_id, tmp_path_factory.mktemp("db")) as own:
+        migrate.upgrade(own)
+        yield own
 
 
 @pytest.fixture(scope="session")
