@@ -9,7 +9,8 @@ PORT ?= 8000
 .PHONY: help install install-runtime run test lint spec-lint format typecheck layers migrate openapi bench fuzz vignettes clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}' \
+	  | sed -e 's/\$$(HOST)/$(HOST)/g' -e 's/\$$(PORT)/$(PORT)/g'
 	@echo "Variables: HOST (default 127.0.0.1; HOST=0.0.0.0 make run to reach it from a phone"
 	@echo "  on the same network, at http://<this machine's LAN address>:PORT/), PORT (default 8000)"
 
