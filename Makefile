@@ -9,7 +9,8 @@ PORT ?= 8000
 .PHONY: help install install-runtime run test lint spec-lint format typecheck layers migrate openapi bench fuzz vignettes clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}' \
+	  | sed -e 's/\$$(HOST)/$(HOST)/g' -e 's/\$$(PORT)/$(PORT)/g'
 	@echo "Variables: HOST (default 127.0.0.1; HOST=0.0.0.0 make run to reach it from a phone"
 	@echo "  on the same network, at http://<this machine's LAN address>:PORT/), PORT (default 8000)"
 
@@ -53,10 +54,12 @@ $(SPEC_LINT)/node_modules/.installed: $(SPEC_LINT)/package-lock.json
 	cd $(SPEC_LINT) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-spec-lint: $(SPEC_LINT)/node_modules/.installed ## Redocly and Spectral lint of openapi/openapi.json (0 errors)
+SPECS := ../openapi.json ../app.json ../admin.json
+spec-lint: $(SPEC_LINT)/node_modules/.installed ## Redocly, Spectral and OWASP lint of the committed specs (0 errors)
 	cd $(SPEC_LINT) && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
-	  npx --no-install redocly lint --config redocly.yaml --format stylish ../openapi.json
-	cd $(SPEC_LINT) && npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity error ../openapi.json
+	  npx --no-install redocly lint --config redocly.yaml --format stylish $(SPECS)
+	cd $(SPEC_LINT) && npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity error \
+	  --display-only-failures $(SPECS)
 
 format: install ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix app tests migrations bench scripts
@@ -71,8 +74,8 @@ typecheck: install ## mypy --strict on app/
 migrate: install ## apply database migrations to DATABASE_URL
 	$(VENV)/bin/tremor-guide migrate
 
-openapi: install ## regenerate openapi/openapi.json from the app
-	$(PY) -m app.openapi_export openapi/openapi.json
+openapi: install ## regenerate openapi/openapi.json (served), app.json and admin.json (SDK halves)
+	$(PY) -m app.openapi_export openapi
 
 bench: install ## engine microbenchmark, then the service against the framework's floor
 	$(PY) bench/engine_bench.py

@@ -28,10 +28,13 @@ from app.core.logging import AccessLog, configure_logging
 from app.core.middleware import RequestMiddleware
 from app.core.openapi import with_component_schemas
 from app.core.openapi_finish import finish
+from app.core.openapi_sdk import for_sdks
+from app.core.openapi_split import subset
 from app.core.proxy import TrustedProxyHeaders
 from app.core.ratelimit import build_limiter
 from app.lifespan import OneLineStartupFailure, make_lifespan
 from app.web.router import router as web_router
+from app.webhooks.schemas import EVENT_BODIES
 from app.workout.context import WorkoutContext
 
 DESCRIPTION = """\
@@ -63,16 +66,39 @@ TAGS = [
     },
     {"name": "operations", "description": "Probes and metrics for operators."},
 ]
+# Where an app reaches a development server: "127.0.0.1" on a phone is the phone itself.
+# The first entry is an SDK's default base URL; apps set their own (README: "From a phone").
 SERVERS = [
     {
+        "url": "https://tremor-guide.example.org",
+        "description": "production: a placeholder for your deployment (HTTPS, as phones expect)",
+        "x-internal": False,
+    },
+    {
+        "url": "http://10.0.2.2:{port}",
+        "description": "local: `make run` on this machine, seen from the Android emulator",
+        "x-internal": True,
+        "variables": {"port": {"default": "8000", "description": "PORT"}},
+    },
+    {
+        "url": "http://localhost:{port}",
+        "description": "local: `make run`, from this machine or the iOS simulator",
+        "x-internal": True,
+        "variables": {"port": {"default": "8000", "description": "PORT"}},
+    },
+    {
         "url": "http://{host}:{port}",
-        "description": "`make run` (HOST and PORT as it was started with)",
+        "description": (
+            "local: `HOST=0.0.0.0 make run`, from a phone on the same network: this machine's LAN "
+            "address (cleartext HTTP needs an Android network security config or an iOS ATS "
+            "exception)"
+        ),
+        "x-internal": True,
         "variables": {
-            "host": {"default": "127.0.0.1", "description": "HOST, e.g. a LAN address"},
+            "host": {"default": "192.168.1.10", "description": "this machine's LAN address"},
             "port": {"default": "8000", "description": "PORT"},
         },
     },
-    {"url": "https://tremor-guide.example.org", "description": "placeholder: your deployment"},
 ]
 LICENSE = {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"}
 # Operations that need a key whatever REQUIRE_API_KEYS says (the others: only when it is on).
@@ -104,7 +130,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_database_fault_handler(app)
     app.openapi = with_component_schemas(  # type: ignore[method-assign]
-        app, [WorkoutContext, BatchRequest], _finish_spec
+        app,
+        [WorkoutContext, BatchRequest],
+        _finish_spec,
+        webhooks={event.value: body for event, body in EVENT_BODIES.items()},
     )
     app.include_router(assessment_router)
     app.include_router(content_router)
@@ -160,9 +189,29 @@ def _with_limiter(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContex
 
 
 def _finish_spec(spec: dict[str, Any]) -> dict[str, Any]:
-    return attach_examples(finish(spec, keyed_prefixes=ALWAYS_KEYED))
+    return attach_examples(for_sdks(finish(spec, keyed_prefixes=ALWAYS_KEYED)))
 
 
 def openapi_document(app: FastAPI | None = None) -> dict[str, Any]:
     """The spec the service serves, as committed to openapi/openapi.json."""
     return (app or create_app(Settings(database_url="sqlite://"))).openapi()
+
+
+def _for_apps(path: str, operation: dict[str, Any]) -> bool:
+    return not path.startswith(ALWAYS_KEYED) and "operations" not in operation.get("tags", [])
+
+
+def published_documents(app: FastAPI | None = None) -> dict[str, dict[str, Any]]:
+    """The committed specs by file name: the whole served one, the app's and the admin's
+    (an app generates its SDK from app.json and so ships no admin client)."""
+    whole = openapi_document(app)
+    return {
+        "openapi.json": whole,
+        "app.json": subset(whole, _for_apps, webhooks=False, title="tremor-guide (app operations)"),
+        "admin.json": subset(
+            whole,
+            lambda path, operation: not _for_apps(path, operation),
+            webhooks=True,
+            title="tremor-guide (admin and operations)",
+        ),
+    }

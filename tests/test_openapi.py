@@ -7,12 +7,30 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.openapi_export import render
+from app.openapi_export import rendered
 
 
-def test_committed_spec_matches_the_app(repo_root: Path) -> None:
-    committed = (repo_root / "openapi" / "openapi.json").read_text(encoding="utf-8")
-    assert json.loads(committed) == json.loads(render()), "run `make openapi` and commit"
+def test_committed_specs_match_the_app(repo_root: Path) -> None:
+    for name, text in rendered().items():
+        committed = (repo_root / "openapi" / name).read_text(encoding="utf-8")
+        assert json.loads(committed) == json.loads(text), f"run `make openapi` and commit {name}"
+
+
+def test_app_spec_has_no_admin_operation_and_admin_spec_no_app_one(repo_root: Path) -> None:
+    """An app's SDK is generated from app.json: it must not ship publish, rollback or webhooks."""
+    whole, app, admin = (
+        json.loads((repo_root / "openapi" / name).read_text(encoding="utf-8"))
+        for name in ("openapi.json", "app.json", "admin.json")
+    )
+    assert not [path for path in app["paths"] if path.startswith("/v1/admin/")]
+    assert "webhooks" not in app and set(admin["webhooks"]) == set(whole["webhooks"])
+    assert {"/v1/assessments", "/v1/causes", "/v1/assessments/{assessment_id}/feedback"} <= set(
+        app["paths"]
+    )
+    assert set(app["paths"]) | set(admin["paths"]) == set(whole["paths"])
+    assert not set(app["paths"]) & set(admin["paths"])
+    assert "TgPublishRequest" not in app["components"]["schemas"]  # only the admin half's
+    assert "TgWorkoutContext" in app["components"]["schemas"]
 
 
 def test_served_spec_matches_the_committed_one(client: TestClient, repo_root: Path) -> None:

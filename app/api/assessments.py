@@ -9,7 +9,8 @@ import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, WithJsonSchema
+from typing_extensions import TypeAliasType
 
 from app.api.deps import (
     BEARER_SECURITY,
@@ -38,7 +39,7 @@ from app.core.fastlane import read_body
 from app.core.headers import header
 from app.core.locale import negotiate_locale
 from app.core.metrics import count_assessment
-from app.core.openapi import json_body, query_parameters
+from app.core.openapi import REF_TEMPLATE, json_body, query_parameters
 from app.core.query import refuse_repeated
 from app.outcomes.issuer import AnswerStamper
 from app.rules.schemas import AssessmentResponse, Triage
@@ -52,13 +53,22 @@ MAX_BATCH_ITEMS = 100
 _context_adapter: TypeAdapter[WorkoutContext] = TypeAdapter(WorkoutContext)
 
 
+# Each item is read leniently on its own (a bad one becomes a problem in place), so the
+# model takes plain objects; the spec types them as the workout contexts they must be.
+_BATCH_ITEMS_SCHEMA = {
+    "type": "array",
+    "items": {"$ref": REF_TEMPLATE.format(model=WorkoutContext.__name__)},
+    "minItems": 1,
+    "maxItems": MAX_BATCH_ITEMS,
+    "description": "Workout contexts (the same shape as POST /v1/assessments takes).",
+}
+
+
 class BatchRequest(BaseModel):
     """Up to 100 workout contexts, assessed independently."""
 
-    items: list[dict[str, Any]] = Field(
-        min_length=1,
-        max_length=MAX_BATCH_ITEMS,
-        description="Workout contexts (the same shape as POST /v1/assessments takes).",
+    items: Annotated[list[dict[str, Any]], WithJsonSchema(_BATCH_ITEMS_SCHEMA)] = Field(
+        min_length=1, max_length=MAX_BATCH_ITEMS
     )
 
 
@@ -82,10 +92,20 @@ class ItemProblem(BaseModel):
     )
     type: str
     title: str
-    status: int
+    status: int = Field(ge=100, le=599)
     detail: str
     errors: list[FieldError]
     triage: Triage | None = Field(default=None, description=_TRIAGE_OF_UNUSABLE_BODY)
+
+
+# Named, so the spec's last pass (app.core.openapi_sdk) can give SDKs one class for it.
+BatchResult = TypeAliasType(
+    "BatchResult",
+    Annotated[
+        AssessmentResponse | ItemProblem,
+        Field(discriminator="kind", description="The answer for one item of a batch."),
+    ],
+)
 
 
 class BatchResponse(BaseModel):
@@ -93,9 +113,7 @@ class BatchResponse(BaseModel):
 
     content_version: int
     locale: str
-    # A discriminated oneOf in the spec: generators (Kotlin, Swift, Moshi) pick the class by
-    # `kind` instead of flattening both shapes into one class whose fields are all required.
-    results: list[Annotated[AssessmentResponse | ItemProblem, Field(discriminator="kind")]] = Field(
+    results: list[BatchResult] = Field(
         description="One result per item, in the order of the request."
     )
 

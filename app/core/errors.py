@@ -33,7 +33,7 @@ class Problem(BaseModel):
 
     type: str = Field(description="A URI that identifies the kind of problem.")
     title: str = Field(description="A short summary of the kind of problem.")
-    status: int = Field(description="The HTTP status code.")
+    status: int = Field(ge=100, le=599, description="The HTTP status code.")
     detail: str = Field(description="What went wrong with this request.")
     instance: str | None = Field(default=None, description="The request path.")
     errors: list[FieldError] | None = Field(

@@ -8,7 +8,7 @@ describe them exactly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -64,15 +64,62 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     return parameters
 
 
+# Standard Webhooks headers, sent with every delivery.
+_WEBHOOK_HEADERS = [
+    {
+        "name": "webhook-id",
+        "in": "header",
+        "required": True,
+        "description": "The event's id: the same on every try, so a receiver can drop repeats.",
+        "schema": {"type": "string", "maxLength": 64},
+    },
+    {
+        "name": "webhook-timestamp",
+        "in": "header",
+        "required": True,
+        "description": "Unix seconds when this try was signed; refuse old ones (replays).",
+        "schema": {"type": "string", "maxLength": 20},
+    },
+    {
+        "name": "webhook-signature",
+        "in": "header",
+        "required": True,
+        "description": "`v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.",
+        "schema": {"type": "string", "maxLength": 1024},
+    },
+]
+
+
+def webhook_item(event: str, body: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI 3.1 `webhooks` entry of one event: what the service POSTs to a receiver."""
+    return {
+        "post": {
+            "operationId": "receive_" + event.replace(".", "_"),
+            "summary": f"{event} (sent to your receiver)",
+            "description": body.__doc__ or event,
+            "tags": ["webhooks"],
+            "security": [],
+            "parameters": _WEBHOOK_HEADERS,
+            "requestBody": json_body(body),
+            "responses": {
+                "2XX": {"description": "Received: the delivery is done."},
+                "default": {"description": "Anything else (or no answer) is retried later."},
+            },
+        }
+    }
+
+
 def with_component_schemas(
     app: FastAPI,
     models: Iterable[type[BaseModel]],
     finish: Callable[[dict[str, Any]], dict[str, Any]] = lambda spec: spec,
+    webhooks: Mapping[str, type[BaseModel]] | None = None,
 ) -> Callable[[], dict[str, Any]]:
-    """Wrap `app.openapi` so the spec also carries `models` (and what they refer to), then
-    pass the whole document through `finish` once."""
+    """Wrap `app.openapi` so the spec also carries `models` (and what they refer to) and the
+    `webhooks` (event name -> body model), then pass the whole document through `finish`."""
     generate = app.openapi
-    wanted = list(models)
+    events = dict(webhooks or {})
+    wanted = [*models, *events.values()]
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -86,6 +133,8 @@ def with_component_schemas(
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         for name, schema in definitions.get("$defs", {}).items():
             schemas.setdefault(name, schema)
+        if events:
+            spec["webhooks"] = {event: webhook_item(event, body) for event, body in events.items()}
         spec = finish(spec)
         app.openapi_schema = spec
         return spec

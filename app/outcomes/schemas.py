@@ -104,8 +104,12 @@ class OutcomesSideBySide(BaseModel):
 
     before: OutcomeRates = Field(alias="from")
     after: OutcomeRates = Field(alias="to")
-    causes: list[ItemSideBySide]
-    tips: list[ItemSideBySide]
+    causes: list[ItemSideBySide] = Field(
+        description="The causes either version showed or got feedback on (the others: no data)."
+    )
+    tips: list[ItemSideBySide] = Field(
+        description="The tips either version showed or got feedback on (the others: no data)."
+    )
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 

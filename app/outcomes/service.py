@@ -225,10 +225,19 @@ def side_by_side(session: Session, from_version: int, to_version: int) -> Outcom
     after = version_outcomes(session, to_version)
 
     def pair(old: list[ItemOutcomes], new: list[ItemOutcomes]) -> list[ItemSideBySide]:
-        old_by_id = {item.id: item for item in old}
-        new_by_id = {item.id: item for item in new}
+        # Only items with something to compare: a row of zeros per cause and tip made a
+        # diff of two fresh versions tens of kilobytes of nothing.
+        old_by_id = {item.id: item for item in old if _has_data(item)}
+        new_by_id = {item.id: item for item in new if _has_data(item)}
         ids = dict.fromkeys([*old_by_id, *new_by_id])
-        return [ItemSideBySide(id=i, before=old_by_id.get(i), after=new_by_id.get(i)) for i in ids]
+        return [
+            ItemSideBySide(
+                id=i,
+                before=old_by_id.get(i) or _no_data(i, old),
+                after=new_by_id.get(i) or _no_data(i, new),
+            )
+            for i in ids
+        ]
 
     return OutcomesSideBySide(
         before=before.overall,
@@ -236,6 +245,16 @@ def side_by_side(session: Session, from_version: int, to_version: int) -> Outcom
         causes=pair(before.causes, after.causes),
         tips=pair(list(before.tips), list(after.tips)),
     )
+
+
+def _has_data(item: ItemOutcomes) -> bool:
+    return item.shown > 0 or item.feedback_count > 0
+
+
+def _no_data(item_id: str, items: list[ItemOutcomes]) -> ItemOutcomes | None:
+    """The version's (empty) row of an item the other version has data for; None when this
+    version does not have the item at all."""
+    return next((item for item in items if item.id == item_id), None)
 
 
 # --- flushing shown counts ------------------------------------------------------------------

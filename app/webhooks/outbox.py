@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.core.models import utcnow
 from app.webhooks import repository
 from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
-from app.webhooks.schemas import EventType
+from app.webhooks.schemas import EVENT_BODIES, EventType
 
 
 def new_event_id() -> str:
@@ -26,14 +26,17 @@ def new_event_id() -> str:
 
 def enqueue(session: Session, event_type: EventType | str, data: dict[str, Any]) -> None:
     """Add the event and one pending delivery per subscription listening to its type, in the
-    caller's transaction (no commit); `data` must be JSON-serialisable. ValueError for a type
-    that is not an EventType."""
+    caller's transaction (no commit); `data` must be the event type's documented data
+    (EVENT_BODIES). ValueError for a type that is not an EventType, or other data."""
     kind = EventType(event_type)
     now = utcnow()
     event_id = new_event_id()
+    # Validated by the documented shape (a field added without it fails here, in tests), and
+    # written by pydantic, so times read as the API writes them (`...Z`).
+    body = EVENT_BODIES[kind].model_validate({"type": kind.value, "timestamp": now, "data": data})
     # The Standard Webhooks payload; stored as the exact bytes every try sends.
     payload = json.dumps(
-        {"type": kind.value, "timestamp": now.isoformat(), "data": data},
+        body.model_dump(mode="json"),
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -121,3 +122,78 @@ class DeliveryPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+# What each event's `data` holds: the outbox validates every payload against these before
+# writing it, and the spec's `webhooks` section is built from them, so neither can drift.
+class ContentPublishedData(BaseModel):
+    """A version was published: made current, or (with `rollout_percent`) a canary."""
+
+    version: int = Field(description="The version published.")
+    previous_version: int | None = Field(description="The version that was current before.")
+    published_by: str = Field(description="The name of the key that published it.")
+    forced: bool = Field(description="Published although golden cases failed.")
+    reason: str | None = Field(description="The reason given, else the version's notes.")
+    rollout_percent: int | None = Field(
+        ge=1,
+        le=99,
+        description=(
+            "null: the version is current for everyone at once; 1 to 99: it is a canary "
+            "served to that share of callers (see content.rollout_changed)."
+        ),
+    )
+
+
+class ContentRolledBackData(BaseModel):
+    """An earlier published version was made current again."""
+
+    version: int = Field(description="The version now current.")
+    previous_version: int | None = Field(description="The version that was current before.")
+    rolled_back_by: str = Field(description="The name of the key that rolled back.")
+    reason: str | None = Field(description="The reason given.")
+
+
+class ContentRolloutChangedData(BaseModel):
+    """A staged rollout started, was widened or narrowed, promoted or aborted."""
+
+    action: Literal["start", "change", "promote", "abort"] = Field(description="What changed.")
+    version: int = Field(description="The canary version the change is about.")
+    current_version: int | None = Field(description="The version everyone else gets now.")
+    canary_version: int | None = Field(description="The canary now; null once it ended.")
+    percent: int | None = Field(description="The canary's share of callers; null once it ended.")
+    changed_by: str = Field(description="The name of the key (or `auto-abort`) that changed it.")
+    reason: str | None = Field(description="The reason given.")
+
+
+_TIMESTAMP = "When the change was committed: UTC, ISO 8601 with `Z`, as the API writes times."
+
+
+class ContentPublishedEvent(BaseModel):
+    """The body of a `content.published` delivery."""
+
+    type: Literal["content.published"]
+    timestamp: datetime = Field(description=_TIMESTAMP)
+    data: ContentPublishedData
+
+
+class ContentRolledBackEvent(BaseModel):
+    """The body of a `content.rolled_back` delivery."""
+
+    type: Literal["content.rolled_back"]
+    timestamp: datetime = Field(description=_TIMESTAMP)
+    data: ContentRolledBackData
+
+
+class ContentRolloutChangedEvent(BaseModel):
+    """The body of a `content.rollout_changed` delivery."""
+
+    type: Literal["content.rollout_changed"]
+    timestamp: datetime = Field(description=_TIMESTAMP)
+    data: ContentRolloutChangedData
+
+
+EVENT_BODIES: dict[EventType, type[BaseModel]] = {
+    EventType.content_published: ContentPublishedEvent,
+    EventType.content_rolled_back: ContentRolledBackEvent,
+    EventType.content_rollout_changed: ContentRolloutChangedEvent,
+}

@@ -147,9 +147,9 @@ def test_the_spec_declares_strict_mode_and_the_triage_of_a_422(api: TestClient) 
     operation = spec["paths"]["/v1/assessments"]["post"]
     assert "strict" in {p["name"] for p in operation["parameters"]}
     schema = operation["responses"]["422"]["content"]["application/problem+json"]["schema"]
-    assert schema["$ref"].endswith("/AssessmentProblem")
-    assert "triage" in spec["components"]["schemas"]["AssessmentProblem"]["properties"]
-    assert "triage" in spec["components"]["schemas"]["ItemProblem"]["properties"]
+    assert schema["$ref"].endswith("/TgAssessmentProblem")
+    assert "triage" in spec["components"]["schemas"]["TgAssessmentProblem"]["properties"]
+    assert "triage" in spec["components"]["schemas"]["TgBatchResult"]["properties"]
 
 
 # Corruptions an app could send for any field but the symptom list that carries the flag.

@@ -16,32 +16,32 @@ from tremor_client import AuthenticatedClient
 from tremor_client.api.assessments import create_assessment
 from tremor_client.api.content import list_causes, list_content_versions
 from tremor_client.models import (
-    Activity,
-    ActivityType,
-    AssessmentProblem,
-    AssessmentResponse,
-    AssociatedSymptom,
-    CauseList,
-    Environment,
-    Hydration,
-    Symptoms,
-    SymptomTiming,
-    TriageLevel,
-    VersionStatus,
-    WorkoutContext,
+    TgActivity,
+    TgActivityType,
+    TgAssessmentProblem,
+    TgAssessmentResponse,
+    TgAssociatedSymptom,
+    TgCauseList,
+    TgEnvironment,
+    TgHydration,
+    TgSymptoms,
+    TgSymptomTiming,
+    TgTriageLevel,
+    TgVersionStatus,
+    TgWorkoutContext,
 )
 
 
-def hot_run(*, red_flag: bool) -> WorkoutContext:
+def hot_run(*, red_flag: bool) -> TgWorkoutContext:
     """A long run in the heat with little to drink, optionally with chest pain."""
-    return WorkoutContext(
-        activity=Activity(type_=ActivityType.RUNNING, duration_min=95, intensity_rpe=8),
-        environment=Environment(temperature_c=31, humidity_pct=70),
-        hydration=Hydration(fluid_intake_ml=250, electrolytes_taken=False),
-        symptoms=Symptoms(
-            timing=SymptomTiming.DURING,
+    return TgWorkoutContext(
+        activity=TgActivity(type_=TgActivityType.RUNNING, duration_min=95, intensity_rpe=8),
+        environment=TgEnvironment(temperature_c=31, humidity_pct=70),
+        hydration=TgHydration(fluid_intake_ml=250, electrolytes_taken=False),
+        symptoms=TgSymptoms(
+            timing=TgSymptomTiming.DURING,
             cramps=True,
-            associated=[AssociatedSymptom.CHEST_PAIN] if red_flag else [],
+            associated=[TgAssociatedSymptom.CHEST_PAIN] if red_flag else [],
         ),
     )
 
@@ -53,21 +53,21 @@ def main(base_url: str, token: str) -> dict[str, Any]:
     with client:
         context = hot_run(red_flag=False)
         assessment = create_assessment.sync(client=client, body=context, limit=3, locale="en")
-        assert isinstance(assessment, AssessmentResponse), assessment
-        assert assessment.triage.level is TriageLevel.SELF_CARE
+        assert isinstance(assessment, TgAssessmentResponse), assessment
+        assert assessment.triage.level is TgTriageLevel.SELF_CARE
 
         urgent = create_assessment.sync(client=client, body=hot_run(red_flag=True))
-        assert isinstance(urgent, AssessmentResponse), urgent
-        assert urgent.triage.level is TriageLevel.URGENT
+        assert isinstance(urgent, TgAssessmentResponse), urgent
+        assert urgent.triage.level is TgTriageLevel.URGENT
 
         too_long = hot_run(red_flag=False)
         too_long.activity.duration_min = 5000
         refused = create_assessment.sync_detailed(client=client, body=too_long)
-        assert isinstance(refused.parsed, AssessmentProblem), refused
+        assert isinstance(refused.parsed, TgAssessmentProblem), refused
         assert refused.status_code == 422
 
         causes = list_causes.sync(client=client, locale="en")
-        assert isinstance(causes, CauseList), causes
+        assert isinstance(causes, TgCauseList), causes
 
         versions = list_content_versions.sync(client=client)
         assert isinstance(versions, list), versions
@@ -93,7 +93,7 @@ def main(base_url: str, token: str) -> dict[str, Any]:
                 "version": version.version,
                 "status": version.status.value,
                 "is_current": version.is_current,
-                "published": version.status is VersionStatus.PUBLISHED,
+                "published": version.status is TgVersionStatus.PUBLISHED,
             }
             for version in versions
         ],

@@ -103,11 +103,97 @@ def test_declared_tags_servers_license_and_security(spec: dict[str, Any]) -> Non
     assert spec["paths"]["/v1/admin/audit"]["get"]["security"] == [{"HTTPBearer": []}]
 
 
-def test_batch_results_are_discriminated_by_kind(spec: dict[str, Any]) -> None:
-    results = spec["components"]["schemas"]["BatchResponse"]["properties"]["results"]["items"]
-    assert results["discriminator"]["propertyName"] == "kind"
-    assert set(results["discriminator"]["mapping"]) == {"assessment", "problem"}
-    for name in ("AssessmentResponse", "ItemProblem"):
-        assert "kind" in spec["components"]["schemas"][name]["required"], name
-    value = spec["components"]["schemas"]["Evidence"]["properties"]["value"]
+def test_batch_results_are_one_object_chosen_by_kind(spec: dict[str, Any]) -> None:
+    """gson, moshi, kotlinx, swift6 and TypeScript all decode one object; a discriminated
+    oneOf became an interface no class implements (gson) or a sealed class none extends."""
+    schemas = spec["components"]["schemas"]
+    results = schemas["TgBatchResponse"]["properties"]["results"]["items"]
+    assert results == {"$ref": "#/components/schemas/TgBatchResult"}
+    result = schemas["TgBatchResult"]
+    assert result["required"] == ["kind"]
+    assert result["properties"]["kind"]["enum"] == ["assessment", "problem"]
+    for member in ("TgAssessmentResponse", "TgItemProblem"):
+        assert set(schemas[member]["properties"]) <= set(result["properties"]), member
+    value = schemas["TgEvidence"]["properties"]["value"]
     assert "type" not in value and "anyOf" not in value  # any JSON value, for Kotlin and Swift
+
+
+def test_no_shape_that_a_generator_maps_badly(spec: dict[str, Any]) -> None:
+    found = []
+    for where, node in walk(spec, "#"):
+        if "/example" in where:
+            continue
+        if "const" in node:
+            found.append(f"{where}: const")  # Kotlin: an enum whose default does not compile
+        for keyword in ("oneOf", "anyOf"):
+            kept = [v for v in node.get(keyword, []) if v != {"type": "null"}]
+            if len(kept) > 1:
+                found.append(f"{where}: {keyword} of {len(kept)}")  # an empty class in Kotlin
+    assert not found
+
+
+def test_batch_items_are_workout_contexts(spec: dict[str, Any]) -> None:
+    items = spec["components"]["schemas"]["TgBatchRequest"]["properties"]["items"]
+    assert items["items"] == {"$ref": "#/components/schemas/TgWorkoutContext"}
+
+
+def test_every_schema_name_carries_the_prefix(spec: dict[str, Any]) -> None:
+    """No clash with Android (Activity, Bundle), SwiftUI (Environment), TipKit (Tip) ..."""
+    names = spec["components"]["schemas"]
+    assert all(re.fullmatch(r"Tg[A-Z]\w+", name) for name in names)
+    assert {"TgActivity", "TgBundle", "TgEnvironment", "TgTip", "TgExplain"} <= set(names)
+    refs = {node["$ref"] for _, node in walk(spec, "#") if isinstance(node.get("$ref"), str)}
+    assert all(ref.rsplit("/", 1)[-1] in names for ref in refs if "/schemas/" in ref)
+
+
+def test_an_integer_has_one_width_under_one_name(spec: dict[str, Any]) -> None:
+    widths: dict[str, set[str]] = {}
+    for where, node in walk(spec, "#"):
+        if "/example" in where or not isinstance(node.get("properties"), dict):
+            continue
+        for name, prop in node["properties"].items():
+            for option in [prop, *prop.get("anyOf", [])]:
+                if option.get("type") == "integer":
+                    widths.setdefault(name, set()).add(option["format"])
+    for _, operation in operations(spec):
+        for parameter in operation.get("parameters", []):
+            if parameter["schema"].get("type") == "integer":
+                widths.setdefault(parameter["name"], set()).add(parameter["schema"]["format"])
+    assert {name: found for name, found in widths.items() if len(found) > 1} == {}
+    assert widths["content_version"] == {"int64"} and widths["status"] == {"int32"}
+
+
+def test_headers_the_service_sends_are_declared(spec: dict[str, Any]) -> None:
+    for where, operation in operations(spec):
+        for status, response in operation["responses"].items():
+            headers = response.get("headers", {})
+            assert "X-Request-ID" in headers, (where, status)
+            if status == "429":
+                assert {"Retry-After", "RateLimit-Limit", "RateLimit-Reset"} <= set(headers)
+    causes = spec["paths"]["/v1/causes"]["get"]
+    assert {"ETag", "Cache-Control", "Content-Language"} <= set(
+        causes["responses"]["200"]["headers"]
+    )
+    assert "ETag" in causes["responses"]["304"]["headers"]
+    assert "If-None-Match" in {p["name"] for p in causes["parameters"]}
+    assessment = spec["paths"]["/v1/assessments"]["post"]["responses"]["200"]["headers"]
+    assert {"Content-Language", "RateLimit-Remaining"} <= set(assessment)
+
+
+def test_webhook_payloads_are_typed(spec: dict[str, Any]) -> None:
+    events = {"content.published", "content.rolled_back", "content.rollout_changed"}
+    assert set(spec["webhooks"]) == events
+    schemas = spec["components"]["schemas"]
+    for event, item in spec["webhooks"].items():
+        ref = item["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        body = schemas[ref.rsplit("/", 1)[-1]]
+        assert body["properties"]["type"]["enum"] == [event]
+        assert body["properties"]["timestamp"]["format"] == "date-time"
+    assert "rollout_percent" in schemas["TgContentPublishedData"]["properties"]
+
+
+def test_the_first_server_is_not_a_loopback_address(spec: dict[str, Any]) -> None:
+    """An SDK's default base URL: on a phone, 127.0.0.1 is the phone itself."""
+    first = spec["servers"][0]["url"]
+    assert first.startswith("https://") and "127.0.0.1" not in first
+    assert any("10.0.2.2" in server["url"] for server in spec["servers"])  # Android emulator

@@ -21,7 +21,7 @@ from tests.clients.tools import require_tool
 from tests.e2e.conftest import E2E_ADMIN_KEY, LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT / "openapi" / "openapi.json"
+SPEC = ROOT / "openapi" / "app.json"  # what an app generates its SDK from
 EXAMPLE = Path(__file__).with_name("sdk_example.py")
 BIN = Path(sys.executable).parent
 GENERATOR = BIN / "openapi-python-client"

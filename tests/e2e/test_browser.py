@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,12 @@ class Tab:
         self.page.click("#submit")  # the handler marks the body "loading" before it fetches
         self.page.wait_for_selector("body[data-state='done']")
 
+    def unfold(self) -> None:
+        """Open every folded section of the form, as a user taps each heading."""
+        folded = self.page.locator("form details.section:not([open]) > summary")
+        while folded.count():
+            folded.first.click()
+
     def sent_body(self) -> dict[str, Any]:
         body: dict[str, Any] = json.loads(self.page.text_content("#request-body") or "")
         return body
@@ -134,6 +141,7 @@ def test_page_shows_the_ranked_answer_the_api_gives(
     page.select_option("#activity-type", "cycling")
     page.fill("#duration", "150")
     page.fill("#intensity", "6")
+    tab.unfold()
     page.fill("#temperature", "33")
     page.fill("#humidity", "60")
     page.fill("#fluids", "400")
@@ -213,6 +221,7 @@ def test_a_red_flag_shows_the_urgent_banner_on_screen(
     (tmp_path / "self-care.png").write_bytes(calm)
     assert urgent_share(calm) < 0.001, "no urgent red without a red flag"
 
+    tab.unfold()
     page.check("input[name='symptoms.associated'][value='chest_pain']")
     tab.submit()
     assert tab.sent_body()["symptoms"]["associated"] == ["chest_pain"]
@@ -260,6 +269,7 @@ def test_the_health_and_intake_inputs_reach_the_answer(
     page = tab.page
     page.select_option("#activity-type", "cycling")
     page.fill("#duration", "75")
+    tab.unfold()
     page.fill("#temperature", "")
     page.fill("#fluids", "")
     page.select_option("#diabetes", "type1")
@@ -301,6 +311,7 @@ def test_the_page_has_no_horizontal_overflow_on_a_phone(
     tab = open_page(live_server.url)
     page = tab.page
     page.set_viewport_size(NARROW)  # type: ignore[arg-type]
+    tab.unfold()
     page.check("input[name='symptoms.associated'][value='chest_pain']")
     page.fill("#warmup", "0")
     page.fill("#fluids", "300")
@@ -311,4 +322,55 @@ def test_the_page_has_no_horizontal_overflow_on_a_phone(
     overflow = page.evaluate(_WIDER_THAN_THE_VIEWPORT)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert overflow == [] and scroll_width <= NARROW["width"], (scroll_width, overflow)
+    assert tab.offsite == [] and tab.errors == []
+
+
+SECTIONS = (
+    "activity|environment|hydration|nutrition|preparation|training|athlete|symptoms|health|intake"
+)
+RAW_PATH = re.compile(rf"\b(?:{SECTIONS})\.[a-z_]+")
+
+
+def test_on_a_phone_the_button_is_near_the_top_and_the_answer_reads_plainly(
+    live_server: LiveServer, open_page: Callable[[str], Tab]
+) -> None:
+    tab = open_page(live_server.url)
+    page = tab.page
+    page.set_viewport_size(NARROW)  # type: ignore[arg-type]
+    # The optional sections are folded, so the button is on the first screen.
+    assert page.locator("form details.section").count() >= 6
+    assert page.locator("form details.section[open]").count() == 0
+    button = page.locator("#submit").bounding_box()
+    assert button is not None and button["y"] + button["height"] <= NARROW["height"], button
+    assert not page.is_visible("#fluids")
+    page.click("form details.section:has(#fluids) > summary")
+    assert page.is_visible("#fluids")
+    page.fill("#fluids", "300")
+    page.click("form details.section:has(#temperature) > summary")
+    page.fill("#temperature", "34")
+    tab.submit()
+
+    # Evidence is labelled in words with units ("Drunk during the workout: 300 ml").
+    labels = page.locator(".evidence-label").all_text_contents()
+    assert "Drunk during the workout: 300 ml" in labels, labels
+    assert "Air temperature: 34 °C" in labels, labels
+    # No raw field path (`hydration.fluid_intake_ml`) anywhere in the answer.
+    shown = page.inner_text("#answer")
+    assert RAW_PATH.findall(shown) == [], RAW_PATH.findall(shown)
+
+    # Schedules in words: the API's drink before, at 120 min, reads "Drink N ml 2 hours before".
+    body = tab.sent_body()
+    api = httpx.post(
+        f"{live_server.url}/v1/assessments?limit=5&explain=counterfactuals", json=body, timeout=10
+    ).json()
+    before = [
+        action
+        for tip in api["tips"]
+        for action in tip["actions"]
+        if action["kind"] == "drink" and action["when"] == "before" and action["offset_min"] == 120
+    ]
+    assert before, api["tips"]
+    actions = page.locator("#tips .action").all_text_contents()
+    assert f"Drink {before[0]['amount']} ml 2 hours before" in actions, actions
+    assert not any("offset" in text or "(" in text for text in actions), actions
     assert tab.offsite == [] and tab.errors == []

@@ -25,9 +25,11 @@ SH_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.DOTALL | re.MULTILINE)
 CALLS_CURL = re.compile(r"(?:^\s*|\$\()curl\s", re.MULTILINE)  # also `draft=$(curl ...)`
 DEFAULT_ADDRESS = re.compile(r"\b(?:localhost|127\.0\.0\.1):8000\b")
 README_ADMIN_KEY = "change-me"  # the key the README's content workflow exports
+MAX_PRINTED_LINE = 20_000  # an assessment with five causes and explanations, with room
 
 # Records each call as N.cmd, N.meta ("status content-type") and N.body, and still prints
-# the body, so pipes in the examples (| grep ...) work as a reader would see them. The count
+# the body and a line break (a reader's prompt comes next), so pipes in the examples
+# (| grep ...) work as a reader would see them. The count
 # lives in a file: a call inside `$(...)` runs in a subshell.
 PRELUDE = """\
 set -euo pipefail
@@ -39,6 +41,7 @@ curl() {
   command curl --show-error --max-time 10 -o "$OUT/$calls.body" \\
     -w '%{http_code} %{content_type}' "$@" > "$OUT/$calls.meta"
   cat "$OUT/$calls.body"
+  echo
 }
 """
 
@@ -82,6 +85,10 @@ def test_readme_curl_examples_work_against_a_live_server(
     calls = sorted(out.glob("*.cmd"), key=lambda path: int(path.stem))
     last = calls[-1].read_text() if calls else "(none)"
     assert result.returncode == 0, f"stopped at: {last}\n{result.stdout}\n{result.stderr}"
+    # What a reader sees stays readable: no example prints a whole bundle (a PATCH answer,
+    # about 200 KB) or pages of empty statistics (a diff of fresh versions, about 30 KB).
+    longest = max(result.stdout.splitlines(), key=len)
+    assert len(longest) <= MAX_PRINTED_LINE, f"{len(longest)} characters: {longest[:300]}"
     assert len(calls) == sum(len(CALLS_CURL.findall(block)) for block in curl_blocks())
 
     for command in calls:

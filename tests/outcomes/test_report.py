@@ -149,6 +149,9 @@ def test_the_diff_shows_both_versions_outcome_rates_side_by_side(
     row = next(c for c in outcomes["causes"] if c["id"] == top)
     assert row["from"]["outcomes"]["worse"]["count"] == 1
     assert row["to"]["feedback_count"] == 0
+    # Items neither version showed nor got feedback on are left out, not rows of zeros.
+    assert {c["id"] for c in outcomes["causes"]} <= {c["id"] for c in answer["causes"]}
+    assert {t["id"] for t in outcomes["tips"]} <= {t["id"] for t in answer["tips"]}
 
 
 def test_feedback_is_rate_limited_like_assessments(settings: Settings) -> None:

@@ -21,11 +21,11 @@ from tests.e2e.conftest import LiveServer
 from tests.reliability.conftest import assert_no_leak, reliability_settings
 
 WORKOUT = {"activity": {"type": "walking", "duration_min": 30}}
-# Objects that are free-form until validated as something else: a batch item and a golden
-# case's context are workout contexts (validated item by item), a PATCH is merged into an item
+# Objects that are free-form until validated as something else: a golden case's context is a
+# workout context (validated case by case), a PATCH is merged into an item
 # and the result validated as a bundle. Their depth and size are bounded by the JSON parser's
 # depth limit and MAX_BODY_BYTES.
-FREE_FORM = {"BatchRequest.items[]", "GoldenCase.context", "ItemPatch"}
+FREE_FORM = {"TgGoldenCase.context", "TgItemPatch"}
 
 
 def _unbounded(spec: dict[str, Any]) -> set[str]:

@@ -45,10 +45,10 @@ def test_every_form_field_names_a_context_field(client: TestClient) -> None:
     html = (STATIC_DIR / "index.html").read_text("utf-8")
     for name in set(re.findall(r'name="([a-z_]+)\.([a-z_]+)"', html)):
         section, field = name
-        reference = spec["WorkoutContext"]["properties"][section]
+        reference = spec["TgWorkoutContext"]["properties"][section]
         section_schema = spec[reference["$ref"].rsplit("/", 1)[-1]]
         assert field in section_schema["properties"], f"{section}.{field}"
     options = set(re.findall(r'name="symptoms.associated" value="([a-z_]+)"', html))
-    assert options == set(spec["AssociatedSymptom"]["enum"]), "a checkbox for every red flag"
+    assert options == set(spec["TgAssociatedSymptom"]["enum"]), "a checkbox for every red flag"
     activity = html[html.index('id="activity-type"') : html.index("</select>")]
-    assert set(re.findall(r'value="([a-z_]+)"', activity)) == set(spec["ActivityType"]["enum"])
+    assert set(re.findall(r'value="([a-z_]+)"', activity)) == set(spec["TgActivityType"]["enum"])

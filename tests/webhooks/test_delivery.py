@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from app.content import service as content_service
 from app.core.config import Settings
+from app.webhooks.schemas import ContentPublishedData
 from app.webhooks.worker import WebhookWorker, retry_delay
 from tests.webhooks.conftest import publish_new_draft, subscribe, wait_until
 from tests.webhooks.receiver import Receiver
@@ -50,6 +51,10 @@ def test_a_publish_is_delivered_signed(
     assert payload["type"] == "content.published"
     assert payload["data"]["version"] == version
     assert payload["data"]["previous_version"] == 1
+    # The body is the documented one (the spec's `webhooks`), times written as the API does.
+    assert payload["timestamp"].endswith("Z"), payload["timestamp"]
+    assert set(payload["data"]) == set(ContentPublishedData.model_fields)
+    assert payload["data"]["rollout_percent"] is None
     wait_until(lambda: deliveries(wh_client, admin_headers, hook["id"])[0]["status"] == "delivered")
     [delivery] = deliveries(wh_client, admin_headers, hook["id"])
     assert delivery["event_id"] == got.headers["webhook-id"]

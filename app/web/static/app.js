@@ -11,6 +11,86 @@ const TRIAGE_LABELS = {
 
 const $ = (id) => document.getElementById(id);
 
+// What each input is called on screen. A field the page does not know (one added to the
+// API later) is named from its path by fieldLabel(), never shown as the raw path.
+const FIELD_LABELS = {
+  "activity.type": "Activity",
+  "activity.duration_min": "Duration",
+  "activity.intensity_rpe": "Effort (0 to 10)",
+  "activity.avg_heart_rate_bpm": "Average heart rate",
+  "activity.max_heart_rate_bpm": "Highest heart rate",
+  "activity.distance_km": "Distance",
+  "activity.load_pct_1rm": "Load (% of your one-rep max)",
+  "activity.to_failure": "Sets to failure",
+  "environment.temperature_c": "Air temperature",
+  "environment.humidity_pct": "Humidity",
+  "environment.water_temperature_c": "Water temperature",
+  "hydration.fluid_intake_ml": "Drunk during the workout",
+  "hydration.body_mass_change_pct": "Weight change over the workout",
+  "hydration.electrolytes_taken": "Electrolytes or a sports drink",
+  "hydration.urine_color": "Urine colour (1 pale to 8 dark)",
+  "nutrition.hours_since_last_meal": "Time since your last meal",
+  "nutrition.pre_workout_carbs_g": "Carbohydrate before the workout",
+  "nutrition.carbs_g_per_hour": "Carbohydrate per hour during it",
+  "nutrition.fasted": "Trained fasted",
+  "preparation.warmup_min": "Warm-up",
+  "preparation.cooldown_min": "Cool-down",
+  "training.fitness_level": "Fitness level",
+  "training.sessions_per_week": "Sessions per week",
+  "training.load_change_pct": "Training load against usual",
+  "training.consecutive_training_days": "Training days in a row",
+  "training.returning_after_weeks_off": "Weeks off before this",
+  "athlete.age_years": "Age",
+  "athlete.sleep_hours": "Sleep the night before",
+  "symptoms.timing": "When it happened",
+  "symptoms.severity": "How strong",
+  "symptoms.cramps": "Cramps as well",
+  "symptoms.persisting_days": "Days it kept going at rest",
+  "symptoms.associated": "Warning signs",
+  "health.diabetes": "Diabetes",
+  "health.glucose_lowering_medication": "Medicine that lowers blood sugar",
+  "health.blood_glucose_mmol_l": "Blood sugar",
+  "health.blood_glucose_mg_dl": "Blood sugar",
+  "health.medications": "Regular medicines",
+  "health.recent_illness_days": "Days since you were ill",
+  "health.body_temperature_c": "Body temperature",
+  "intake.caffeine_mg": "Caffeine",
+  "intake.pre_workout_stimulant": "Pre-workout stimulant",
+  "intake.alcohol_units_24h": "Alcohol in the day before",
+};
+// Units written in field names, as a reader writes them after a number.
+const UNITS = {
+  ml: "ml", min: "min", c: "°C", pct: "%", km: "km", m: "m", g: "g", mg: "mg", bpm: "bpm",
+  kg: "kg", days: "days", hours: "hours", years: "years", units_24h: "units", mmol_l: "mmol/L",
+  mg_dl: "mg/dL", g_per_hour: "g per hour",
+};
+
+function unitOf(path) {
+  const name = path.split(".").pop();
+  const suffix = Object.keys(UNITS)
+    .filter((unit) => name.endsWith(`_${unit}`))
+    .sort((a, b) => b.length - a.length)[0];
+  return suffix ? UNITS[suffix] : "";
+}
+
+// "hydration.fluid_intake_ml" -> "Fluid intake", for a field without a label of its own.
+function fieldLabel(path) {
+  if (FIELD_LABELS[path]) return FIELD_LABELS[path];
+  let name = path.split(".").pop();
+  const unit = Object.keys(UNITS).find((u) => name.endsWith(`_${u}`));
+  if (unit) name = name.slice(0, -(unit.length + 1));
+  const words = name.replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+// "300 ml", "Yes", "quadriceps, calves": a value as a reader would write it.
+function valueText(fact) {
+  if (typeof fact.value === "boolean") return fact.value ? "yes" : "no";
+  const shown = fact.display_value.replaceAll("_", " ");
+  const unit = typeof fact.value === "number" ? unitOf(fact.field) : "";
+  return unit ? `${shown} ${unit}` : shown;
+}
+
 // Build the request body from the form: empty fields are left out, because the API
 // treats a missing answer as "unknown", which is not the same as zero.
 function workoutContext(form) {
@@ -43,12 +123,6 @@ function element(tag, className, text) {
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
-}
-
-function formatValue(value) {
-  if (Array.isArray(value)) return value.join(", ");
-  if (value === null || value === undefined) return "not given";
-  return String(value);
 }
 
 function renderTriage(triage) {
@@ -88,7 +162,7 @@ function renderCause(cause) {
     line.dataset.field = fact.field;
     const arrow = fact.effect === "raises" ? "▲" : "▼";
     line.append(element("span", "evidence-effect", `${arrow} ${fact.effect}`));
-    line.append(element("code", "evidence-field", `${fact.field} = ${formatValue(fact.value)}`));
+    line.append(element("span", "evidence-label", `${fieldLabel(fact.field)}: ${valueText(fact)}`));
     line.append(element("span", "evidence-message", fact.message));
     evidence.append(line);
   }
@@ -114,13 +188,63 @@ function renderCause(cause) {
   return item;
 }
 
-// One scheduled action as a short line: "during, at 0 min: 800 ml per hour".
+// How each kind of action reads, with its amount and without one.
+const ACTION_WORDS = {
+  drink: ["Drink {amount}", "Drink"],
+  eat: ["Eat {amount} of carbohydrate", "Eat"],
+  electrolytes: ["Take {amount} of electrolytes", "Take electrolytes"],
+  warm_up: ["Warm up for {amount}", "Warm up"],
+  cool_down: ["Cool down for {amount}", "Cool down"],
+  rest: ["Rest for {amount}", "Rest"],
+  reduce_load: ["Reduce the load by {amount}", "Reduce the load"],
+  see_clinician: ["See a clinician", "See a clinician"],
+};
+const AMOUNT_UNITS = { ml: "ml", g: "g", mg: "mg", min: "minutes", pct: "%", days: "days" };
+
+// 120 -> "2 hours", 90 -> "1 hour 30 minutes", 10 -> "10 minutes".
+function duration(minutes) {
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  const parts = [];
+  if (hours) parts.push(`${hours} hour${hours === 1 ? "" : "s"}`);
+  if (rest || !hours) parts.push(`${rest} minute${rest === 1 ? "" : "s"}`);
+  return parts.join(" ");
+}
+
+function timing(action) {
+  const offset = Math.abs(action.offset_min || 0);
+  switch (action.when) {
+    case "before":
+      return offset ? `${duration(offset)} before` : "just before";
+    case "during":
+      return offset ? `during the workout, from ${duration(offset)} in` : "during the workout";
+    case "after":
+      return offset ? `${duration(offset)} after` : "after";
+    case "next_session":
+      return "at your next session";
+    default:
+      return action.when.replaceAll("_", " ");
+  }
+}
+
+// One scheduled action in words: "Drink 450 ml 2 hours before".
 function describeAction(action) {
-  const amount = action.amount === null ? "" : `${action.amount} ${action.unit}`;
-  const rate = action.per_hour ? " per hour" : "";
-  const label = action.kind.replace("_", " ");
-  const at = `${action.when.replace("_", " ")}, at ${action.offset_min} min`;
-  return amount ? `${label} (${at}): ${amount}${rate}` : `${label} (${at})`;
+  const kind = action.kind.replaceAll("_", " ");
+  const [withAmount, without] = ACTION_WORDS[action.kind] || [
+    `${kind.charAt(0).toUpperCase()}${kind.slice(1)} {amount}`,
+    `${kind.charAt(0).toUpperCase()}${kind.slice(1)}`,
+  ];
+  let text = without;
+  if (action.amount !== null && action.amount !== undefined) {
+    const unit = AMOUNT_UNITS[action.unit] || action.unit || "";
+    let amount = unit === "%" ? `${action.amount}%` : `${action.amount} ${unit}`.trim();
+    if (action.per_hour) amount += " per hour";
+    text = withAmount.replace("{amount}", amount);
+  }
+  // "Warm up for 10 minutes, starting 10 minutes before" rather than two durations in a row.
+  const when = timing(action);
+  const starting = action.unit === "min" && action.when === "before" && action.offset_min;
+  return starting ? `${text}, starting ${when}` : `${text} ${when}`;
 }
 
 function renderTip(tip) {
@@ -142,7 +266,6 @@ function renderTip(tip) {
 function renderFollowUp(question) {
   const item = element("li", "follow-up", question.question);
   item.dataset.field = question.field;
-  item.append(element("code", "follow-up-field", question.field));
   return item;
 }
 
@@ -173,7 +296,9 @@ function renderProblem(problem, status) {
   const errors = (problem && problem.errors) || [];
   if (errors.length > 0) {
     const list = element("ul", "");
-    list.append(...errors.map((error) => element("li", "", `${error.loc}: ${error.message}`)));
+    list.append(
+      ...errors.map((error) => element("li", "", `${fieldLabel(error.loc)}: ${error.message}`)),
+    );
     box.append(list);
   }
   box.hidden = false;

@@ -1,63 +1,59 @@
-// Decodes live answers of tremor-guide with the models that openapi-generator's `kotlin`
-// generator (gson) makes from openapi/openapi.json, as an Android app would.
+// An app's use of the Kotlin client openapi-generator makes from openapi/app.json (gson):
+// the generated API classes call a live server, as an Android app would.
 //
-// Usage: kotlin -cp CLASSES:gson.jar MainKt BASE_URL
-// Prints one JSON document: per answer what the typed models read, and a check that the
-// decoding lost nothing: every required property is there (gson would leave it null) and
-// the model, encoded again, is the answer itself (a field the models do not know, or a value
+// Usage: java -cp CLASSES:JARS MainKt BASE_URL STUB_URL RATE_LIMIT
+// STUB_URL answers POST /v1/assessments with enum values this client does not know;
+// RATE_LIMIT is the server's per-user assessment limit (X-Client-ID), so one more call is a 429.
+// Prints one JSON document: what the typed models read, and a check that decoding lost
+// nothing: every required property is there (gson would leave it null) and each model,
+// encoded again, is the answer the server sent (a field the models do not know, or a value
 // they cannot hold, shows up as a difference).
 import com.google.gson.Gson
-import com.google.gson.GsonBuilder
-import com.google.gson.JsonDeserializer
 import com.google.gson.JsonElement
 import com.google.gson.JsonObject
 import com.google.gson.JsonParser
-import com.google.gson.JsonPrimitive
-import com.google.gson.JsonSerializer
-import com.google.gson.reflect.TypeToken
-import java.lang.reflect.Type
-import java.net.HttpURLConnection
-import java.net.URL
 import java.time.OffsetDateTime
 import kotlin.reflect.full.memberProperties
-import tremor.client.models.AssessmentProblem
-import tremor.client.models.AssessmentResponse
-import tremor.client.models.BatchResponse
-import tremor.client.models.CauseList
-import tremor.client.models.FaqList
-import tremor.client.models.ItemProblem
-import tremor.client.models.TipList
-import tremor.client.models.VersionSummary
+import okhttp3.OkHttpClient
+import tremor.client.apis.AssessmentsApi
+import tremor.client.apis.ContentApi
+import tremor.client.apis.OutcomesApi
+import tremor.client.infrastructure.ClientError
+import tremor.client.infrastructure.ClientException
+import tremor.client.infrastructure.Serializer
+import tremor.client.infrastructure.Success
+import tremor.client.infrastructure.UnknownEnumFallback
+import tremor.client.models.TgActivity
+import tremor.client.models.TgActivityType
+import tremor.client.models.TgAssessmentProblem
+import tremor.client.models.TgAssessmentResponse
+import tremor.client.models.TgAssociatedSymptom
+import tremor.client.models.TgBatchRequest
+import tremor.client.models.TgBatchResult
+import tremor.client.models.TgEnvironment
+import tremor.client.models.TgFeedbackAccepted
+import tremor.client.models.TgFeedbackRequest
+import tremor.client.models.TgHydration
+import tremor.client.models.TgOutcome
+import tremor.client.models.TgSymptomTiming
+import tremor.client.models.TgSymptoms
+import tremor.client.models.TgWorkoutContext
 
-// The README's cycling workout.
-const val CYCLING = """{"activity": {"type": "cycling", "duration_min": 180, "intensity_rpe": 6},
-  "environment": {"temperature_c": 34, "humidity_pct": 55},
-  "hydration": {"fluid_intake_ml": 300}, "symptoms": {"timing": "during"}}"""
-const val TOO_LONG = """{"activity": {"type": "cycling", "duration_min": 5000}}"""
+// The README's cycling workout, typed; with chest pain it is a red flag.
+fun cycling(vararg associated: TgAssociatedSymptom) = TgWorkoutContext(
+    activity = TgActivity(type = TgActivityType.cycling, durationMin = 180.0, intensityRpe = 6.0),
+    environment = TgEnvironment(temperatureC = 34.0, humidityPct = 55.0),
+    hydration = TgHydration(fluidIntakeMl = 300.0),
+    symptoms = TgSymptoms(timing = TgSymptomTiming.during, associated = associated.toList())
+)
+val tooLong = TgWorkoutContext(activity = TgActivity(type = TgActivityType.cycling, durationMin = 5000.0))
 
-// What the generated okhttp infrastructure registers for dates: ISO-8601 strings.
-val gson: Gson = GsonBuilder()
-    .registerTypeAdapter(OffsetDateTime::class.java,
-        JsonDeserializer { json, _, _ -> OffsetDateTime.parse(json.asString) })
-    .registerTypeAdapter(OffsetDateTime::class.java,
-        JsonSerializer<OffsetDateTime> { date, _, _ -> JsonPrimitive(date.toString()) })
-    .create()
-
-class Answer(val status: Int, val body: String)
-
-fun call(method: String, url: String, body: String? = null): Answer {
-    val connection = URL(url).openConnection() as HttpURLConnection
-    connection.requestMethod = method
-    connection.setRequestProperty("Accept", "application/json")
-    if (body != null) {
-        connection.doOutput = true
-        connection.setRequestProperty("Content-Type", "application/json")
-        connection.outputStream.use { it.write(body.toByteArray()) }
-    }
-    val status = connection.responseCode
-    val stream = if (status < 400) connection.inputStream else connection.errorStream
-    return Answer(status, stream.bufferedReader().use { it.readText() })
-}
+// The last body the server sent, kept by an interceptor, to compare with what was decoded.
+var lastBody = ""
+val http: OkHttpClient = OkHttpClient.Builder().addInterceptor { chain ->
+    chain.proceed(chain.request()).also { lastBody = it.peekBody(Long.MAX_VALUE).string() }
+}.build()
+val problems = mutableListOf<String>()
 
 /** Paths of required (non-null in Kotlin) properties that gson left null. */
 fun missing(value: Any?, where: String): List<String> = when (value) {
@@ -111,75 +107,128 @@ fun differences(answer: JsonElement, encoded: JsonElement, where: String): List<
     else -> listOf(where)
 }
 
-val problems = mutableListOf<String>()
-
-/** Decodes `json` as `type` and records what the decoding lost, under `name`. */
-fun <T : Any> decode(name: String, json: JsonElement, type: Type): T {
-    val model: T = gson.fromJson(json, type)
+/** Records what decoding `model` from the last answer lost, under `name`; returns `model`. */
+fun <T : Any> checked(name: String, model: T, body: String = lastBody): T {
     problems += missing(model, name).map { "$it: required but missing" }
-    val encoded = withoutNulls(gson.toJsonTree(model))
-    problems += differences(withoutNulls(json), encoded, name).map { "$it: not what the server sent" }
+    val encoded = withoutNulls(Serializer.gson.toJsonTree(model))
+    problems += differences(withoutNulls(JsonParser.parseString(body)), encoded, name)
+        .map { "$it: not what the server sent" }
     return model
 }
 
-inline fun <reified T : Any> decode(name: String, body: String): T =
-    decode(name, JsonParser.parseString(body), object : TypeToken<T>() {}.type)
-
-fun summary(assessment: AssessmentResponse): Map<String, Any?> = mapOf(
+fun summary(assessment: TgAssessmentResponse): Map<String, Any?> = mapOf(
     "content_version" to assessment.contentVersion,
     "triage" to assessment.triage.level.value,
-    "causes" to assessment.causes.map { listOf(it.id, it.rank, it.score.toDouble()) },
+    "causes" to assessment.causes.map { listOf(it.id, it.rank, it.score) },
     "evidence" to assessment.causes.map { cause ->
         cause.evidence.map { listOf(it.field, it.displayValue, it.value?.javaClass?.simpleName) }
     },
     "tips" to assessment.tips.map { it.id }
 )
 
+fun summary(result: TgBatchResult): Map<String, Any?> = when (result.kind) {
+    TgBatchResult.Kind.assessment -> mapOf(
+        "kind" to "assessment",
+        "content_version" to result.contentVersion,
+        "triage" to result.triage?.level?.value,
+        "causes" to result.causes?.map { listOf(it.id, it.rank, it.score) },
+        "tips" to result.tips?.map { it.id }
+    )
+    TgBatchResult.Kind.problem -> mapOf(
+        "kind" to "problem", "status" to result.status, "locs" to result.errors?.map { it.loc }
+    )
+    else -> mapOf("kind" to result.kind.value)  // a kind added later: skip it, do not crash
+}
+
 fun main(args: Array<String>) {
-    val base = args[0]
+    val (base, stub, rateLimit) = args
+    // Before the first call: enum values added by a later server read as unknown_default_open_api.
+    Serializer.gsonBuilder.registerTypeAdapterFactory(UnknownEnumFallback)
+    val assessments = AssessmentsApi(base, http)
+    val content = ContentApi(base, http)
     val seen = linkedMapOf<String, Any?>()
 
-    val assessed = call("POST", "$base/v1/assessments?locale=en", CYCLING)
-    check(assessed.status == 200) { assessed.body }
-    seen["assessment"] = summary(decode<AssessmentResponse>("assessment", assessed.body))
+    val assessment = checked("assessment", assessments.createAssessment(cycling(), locale = "en"))
+    seen["assessment"] = summary(assessment)
+    seen["content_language"] = assessments.createAssessmentWithHttpInfo(
+        cycling(), null, "en", null, null, null, null, null
+    ).headers["content-language"]
 
-    val refused = call("POST", "$base/v1/assessments", TOO_LONG)
-    val problem = decode<AssessmentProblem>("problem", refused.body)
-    seen["problem"] = mapOf(
-        "http_status" to refused.status,
-        "status" to problem.status,
-        "locs" to problem.errors?.map { it.loc }
+    val urgent = checked("urgent", assessments.createAssessment(cycling(TgAssociatedSymptom.chest_pain)))
+    seen["urgent"] = mapOf("triage" to urgent.triage.level.value, "reasons" to urgent.triage.reasons.map { it.code })
+
+    // A 422 is a ClientException; its body is the problem, with the triage of any red flag.
+    seen["problem"] = try {
+        assessments.createAssessment(tooLong)
+        error("a 5000-minute workout was accepted")
+    } catch (e: ClientException) {
+        val body = (e.response as ClientError<*>).body as String
+        val problem = checked("problem", Serializer.gson.fromJson(body, TgAssessmentProblem::class.java), body)
+        mapOf("http_status" to e.statusCode, "status" to problem.status, "locs" to problem.errors?.map { it.loc })
+    }
+
+    val batch = checked(
+        "batch",
+        assessments.createAssessmentBatch(TgBatchRequest(items = listOf(cycling(), tooLong)), locale = "en")
+    )
+    seen["batch"] = batch.results.map { summary(it) }
+    seen["batch_content_version"] = batch.contentVersion
+
+    val feedback = OutcomesApi(base, http).createAssessmentFeedbackWithHttpInfo(
+        assessment.assessmentId,
+        TgFeedbackRequest(outcome = TgOutcome.better, tipsFollowed = listOf(assessment.tips[0].id), helpful = true)
+    ) as Success<*>
+    val accepted = checked("feedback", feedback.data as TgFeedbackAccepted)
+    seen["feedback"] = mapOf("http_status" to feedback.statusCode, "outcome" to accepted.outcome.value)
+
+    seen["causes"] = checked("causes", content.listCauses(locale = "en")).causes.map { it.id }
+    seen["tips"] = checked("tips", content.listTips(locale = "en")).tips.map { it.id }
+    seen["faqs"] = checked("faqs", content.listFaqs(locale = "en")).faqs.map { it.id }
+    val versions = checked("versions", content.listContentVersions())
+    seen["versions"] = versions.map { listOf(it.version, it.status.value, it.isCurrent, it.createdAt.year) }
+
+    val current = versions.first { it.isCurrent }
+    val detail = checked("version", content.getContentVersion(current.version))
+    val values = detail.bundle.rules.flatMap { rules -> rules.signals.flatMap { it.`when` } }
+        .mapNotNull { it.value?.javaClass?.simpleName }
+    seen["version"] = mapOf(
+        "version" to detail.version,
+        "bundle_causes" to detail.bundle.causes.map { it.id },
+        "condition_value_types" to values.toSortedSet().toList()
     )
 
-    val batch = call("POST", "$base/v1/assessments:batch?locale=en", """{"items": [$CYCLING, $TOO_LONG]}""")
-    check(batch.status == 200) { batch.body }
-    val tree = JsonParser.parseString(batch.body).asJsonObject
-    // gson has no polymorphism of its own: the `kind` discriminator picks the model.
-    seen["batch"] = tree["results"].asJsonArray.mapIndexed { i, result ->
-        val name = "batch.results[$i]"
-        when (val kind = result.asJsonObject["kind"]?.asString) {
-            "assessment" -> mapOf("kind" to kind) +
-                summary(decode<AssessmentResponse>(name, result, AssessmentResponse::class.java))
-            "problem" -> decode<ItemProblem>(name, result, ItemProblem::class.java).let {
-                mapOf("kind" to kind, "status" to it.status, "locs" to it.errors.map { e -> e.loc })
-            }
-            else -> error("$name: unknown kind $kind")
-        }
-    }
-    val batchModel = decode<BatchResponse>("batch", JsonObject().also { envelope ->
-        tree.entrySet().filter { it.key != "results" }.forEach { envelope.add(it.key, it.value) }
-        envelope.add("results", com.google.gson.JsonArray())
-    }, BatchResponse::class.java)
-    seen["batch_content_version"] = batchModel.contentVersion
+    // A copy the client holds is answered 304, without a body, when it is still current. Read
+    // it from the WithHttpInfo call's statusCode: OkHttp's isRedirect leaves 304 out, so the
+    // generated client files it under ServerError (and the plain call would throw).
+    val first = content.listCausesWithHttpInfo(null, "en", null, null) as Success<*>
+    val etag = first.headers.getValue("etag").single()
+    val again = content.listCausesWithHttpInfo(null, "en", null, etag)
+    seen["not_modified"] = mapOf(
+        "status" to again.statusCode,
+        "etag_again" to (again.headers["etag"]?.single() == etag),
+        "cache_control" to first.headers["cache-control"]?.single()
+    )
 
-    val causes = decode<CauseList>("causes", call("GET", "$base/v1/causes?locale=en").body)
-    seen["causes"] = causes.causes.map { it.id }
-    val tips = decode<TipList>("tips", call("GET", "$base/v1/tips?locale=en").body)
-    seen["tips"] = tips.tips.map { it.id }
-    val faqs = decode<FaqList>("faqs", call("GET", "$base/v1/faqs?locale=en").body)
-    seen["faqs"] = faqs.faqs.map { it.id }
-    val versions = decode<List<VersionSummary>>("versions", call("GET", "$base/v1/content/versions").body)
-    seen["versions"] = versions.map { listOf(it.version, it.status.value, it.isCurrent, it.createdAt.year) }
+    // One user (X-Client-ID) past their own limit: a 429 with Retry-After and RateLimit-*.
+    val statuses = (0..rateLimit.toInt()).map {
+        assessments.createAssessmentWithHttpInfo(cycling(), null, null, null, null, null, null, "burst-user")
+    }
+    val refused = statuses.last() as ClientError<*>
+    val tooMany = Serializer.gson.fromJson(refused.body as String, TgAssessmentProblem::class.java)
+    seen["rate_limited"] = mapOf(
+        "statuses" to statuses.map { it.statusCode },
+        "problem_status" to tooMany.status,
+        "retry_after" to refused.headers["retry-after"]?.single()?.toInt(),
+        "limit" to statuses.first().headers["ratelimit-limit"]?.single()
+    )
+
+    // A later server's answer, with enum values this client does not know.
+    val later = AssessmentsApi(stub, http).createAssessment(cycling())
+    seen["unknown_enums"] = mapOf(
+        "triage" to later.triage.level.name,
+        "confidence" to later.causes.map { it.confidence.name },
+        "evidence_effect" to later.causes[0].evidence.map { it.effect.name }
+    )
 
     seen["problems"] = problems
     println(Gson().toJson(seen))
