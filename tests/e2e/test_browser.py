@@ -232,6 +232,11 @@ def test_a_red_flag_shows_the_urgent_banner_on_screen(
         "items => items.map(i => i.dataset.code)"
     )
     assert "chest_pain" in codes
+    # What it may be and what to do now, in order, inside the banner.
+    condition = banner.locator(".condition").first
+    assert condition.get_attribute("data-condition-id") == "cardiac_warning"
+    steps = condition.locator(".condition-first-aid > li").all_text_contents()
+    assert steps and steps[0] in (page.text_content("#triage-headline") or "")
 
     # The banner is in view (the page scrolls to the answer) and painted in the urgent red.
     shot = page.screenshot()

@@ -140,6 +140,24 @@ function renderTriage(triage) {
       return item;
     }),
   );
+  $("conditions").replaceChildren(...(triage.conditions || []).map(renderCondition));
+}
+
+// A suspected condition: what it may be, what to do now (in order) and what not to do.
+function renderCondition(condition) {
+  const box = element("section", "condition");
+  box.dataset.conditionId = condition.id;
+  box.append(element("h3", "condition-title", condition.title));
+  box.append(element("p", "condition-summary", condition.summary));
+  const steps = element("ol", "condition-first-aid");
+  steps.append(...condition.first_aid.map((step) => element("li", "", step)));
+  box.append(steps);
+  if (condition.avoid.length) {
+    const avoid = element("ul", "condition-avoid");
+    avoid.append(...condition.avoid.map((item) => element("li", "", item)));
+    box.append(avoid);
+  }
+  return box;
 }
 
 function renderCause(cause) {
