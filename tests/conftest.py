@@ -22,6 +22,8 @@ ADMIN_KEY = "test-admin-key-0123456789"
 TABLES_CHILD_FIRST = (
     "outcome_feedback",
     "outcome_shown",
+    "outcome_source",
+    "outcome_source_tally",
     "assessment_id_key",
     "webhook_attempt",
     "webhook_delivery",

@@ -113,7 +113,7 @@ def _assess(
         context, locale=locale, limit=limit, assessment_id="", explain=explain
     )
     # The id names what the answer shows, so it is made once the answer is built.
-    stamper.stamp(loaded.version, loaded.bundle, payload)
+    stamper.stamp(loaded, payload)
     if issues:  # the fields left out come first: they are the ones to fix
         payload["warnings"] = as_warnings(issues, locale) + payload["warnings"]
     causes = payload["causes"]

@@ -20,7 +20,13 @@ WEBHOOK_TABLES = {
     "worker_lease",
     "webhook_sealing_key",
 }
-OUTCOME_TABLES = {"assessment_id_key", "outcome_feedback", "outcome_shown"}
+OUTCOME_TABLES = {
+    "assessment_id_key",
+    "outcome_feedback",
+    "outcome_shown",
+    "outcome_source",
+    "outcome_source_tally",
+}
 EXPECTED_TABLES = V2_TABLES | WEBHOOK_TABLES | OUTCOME_TABLES
 
 
