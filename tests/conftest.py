@@ -31,6 +31,7 @@ TABLES_CHILD_FIRST = (
     "webhook_subscription",
     "worker_lease",
     "webhook_sealing_key",
+    "webhook_key_fingerprint",
     "audit_event",
     "api_key",
     "content_pointer",

@@ -22,3 +22,21 @@ class TargetRefused(DomainError):
             f"The webhook URL is refused: {reason}.",
             errors=[FieldError(loc="url", message=reason)],
         )
+
+
+class SealingKeyMismatch(DomainError):
+    """This process would seal a secret with another key than the servers use, so no
+    delivery of the webhook could ever be signed."""
+
+    kind = ErrorKind.conflict
+
+    def __init__(self, server: str, here: str | None) -> None:
+        if here is None:
+            why = "WEBHOOK_SECRET_KEY is not set here"
+        else:
+            why = f"WEBHOOK_SECRET_KEY here has the fingerprint {here}"
+        super().__init__(
+            f"The server seals webhook secrets with the key of fingerprint {server}, but "
+            f"{why}: the server could never unseal this webhook's secret. Run this with the "
+            "server's WEBHOOK_SECRET_KEY (for example from the same .env file)."
+        )
