@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from app.content import service as content_service
@@ -228,3 +229,49 @@ def test_an_id_is_bound_to_the_content_it_was_made_from(
         with _deployment(shared, same_url) as same:  # the bundled default content, as first
             assert feedback(same, token, outcome="same").status_code == 202
     assert [row["assessment_id"] for row in stored_feedback(database_url)] == [token]
+
+
+OUTCOME_NAMES = ("resolved", "better", "same", "worse")
+
+
+def _sources_and_tally(database_url: str) -> tuple[list[tuple[int, str]], list[tuple[Any, ...]]]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            sources = conn.execute(text("SELECT version, outcome FROM outcome_source")).all()
+            tally = conn.execute(
+                text(
+                    "SELECT version, sources, resolved, better, same, worse "
+                    "FROM outcome_source_tally"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return [(row[0], row[1]) for row in sources], [tuple(row) for row in tally]
+
+
+def test_concurrent_feedback_keeps_the_source_tally_exact(
+    settings: Settings, database_url: str
+) -> None:
+    """Many answers, feedback sent at once from one address and from eight others: the
+    tally counts each source once, with the outcome its row holds."""
+    proxied = settings.model_copy(update={"forwarded_allow_ips": ["*"]})
+    with TestClient(create_app(proxied), raise_server_exceptions=False) as client:
+        answers = [assess(client)["assessment_id"] for _ in range(16)]
+        outcomes = ["same", "worse", "better", "resolved"] * 4
+        senders = ["198.51.100.1"] * 8 + [f"198.51.100.{n}" for n in range(2, 10)]
+
+        def send(n: int) -> int:
+            response = client.post(
+                f"/v1/assessments/{answers[n]}/feedback",
+                json={"outcome": outcomes[n]},
+                headers={"X-Forwarded-For": senders[n]},
+            )
+            return response.status_code
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            assert list(pool.map(send, range(16))) == [202] * 16
+    sources, tally = _sources_and_tally(database_url)
+    assert len(sources) == 9  # one shared address and eight others
+    counts = {o: sum(1 for _, outcome in sources if outcome == o) for o in OUTCOME_NAMES}
+    assert tally == [(1, 9, *(counts[o] for o in OUTCOME_NAMES))]
