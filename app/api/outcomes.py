@@ -6,7 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from app.api.deps import ANONYMOUS, Assessor, CacheDep, ContentAnalyst, SessionDep, client_id
+from app.api.deps import (
+    ANONYMOUS,
+    CLIENT_ID_PARAMETER,
+    Assessor,
+    CacheDep,
+    ContentAnalyst,
+    SessionDep,
+    client_id,
+)
 from app.auth.service import Principal
 from app.core.bounds import MAX_INT32
 from app.core.errors import problem_responses
@@ -28,12 +36,26 @@ AssessmentIdPath = Annotated[
 ]
 
 
+# Read by hand (`deps.client_id`), as on the assessment routes: a malformed one is no claim
+# at all, never a 422.
+FEEDBACK_CLIENT_ID_PARAMETER = {
+    **CLIENT_ID_PARAMETER,
+    "description": (
+        "The end user an app names (1 to 128 visible ASCII characters, no spaces): counted "
+        "in their own rate limit within the caller's, and, with a verified API key "
+        "(REQUIRE_API_KEYS on), as a source of its own for the automatic abort of a canary. "
+        "Without a key it is not a source: the client address is. Anything else is ignored."
+    ),
+}
+
+
 @router.post(
     "/assessments/{assessment_id}/feedback",
     operation_id="create_assessment_feedback",
     status_code=202,
     response_model=FeedbackAccepted,
     responses=problem_responses(401, 403, 404, 422, 429, 503),
+    openapi_extra={"parameters": [FEEDBACK_CLIENT_ID_PARAMETER]},
 )
 def create_assessment_feedback(
     assessment_id: AssessmentIdPath,
