@@ -30,13 +30,16 @@ class SealingKeyMismatch(DomainError):
 
     kind = ErrorKind.conflict
 
-    def __init__(self, server: str, here: str | None) -> None:
+    def __init__(self, server: str, here: str | None, *, server_key_stored: bool = False) -> None:
         if here is None:
             why = "WEBHOOK_SECRET_KEY is not set here"
         else:
             why = f"WEBHOOK_SECRET_KEY here has the fingerprint {here}"
+        if server_key_stored:  # the servers run without WEBHOOK_SECRET_KEY
+            fix = "Run this without WEBHOOK_SECRET_KEY, as the server runs."
+        else:
+            fix = "Run this with the server's WEBHOOK_SECRET_KEY (for example from the same .env)."
         super().__init__(
             f"The server seals webhook secrets with the key of fingerprint {server}, but "
-            f"{why}: the server could never unseal this webhook's secret. Run this with the "
-            "server's WEBHOOK_SECRET_KEY (for example from the same .env file)."
+            f"{why}: the server could never unseal this webhook's secret. {fix}"
         )

@@ -107,7 +107,11 @@ def key_for_new_webhook(session: Session, configured: SecretStr | None) -> bytes
             raise SealingKeyMismatch(recorded, None)  # the servers use WEBHOOK_SECRET_KEY
     key = sealing_key(session, configured)
     if recorded is not None and key_fingerprint(key) != recorded:
-        raise SealingKeyMismatch(recorded, key_fingerprint(key))
+        stored = repository.sealing_key(session)
+        server_key_stored = stored is not None and key_fingerprint(stored) == recorded
+        raise SealingKeyMismatch(
+            recorded, key_fingerprint(key), server_key_stored=server_key_stored
+        )
     return key
 
 

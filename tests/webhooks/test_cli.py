@@ -128,3 +128,14 @@ def test_a_webhook_sealed_with_another_key_is_listed_as_failing(
     assert main(["webhooks", "list"]) == 0
     listed = capsys.readouterr().out
     assert "\tfailing\t" in listed and "WEBHOOK_SECRET_KEY" in listed
+
+
+def test_add_with_a_key_refuses_when_the_server_runs_without_one(
+    cli_env: Settings,
+    make_client: Callable[..., TestClient],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    make_client(webhook_secret_key=None)  # seals with the key kept in the database
+    add = ["webhooks", "add", "http://127.0.0.1:9/hook", "--event", "content.published"]
+    assert main(add) == 1  # cli_env sets WEBHOOK_SECRET_KEY
+    assert "Run this without WEBHOOK_SECRET_KEY" in capsys.readouterr().err
