@@ -311,7 +311,7 @@ def cmd_webhooks_add(args: argparse.Namespace) -> int:
             session,
             request,
             actor=CLI_ACTOR,
-            key=webhooks.sealing_key(session, settings.webhook_secret_key),
+            key=webhooks.key_for_new_webhook(session, settings.webhook_secret_key),
             allow_private=settings.webhook_allow_private_targets,
         )
         session.commit()
@@ -328,7 +328,8 @@ def cmd_webhooks_list(args: argparse.Namespace) -> int:
     with Session(services.engine) as session:
         rows = webhooks.list_webhooks(session)
     for row in rows:
-        print(f"{row.id}\t{row.url}\t{','.join(row.events)}\t{row.status}")
+        reason = f"\t{row.failure_reason}" if row.failure_reason else ""
+        print(f"{row.id}\t{row.url}\t{','.join(row.events)}\t{row.status}{reason}")
     return 0
 
 

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
@@ -31,6 +32,7 @@ from app.outcomes.counter import ShownCounter
 from app.outcomes.issuer import AnswerStamper
 from app.outcomes.token import Signer
 from app.services import Services
+from app.webhooks import service as webhooks_service
 from app.webhooks.worker import WebhookWorker
 
 logger = logging.getLogger("app")
@@ -110,6 +112,15 @@ def install_signing_key(services: Services) -> None:
     services.stamper.signer = Signer(key)
 
 
+def record_sealing_key(services: Services) -> None:
+    """Name the key this server seals webhook secrets with, so the CLI run from another
+    shell refuses to seal with any other (and webhooks sealed with another show as failing)."""
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+    with Session(services.engine) as session:
+        webhooks_service.record_sealing_key(session, services.settings.webhook_secret_key, holder)
+        session.commit()
+
+
 async def flush_shown_once(services: Services) -> bool:
     """Add this process's shown counts to the database; on failure they stay counted for
     the next try (True when the flush succeeded or there was nothing to flush)."""
@@ -181,6 +192,7 @@ def make_lifespan(settings: Settings) -> object:
             app.state.services = services
             await asyncio.to_thread(prepare_database, services)
             await asyncio.to_thread(install_signing_key, services)
+            await asyncio.to_thread(record_sealing_key, services)
         await asyncio.to_thread(refresh_once, services.cache, services.read_engine)
         # Everything loaded so far (modules, compiled content) lives as long as the process:
         # moving it out of the collector's generations keeps full collections, and the

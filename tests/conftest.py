@@ -23,6 +23,8 @@ ADMIN_KEY = "test-admin-key-0123456789"
 TABLES_CHILD_FIRST = (
     "outcome_feedback",
     "outcome_shown",
+    "outcome_source",
+    "outcome_source_tally",
     "assessment_id_key",
     "webhook_attempt",
     "webhook_delivery",
@@ -30,6 +32,7 @@ TABLES_CHILD_FIRST = (
     "webhook_subscription",
     "worker_lease",
     "webhook_sealing_key",
+    "webhook_key_fingerprint",
     "audit_event",
     "api_key",
     "content_pointer",

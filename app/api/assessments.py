@@ -136,7 +136,7 @@ def _assess(
         unknown_words=unknown_words(issues) if issues else (),
     )
     # The id names what the answer shows, so it is made once the answer is built.
-    stamper.stamp(loaded.version, loaded.bundle, payload)
+    stamper.stamp(loaded, payload)
     if issues:  # the fields left out come first: they are the ones to fix
         payload["warnings"] = as_warnings(issues, locale) + payload["warnings"]
     causes = payload["causes"]

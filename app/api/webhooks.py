@@ -22,7 +22,7 @@ _AUTH = (401, 403, 429, 503)
     operation_id="create_webhook",
     status_code=201,
     response_model=WebhookCreated,
-    responses=problem_responses(*_AUTH, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 def create_webhook(
     body: WebhookCreate,
@@ -31,13 +31,17 @@ def create_webhook(
     services: ServicesDep,
     response: Response,
 ) -> WebhookCreated:
-    """Subscribe a URL to content events; the answer shows the signing secret, only this once."""
+    """Subscribe a URL to content events; the answer shows the signing secret, only this once.
+
+    409 when this replica's WEBHOOK_SECRET_KEY is not the one the last server to start uses
+    (no delivery could be signed).
+    """
     settings = services.settings
     created = service.create(
         session,
         body,
         actor=principal.name,
-        key=service.sealing_key(session, settings.webhook_secret_key),
+        key=service.key_for_new_webhook(session, settings.webhook_secret_key),
         allow_private=settings.webhook_allow_private_targets,
     )
     response.headers["Location"] = f"/v1/admin/webhooks/{created.id}"

@@ -15,6 +15,15 @@ def get_version(session: Session, version: int) -> ContentVersion | None:
     return session.get(ContentVersion, version)
 
 
+def version_status_and_checksum(session: Session, version: int) -> tuple[str, str] | None:
+    """A version's status and checksum, without reading its bundle."""
+    query = select(col(ContentVersion.status), col(ContentVersion.checksum)).where(
+        col(ContentVersion.version) == version
+    )
+    row = session.exec(query).first()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
 def list_versions(session: Session, *, include_drafts: bool = True) -> Sequence[ContentVersion]:
     """Version metadata only (the bundles are not read), newest first."""
     columns = [c for c in ContentVersion.__table__.columns if c.name != "bundle_json"]  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ import binascii
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.quota import parse_quota
@@ -121,11 +121,18 @@ class Settings(BaseSettings):
             "version's by more than this (e.g. 0.1 = 10 points); unset: never by itself."
         ),
     )
-    rollout_auto_abort_min_feedback: int = Field(
+    rollout_auto_abort_min_sources: int = Field(
         default=30,
         ge=1,
         le=1_000_000,
-        description="Feedback each of canary and current version needs before an automatic abort.",
+        # The name before sources were counted is still read, as the same minimum.
+        validation_alias=AliasChoices(
+            "rollout_auto_abort_min_sources", "rollout_auto_abort_min_feedback"
+        ),
+        description=(
+            "Independent sources (API key and end user, else client network) each of canary "
+            "and current version needs feedback from before an automatic abort."
+        ),
     )
     outcomes_flush_interval_s: float = Field(
         default=5.0,

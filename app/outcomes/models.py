@@ -52,3 +52,33 @@ class OutcomeShown(SQLModel, table=True):
     kind: str = Field(sa_column=Column(String(8), primary_key=True))
     item_id: str = Field(sa_column=Column(String(128), primary_key=True))
     shown: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class OutcomeSource(SQLModel, table=True):
+    """The latest outcome one independent source (a keyed hash of who sent it, see
+    `service.feedback_source`) gave on any answer of a version: a source counts once per
+    version in the automatic abort's tallies, however many answers it sends feedback on."""
+
+    __tablename__ = "outcome_source"
+
+    version: int = Field(sa_column=Column(Integer, primary_key=True))
+    source: str = Field(sa_column=Column(String(32), primary_key=True))
+    outcome: str = Field(sa_column=Column(String(16), nullable=False))
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class OutcomeSourceTally(SQLModel, table=True):
+    """Per version: how many sources gave feedback, and how many of them said each outcome
+    last. Kept up to date in the feedback's own transaction, so the abort decision reads one
+    row per version instead of every feedback."""
+
+    __tablename__ = "outcome_source_tally"
+
+    version: int = Field(sa_column=Column(Integer, primary_key=True))
+    sources: int = Field(sa_column=Column(Integer, nullable=False))
+    resolved: int = Field(sa_column=Column(Integer, nullable=False))
+    better: int = Field(sa_column=Column(Integer, nullable=False))
+    same: int = Field(sa_column=Column(Integer, nullable=False))
+    worse: int = Field(sa_column=Column(Integer, nullable=False))

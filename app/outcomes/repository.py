@@ -6,11 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.core.models import utcnow
-from app.outcomes.models import AssessmentIdKey, OutcomeFeedback, OutcomeShown
+from app.outcomes.models import (
+    AssessmentIdKey,
+    OutcomeFeedback,
+    OutcomeShown,
+    OutcomeSource,
+    OutcomeSourceTally,
+)
+
+_OUTCOMES = ("resolved", "better", "same", "worse")
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -73,3 +82,59 @@ def shown_counts(session: Session, version: int) -> Sequence[OutcomeShown]:
 def feedback_of(session: Session, version: int) -> Sequence[OutcomeFeedback]:
     query = select(OutcomeFeedback).where(col(OutcomeFeedback.version) == version)
     return session.exec(query).all()
+
+
+def source_outcome(session: Session, version: int, source: str) -> str | None:
+    """The source's latest outcome on `version`, its row locked until the commit (PostgreSQL;
+    SQLite's writers are serialised by BEGIN IMMEDIATE)."""
+    query = (
+        select(col(OutcomeSource.outcome))
+        .where(col(OutcomeSource.version) == version, col(OutcomeSource.source) == source)
+        .with_for_update()
+    )
+    return session.exec(query).first()
+
+
+def add_source(session: Session, version: int, source: str, outcome: str) -> bool:
+    """Store the source's first outcome on `version`; False when a concurrent transaction
+    stored one first (the caller then reads and updates that one)."""
+    statement = _insert(session, OutcomeSource).values(
+        version=version, source=source, outcome=outcome, updated_at=utcnow()
+    )
+    inserted = session.execute(
+        statement.on_conflict_do_nothing(index_elements=["version", "source"]).returning(
+            OutcomeSource.__table__.c.version  # type: ignore[attr-defined]
+        )
+    )
+    return inserted.first() is not None
+
+
+def change_source(session: Session, version: int, source: str, outcome: str) -> None:
+    session.execute(
+        update(OutcomeSource)
+        .where(col(OutcomeSource.version) == version, col(OutcomeSource.source) == source)
+        .values(outcome=outcome, updated_at=utcnow())
+    )
+
+
+def add_to_tally(session: Session, version: int, sources: int, changes: dict[str, int]) -> None:
+    """Add `sources` new sources and the per-outcome `changes` to `version`'s tally, in one
+    statement (concurrent writers add up, none is lost)."""
+    values = {"sources": sources, **{outcome: changes.get(outcome, 0) for outcome in _OUTCOMES}}
+    statement = _insert(session, OutcomeSourceTally).values(version=version, **values)
+    table = OutcomeSourceTally.__table__  # type: ignore[attr-defined]
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["version"],
+            set_={name: table.c[name] + statement.excluded[name] for name in values},
+        )
+    )
+
+
+def source_tally(session: Session, version: int) -> dict[str, int]:
+    """`version`'s tally as stored now (sources and per-outcome counts; zeros when none)."""
+    table = OutcomeSourceTally.__table__  # type: ignore[attr-defined]
+    columns = [table.c.sources, *(table.c[outcome] for outcome in _OUTCOMES)]
+    row = session.execute(select(*columns).where(table.c.version == version)).first()
+    names = ("sources", *_OUTCOMES)
+    return dict(zip(names, row or (0,) * len(names), strict=True))

@@ -67,6 +67,16 @@ class OutcomeRates(BaseModel):
     helpful: HelpfulCounts
 
 
+class SourceRates(BaseModel):
+    """Feedback as the automatic abort of a canary counts it: each independent source once
+    per version, by the latest outcome it gave on any of the version's answers."""
+
+    sources: int = Field(description="Independent sources that gave feedback on the version.")
+    outcomes: dict[Outcome, OutcomeRate] = Field(
+        description="Per outcome: sources whose latest feedback it is, and their share."
+    )
+
+
 class ItemOutcomes(OutcomeRates):
     """The answers that showed one cause."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -29,10 +30,11 @@ from app.outcomes.schemas import (
     OutcomeRates,
     OutcomesReport,
     OutcomesSideBySide,
+    SourceRates,
     TipOutcomes,
 )
 from app.outcomes.stats import wilson_interval
-from app.outcomes.token import InvalidToken, Signer, derive_key, item_order
+from app.outcomes.token import InvalidToken, Signer, content_digest, derive_key, item_order
 from app.rules.bundle import Bundle
 
 logger = logging.getLogger("app.outcomes")
@@ -51,35 +53,104 @@ def signing_key(session: Session, secret: str | None) -> bytes:
     return stored
 
 
-# --- the order of a version's items ----------------------------------------------------------
+# --- what feedback needs of a version ---------------------------------------------------------
 
 _ORDERS: dict[tuple[int, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
-def _order(session: Session, version: int) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """The causes and tips of a version that has served answers, or None (unknown, a draft)."""
-    row = content_repository.get_version(session, version)
-    if row is None or row.status == VersionStatus.draft:
+def _checksum(session: Session, version: int) -> str | None:
+    """The checksum of a version that has served answers, or None (unknown, a draft)."""
+    found = content_repository.version_status_and_checksum(session, version)
+    if found is None or found[0] == VersionStatus.draft:
         return None
-    key = (version, row.checksum)
+    return found[1]
+
+
+def _order(
+    session: Session, version: int, checksum: str | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The causes and tips of a version that has served answers, or None (unknown, a draft).
+    The bundle is read once per version and checksum, not on every feedback."""
+    if checksum is None:
+        checksum = _checksum(session, version)
+        if checksum is None:
+            return None
+    key = (version, checksum)
     order = _ORDERS.get(key)
     if order is None:
+        row = content_repository.get_version(session, version)
+        if row is None:
+            return None
         order = _ORDERS[key] = item_order(Bundle.model_validate_json(row.bundle_json))
     return order
+
+
+# --- who sent it ----------------------------------------------------------------------------
+
+# IPv6 hosts are usually given a whole /64 and often a /56 or /48 (a free tunnel broker hands
+# out /48s), so an address counts as its /48: one network, one source.
+IPV6_SOURCE_PREFIX = 48
+
+
+def feedback_source(key_name: str | None, client_id: str | None, address: str) -> str:
+    """Who a feedback counts as, for the automatic abort: a verified API key together with the
+    end user it names in X-Client-ID (a key is trusted to name its users), else the client's
+    network; an anonymous caller's X-Client-ID is ignored, since anyone can make one up."""
+    if key_name is not None:
+        return f"key {key_name} {client_id or ''}"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return f"address {address}"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        network = ipaddress.IPv6Network((ip, IPV6_SOURCE_PREFIX), strict=False)
+        return f"network {network}"
+    return f"address {ip}"
+
+
+def _count_source(session: Session, version: int, source: str, outcome: str) -> None:
+    """Make `outcome` the source's latest on `version` and keep the version's tally in step:
+    a constant number of keyed statements, whatever the feedback stored."""
+    previous = repository.source_outcome(session, version, source)
+    if previous is None:
+        if repository.add_source(session, version, source, outcome):
+            repository.add_to_tally(session, version, 1, {outcome: 1})
+            return
+        previous = repository.source_outcome(session, version, source)  # a concurrent first
+        assert previous is not None
+    if previous != outcome:
+        repository.change_source(session, version, source, outcome)
+        repository.add_to_tally(session, version, 0, {previous: -1, outcome: 1})
 
 
 # --- feedback -------------------------------------------------------------------------------
 
 
 def record_feedback(
-    session: Session, signer: Signer, assessment_id: str, feedback: FeedbackRequest
+    session: Session,
+    signer: Signer,
+    assessment_id: str,
+    feedback: FeedbackRequest,
+    source: str,
 ) -> FeedbackAccepted:
-    """Store feedback attributed to what the answer showed; a repeat replaces the earlier."""
+    """Store feedback attributed to what the answer showed; a repeat replaces the earlier.
+    `source` (see `feedback_source`) is counted once per version toward the automatic abort."""
+    checksums: dict[int, str] = {}
+
+    def digest_of(version: int) -> bytes | None:
+        checksum = _checksum(session, version)
+        if checksum is None:
+            return None
+        checksums[version] = checksum
+        return content_digest(checksum)
+
     try:
-        issued = signer.verify(assessment_id)
+        issued = signer.verify(assessment_id, digest_of)
     except InvalidToken:
         raise UnknownAssessment() from None
-    order = _order(session, issued.version)
+    order = _order(session, issued.version, checksums[issued.version])
     if order is None:
         raise UnknownAssessment()
     cause_ids, tip_ids = order
@@ -97,11 +168,13 @@ def record_feedback(
     ]
     if errors:
         raise InvalidFeedback("tips_followed names tips the answer did not show.", errors=errors)
-    replaced = repository.feedback_exists(session, assessment_id)
+    # Keyed on the id's one spelling, so no other spelling can count the answer again.
+    canonical_id = issued.canonical_id
+    replaced = repository.feedback_exists(session, canonical_id)
     repository.upsert_feedback(
         session,
         {
-            "assessment_id": assessment_id,
+            "assessment_id": canonical_id,
             "version": issued.version,
             "outcome": feedback.outcome.value,
             "helpful": feedback.helpful,
@@ -112,8 +185,9 @@ def record_feedback(
             "updated_at": datetime.now(UTC),
         },
     )
+    _count_source(session, issued.version, signer.pseudonym(source), feedback.outcome.value)
     return FeedbackAccepted(
-        assessment_id=assessment_id,
+        assessment_id=canonical_id,
         content_version=issued.version,
         outcome=feedback.outcome,
         replaced=replaced,
@@ -164,7 +238,7 @@ def version_outcomes(session: Session, version: int) -> OutcomesReport:
     """Per cause and per tip of `version`: shown, feedback and each outcome's rate."""
     order = _order(session, version)
     if order is None:
-        if content_repository.get_version(session, version) is None:
+        if content_repository.version_status_and_checksum(session, version) is None:
             raise UnknownVersion(version)
         order = ((), ())  # a draft: it has served no answers
     cause_ids, tip_ids = order
@@ -217,6 +291,16 @@ def version_rates(session: Session, version: int) -> OutcomeRates:
     for row in repository.feedback_of(session, version):
         tally.add(row)
     return OutcomeRates.model_validate(tally.rates())
+
+
+def source_rates(session: Session, version: int) -> SourceRates:
+    """The version's feedback as the automatic abort counts it (one row, kept by feedback)."""
+    tally = repository.source_tally(session, version)
+    sources = tally["sources"]
+    return SourceRates(
+        sources=sources,
+        outcomes={o: outcome_rate(tally[o.value], sources) for o in OUTCOMES},
+    )
 
 
 def side_by_side(session: Session, from_version: int, to_version: int) -> OutcomesSideBySide:

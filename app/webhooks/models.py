@@ -52,6 +52,9 @@ class WebhookSubscription(SQLModel, table=True):
     )
     created_by: str = Field(sa_column=Column(String(128), nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # The fingerprint of the key that sealed the secret (null: sealed before it was kept).
+    key_fingerprint: str | None = Field(default=None, sa_column=Column(String(16)))
+    failure_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class WebhookEvent(SQLModel, table=True):
@@ -132,3 +135,18 @@ class WebhookSealingKey(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+class WebhookKeyFingerprint(SQLModel, table=True):
+    """The one row naming the key the servers seal webhook secrets with (its fingerprint,
+    never the key), written by each server as it starts: the CLI compares its own key with it
+    and refuses to seal a secret no server could unseal."""
+
+    __tablename__ = "webhook_key_fingerprint"
+
+    id: int = Field(default=1, primary_key=True)
+    fingerprint: str = Field(sa_column=Column(String(16), nullable=False))
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    recorded_by: str = Field(sa_column=Column(String(128), nullable=False))

@@ -18,6 +18,7 @@ from app.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEvent,
+    WebhookKeyFingerprint,
     WebhookSealingKey,
     WebhookSubscription,
     WorkerLease,
@@ -43,6 +44,70 @@ def keep_first_sealing_key(session: Session, key: bytes) -> bytes:
     stored = sealing_key(session)
     assert stored is not None
     return stored
+
+
+def recorded_fingerprint(session: Session) -> str | None:
+    """The fingerprint of the key the last server to start seals with (None: none started)."""
+    query = select(col(WebhookKeyFingerprint.fingerprint)).where(col(WebhookKeyFingerprint.id) == 1)
+    return session.exec(query).first()
+
+
+def record_fingerprint(session: Session, fingerprint: str, holder: str) -> None:
+    statement = _insert(session, WebhookKeyFingerprint).values(
+        id=1, fingerprint=fingerprint, recorded_at=utcnow(), recorded_by=holder
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                "fingerprint": statement.excluded.fingerprint,
+                "recorded_at": statement.excluded.recorded_at,
+                "recorded_by": statement.excluded.recorded_by,
+            },
+        )
+    )
+
+
+def mark_unsealable(
+    session: Session, reason: str, *, other_than: str | None = None, subscription_id: str = ""
+) -> int:
+    """Mark failing, with `reason`, the live subscriptions sealed with another key than
+    `other_than` (or the one subscription named); how many changed (0 when they already
+    were, so the caller logs a change once)."""
+    query = (
+        update(WebhookSubscription)
+        .where(col(WebhookSubscription.deleted_at).is_(None))
+        .where(
+            or_(
+                col(WebhookSubscription.failure_reason).is_(None),
+                col(WebhookSubscription.failure_reason) != reason,
+            )
+        )
+    )
+    if other_than is not None:
+        query = query.where(col(WebhookSubscription.key_fingerprint) != other_than)
+    else:
+        query = query.where(col(WebhookSubscription.id) == subscription_id)
+    now = utcnow()
+    result = session.execute(
+        query.values(
+            status=SubscriptionStatus.failing,
+            failure_reason=reason,
+            failing_since=func.coalesce(WebhookSubscription.failing_since, now),
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def clear_unsealable(session: Session, reason: str, fingerprint: str) -> int:
+    """Make active again the subscriptions marked with `reason` that this key can unseal."""
+    result = session.execute(
+        update(WebhookSubscription)
+        .where(col(WebhookSubscription.failure_reason) == reason)
+        .where(col(WebhookSubscription.key_fingerprint) == fingerprint)
+        .values(status=SubscriptionStatus.active, failure_reason=None, failing_since=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def add_subscription(session: Session, subscription: WebhookSubscription) -> None:
@@ -211,7 +276,7 @@ def record_attempt(
         session.execute(
             update(WebhookSubscription)
             .where(col(WebhookSubscription.id) == subscription_id)
-            .values(status=SubscriptionStatus.active, failing_since=None)
+            .values(status=SubscriptionStatus.active, failing_since=None, failure_reason=None)
         )
     elif status == DeliveryStatus.failed:
         session.execute(

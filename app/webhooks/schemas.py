@@ -73,9 +73,16 @@ class Webhook(BaseModel):
     url: str
     events: list[EventType]
     status: SubscriptionStatus = Field(
-        description="failing once a delivery gave up; active again after the next success."
+        description="failing once a delivery gave up, or when its secret cannot be unsealed "
+        "(see failure_reason); active again after the next success."
     )
     failing_since: datetime | None = None
+    failure_reason: str | None = Field(
+        default=None,
+        description="Why it is failing when no delivery can succeed until an operator acts "
+        "(its secret was sealed with another WEBHOOK_SECRET_KEY than the server's); null "
+        "otherwise.",
+    )
     created_at: datetime
     created_by: str = Field(description="The name of the key that created it.")
 

@@ -16,7 +16,7 @@ from app.audit import service as audit
 from app.core.config import WEBHOOK_KEY_BYTES, webhook_key_bytes
 from app.core.models import as_utc, utcnow
 from app.webhooks import repository
-from app.webhooks.errors import SubscriptionNotFound, TargetRefused
+from app.webhooks.errors import SealingKeyMismatch, SubscriptionNotFound, TargetRefused
 from app.webhooks.models import DeliveryStatus, SubscriptionStatus, WebhookSubscription
 from app.webhooks.schemas import (
     Attempt,
@@ -27,7 +27,7 @@ from app.webhooks.schemas import (
     WebhookCreate,
     WebhookCreated,
 )
-from app.webhooks.signing import generate_secret, seal
+from app.webhooks.signing import generate_secret, key_fingerprint, seal
 from app.webhooks.ssrf import TargetError, resolve
 
 logger = logging.getLogger("app.webhooks")
@@ -40,6 +40,7 @@ def _public(row: WebhookSubscription) -> Webhook:
         events=[EventType(name) for name in row.events.split(",")],
         status=row.status,
         failing_since=as_utc(row.failing_since),
+        failure_reason=row.failure_reason,
         created_at=as_utc(row.created_at) or utcnow(),
         created_by=row.created_by,
     )
@@ -58,6 +59,60 @@ def sealing_key(session: Session, configured: SecretStr | None) -> bytes:
         )
         stored = repository.keep_first_sealing_key(session, os.urandom(WEBHOOK_KEY_BYTES))
     return stored
+
+
+UNSEALABLE = (
+    "its secret was sealed with another WEBHOOK_SECRET_KEY than the server's, so no delivery "
+    "can be signed: create it again with the server's key"
+)
+
+
+def record_sealing_key(session: Session, configured: SecretStr | None, holder: str) -> str:
+    """At a server's start: record the fingerprint of the key it seals with (the CLI compares
+    its own with it), and mark failing, once, every webhook sealed with another key (and
+    active again those this key can unseal after all). The caller commits."""
+    fingerprint = key_fingerprint(sealing_key(session, configured))
+    repository.record_fingerprint(session, fingerprint, holder)
+    repository.clear_unsealable(session, UNSEALABLE, fingerprint)
+    marked = repository.mark_unsealable(session, UNSEALABLE, other_than=fingerprint)
+    if marked:
+        logger.error(
+            "%d webhook(s) were sealed with another WEBHOOK_SECRET_KEY than this server's and "
+            "cannot be delivered; they are marked failing",
+            marked,
+        )
+    return fingerprint
+
+
+def mark_unsealable(session: Session, subscription_id: str) -> None:
+    """A delivery found this webhook's secret sealed with another key: mark it failing and
+    say so once (not at every retry). Commits."""
+    if repository.mark_unsealable(session, UNSEALABLE, subscription_id=subscription_id):
+        logger.error(
+            "webhook %s cannot be delivered: %s",
+            subscription_id,
+            UNSEALABLE,
+            extra={"webhook_id": subscription_id},
+        )
+    session.commit()
+
+
+def key_for_new_webhook(session: Session, configured: SecretStr | None) -> bytes:
+    """The key to seal a new webhook's secret with: this process's, provided it is the one
+    the servers use (SealingKeyMismatch otherwise, before any key is made or stored)."""
+    recorded = repository.recorded_fingerprint(session)
+    if configured is None and recorded is not None:
+        stored = repository.sealing_key(session)
+        if stored is None or key_fingerprint(stored) != recorded:
+            raise SealingKeyMismatch(recorded, None)  # the servers use WEBHOOK_SECRET_KEY
+    key = sealing_key(session, configured)
+    if recorded is not None and key_fingerprint(key) != recorded:
+        stored = repository.sealing_key(session)
+        server_key_stored = stored is not None and key_fingerprint(stored) == recorded
+        raise SealingKeyMismatch(
+            recorded, key_fingerprint(key), server_key_stored=server_key_stored
+        )
+    return key
 
 
 def create(
@@ -82,6 +137,7 @@ def create(
         secret_encrypted=seal(key, secret, subscription_id),
         status=SubscriptionStatus.active,
         created_by=actor,
+        key_fingerprint=key_fingerprint(key),
     )
     repository.add_subscription(session, row)
     audit.record(

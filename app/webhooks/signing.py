@@ -66,6 +66,12 @@ class UnsealError(ValueError):
     pass
 
 
+def key_fingerprint(key: bytes) -> str:
+    """A short public name of a sealing key: tells two keys apart without revealing either
+    (a one-way hash of 32 random bytes)."""
+    return hashlib.sha256(b"tremor-guide webhook sealing key\x00" + key).hexdigest()[:16]
+
+
 def unseal(key: bytes, sealed: str, subscription_id: str) -> str:
     if not sealed.startswith(_SEALED_PREFIX):
         raise UnsealError("unknown sealed-secret format")

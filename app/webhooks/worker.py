@@ -27,7 +27,7 @@ from app.core.config import Settings
 from app.core.models import as_utc, utcnow
 from app.webhooks import repository
 from app.webhooks.models import DeliveryStatus, WebhookAttempt
-from app.webhooks.service import sealing_key
+from app.webhooks.service import mark_unsealable, sealing_key
 from app.webhooks.signing import UnsealError, sign, unseal
 from app.webhooks.ssrf import TargetError, resolve
 
@@ -141,6 +141,10 @@ class WebhookWorker:
                 subscription_id=due.subscription_id,
             )
 
+    def _unsealable(self, subscription_id: str) -> None:
+        with Session(self.engine) as session:
+            mark_unsealable(session, subscription_id)
+
     # --- one try -----------------------------------------------------------------------------
 
     async def _try(self, client: httpx.AsyncClient, due: DueDelivery) -> TryResult:
@@ -154,6 +158,7 @@ class WebhookWorker:
         try:
             secret = unseal(self.key, due.sealed_secret, due.subscription_id)
         except UnsealError as exc:
+            await asyncio.to_thread(self._unsealable, due.subscription_id)
             return TryResult(None, f"cannot read the secret: {exc}", 0)
         try:
             # Again at every try: the name may point elsewhere since the webhook was created.

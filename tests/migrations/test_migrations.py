@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from app.core import migrate
 from tests.databases import scratch_database
@@ -19,8 +19,15 @@ WEBHOOK_TABLES = {
     "webhook_attempt",
     "worker_lease",
     "webhook_sealing_key",
+    "webhook_key_fingerprint",
 }
-OUTCOME_TABLES = {"assessment_id_key", "outcome_feedback", "outcome_shown"}
+OUTCOME_TABLES = {
+    "assessment_id_key",
+    "outcome_feedback",
+    "outcome_shown",
+    "outcome_source",
+    "outcome_source_tally",
+}
 EXPECTED_TABLES = V2_TABLES | WEBHOOK_TABLES | OUTCOME_TABLES
 
 
@@ -145,5 +152,48 @@ def test_webhooks_migration_keeps_rows_of_earlier_tables(scratch_url: str) -> No
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM webhook_event")).scalar_one() == 0
             assert conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def subscription_columns(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return {c["name"] for c in inspect(engine).get_columns("webhook_subscription")}
+    finally:
+        engine.dispose()
+
+
+def test_outcome_sources_and_key_fingerprints_go_up_and_down(scratch_url: str) -> None:
+    """0007 (outcome sources and tallies) and 0008 (sealing-key fingerprints), each way,
+    keeping a subscription made before them."""
+    migrate.upgrade(scratch_url, "0006")
+    engine = create_engine(scratch_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO webhook_subscription (id, url, events, secret_encrypted, "
+                    "status, created_at, created_by) VALUES ('wh_1', 'https://example.com/', "
+                    "'content.published', 'v1:x', 'active', CURRENT_TIMESTAMP, 'test')"
+                )
+            )
+        new_tables = {"outcome_source", "outcome_source_tally", "webhook_key_fingerprint"}
+        new_columns = {"key_fingerprint", "failure_reason"}
+        assert not new_tables & tables(scratch_url)
+        migrate.upgrade(scratch_url)
+        assert new_tables <= tables(scratch_url)
+        assert new_columns <= subscription_columns(scratch_url)
+        migrate.downgrade(scratch_url, "0007")
+        assert "webhook_key_fingerprint" not in tables(scratch_url)
+        assert not new_columns & subscription_columns(scratch_url)
+        assert "outcome_source_tally" in tables(scratch_url)
+        migrate.downgrade(scratch_url, "0006")
+        assert not new_tables & tables(scratch_url)
+        migrate.upgrade(scratch_url)
+        assert tables(scratch_url) == EXPECTED_TABLES
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT id, key_fingerprint FROM webhook_subscription"))
+            assert kept.all() == [("wh_1", None)]
     finally:
         engine.dispose()

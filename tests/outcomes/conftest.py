@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +23,48 @@ WORKOUT = {
     "hydration": {"fluid_intake_ml": 200},
     "symptoms": {"timing": "after"},
 }
+
+
+def lenient_bytes(text: str) -> bytes:
+    """What the decoder of ids read before ids had one spelling: padding added, then
+    `base64.urlsafe_b64decode`, which skips characters outside the alphabet, stops at padding
+    and ignores the unused bits of the last character."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+# Characters a URL path segment carries as they are (no slash, no percent sign).
+_PATH_JUNK = "=.~!*'()$+,;:@"
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def other_spellings(token: str, count: int) -> list[str]:
+    """`count` other spellings of `token` that the lenient decoder read as the same id, all
+    fit for a URL path: padding, junk after it, junk inside, other unused bits at the end."""
+    last = _ALPHABET.index(token[-1])
+    unused = {2: 4, 3: 2}.get(len(token) % 4, 0)
+    candidates = [
+        *(token[:-1] + _ALPHABET[(last & ~((1 << unused) - 1)) | b] for b in range(1, 1 << unused)),
+        *(token + "=" * n + tail for n in range(1, 4) for tail in ("", "AAAA", "x", "=x", ".")),
+        *(
+            token[:i] + junk + token[i:] + "=" * n
+            for n in range(3)
+            for junk in _PATH_JUNK
+            for i in (1, 5, 9, 13, 17)
+        ),
+        *(token + junk * n for junk in _PATH_JUNK for n in range(1, 4)),
+    ]
+    found: list[str] = []
+    expected = lenient_bytes(token)
+    for candidate in dict.fromkeys(candidates):
+        try:
+            same = candidate != token and lenient_bytes(candidate) == expected
+        except (binascii.Error, ValueError):
+            same = False
+        if same:
+            found.append(candidate)
+            if len(found) == count:
+                break
+    return found
 
 
 def assess(client: TestClient, body: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from sqlalchemy import create_engine, text
+from sqlmodel import Session
 
+from app.content import service as content_service
+from app.content.files import DEFAULT_CONTENT_DIR, load_bundle
+from app.core import migrate
 from app.core.config import Settings
 from app.main import create_app
-from tests.outcomes.conftest import WORKOUT, assess, feedback, stored_feedback
+from app.rules.bundle import Bundle
+from tests.databases import scratch_database
+from tests.outcomes.conftest import WORKOUT, assess, feedback, other_spellings, stored_feedback
 
 
 def test_feedback_is_attributed_to_what_the_answer_showed(
@@ -151,3 +162,116 @@ def test_a_bad_outcome_or_a_tip_not_shown_is_422_with_the_field(client: TestClie
     )
     assert not_json.status_code == 422
     assert not_json.headers["content-type"] == "application/problem+json"
+
+
+def test_one_answer_counts_once_whatever_its_spelling(
+    client: TestClient, database_url: str, admin_headers: dict[str, str]
+) -> None:
+    """30 spellings of one id, each read as that id by a lenient base64 decoder: the one it
+    was issued with is accepted, the 29 others are 404, and the report counts one answer."""
+    token = assess(client)["assessment_id"]
+    others = other_spellings(token, 29)
+    assert len(others) == 29
+    assert feedback(client, token, outcome="worse").status_code == 202
+    for other in others:
+        response = feedback(client, other, outcome="worse")
+        assert response.status_code == 404, (other, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    assert [row["assessment_id"] for row in stored_feedback(database_url)] == [token]
+    report = client.get("/v1/admin/content/versions/1/outcomes", headers=admin_headers).json()
+    assert report["overall"]["feedback_count"] == 1
+    assert report["overall"]["outcomes"]["worse"]["count"] == 1
+
+
+def _other_content() -> Bundle:
+    """The default content with its tips in the opposite order: same version number, same
+    ids, but a tip's position names another tip."""
+    bundle = load_bundle(DEFAULT_CONTENT_DIR)
+    return bundle.model_copy(update={"tips": list(reversed(bundle.tips))})
+
+
+@contextmanager
+def _deployment(settings: Settings, url: str, bundle: Bundle | None = None) -> Iterator[TestClient]:
+    """Another deployment: its own database (holding `bundle` as version 1), the same secret."""
+    migrate.upgrade(url)
+    if bundle is not None:
+        engine = create_engine(url)
+        with Session(engine) as session:
+            assert content_service.bootstrap(session, bundle) == 1
+            session.commit()
+        engine.dispose()
+    other = settings.model_copy(update={"database_url": url})
+    with TestClient(create_app(other), raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_an_id_is_bound_to_the_content_it_was_made_from(
+    settings: Settings, database_url: str, tmp_path: Path
+) -> None:
+    """Deployments sharing ASSESSMENT_ID_SECRET: one holding other content under version 1
+    refuses the other's ids (404); one holding the same content accepts them."""
+    shared = settings.model_copy(update={"assessment_id_secret": SecretStr("shared")})
+    with (
+        scratch_database(database_url, "other_content", tmp_path) as other_url,
+        scratch_database(database_url, "same_content", tmp_path) as same_url,
+    ):
+        with _deployment(shared, other_url, _other_content()) as other:
+            other_answer = assess(other)
+            other_token = other_answer["assessment_id"]
+            with TestClient(create_app(shared), raise_server_exceptions=False) as first:
+                answer = assess(first)
+                assert answer["content_version"] == other_answer["content_version"] == 1
+                token = answer["assessment_id"]
+                assert feedback(other, token, outcome="better").status_code == 404
+                assert feedback(first, other_token, outcome="better").status_code == 404
+                assert feedback(first, token, outcome="better").status_code == 202
+            assert feedback(other, other_token, outcome="worse").status_code == 202
+        with _deployment(shared, same_url) as same:  # the bundled default content, as first
+            assert feedback(same, token, outcome="same").status_code == 202
+    assert [row["assessment_id"] for row in stored_feedback(database_url)] == [token]
+
+
+OUTCOME_NAMES = ("resolved", "better", "same", "worse")
+
+
+def _sources_and_tally(database_url: str) -> tuple[list[tuple[int, str]], list[tuple[Any, ...]]]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            sources = conn.execute(text("SELECT version, outcome FROM outcome_source")).all()
+            tally = conn.execute(
+                text(
+                    "SELECT version, sources, resolved, better, same, worse "
+                    "FROM outcome_source_tally"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return [(row[0], row[1]) for row in sources], [tuple(row) for row in tally]
+
+
+def test_concurrent_feedback_keeps_the_source_tally_exact(
+    settings: Settings, database_url: str
+) -> None:
+    """Many answers, feedback sent at once from one address and from eight others: the
+    tally counts each source once, with the outcome its row holds."""
+    proxied = settings.model_copy(update={"forwarded_allow_ips": ["*"]})
+    with TestClient(create_app(proxied), raise_server_exceptions=False) as client:
+        answers = [assess(client)["assessment_id"] for _ in range(16)]
+        outcomes = ["same", "worse", "better", "resolved"] * 4
+        senders = ["198.51.100.1"] * 8 + [f"198.51.100.{n}" for n in range(2, 10)]
+
+        def send(n: int) -> int:
+            response = client.post(
+                f"/v1/assessments/{answers[n]}/feedback",
+                json={"outcome": outcomes[n]},
+                headers={"X-Forwarded-For": senders[n]},
+            )
+            return response.status_code
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            assert list(pool.map(send, range(16))) == [202] * 16
+    sources, tally = _sources_and_tally(database_url)
+    assert len(sources) == 9  # one shared address and eight others
+    counts = {o: sum(1 for _, outcome in sources if outcome == o) for o in OUTCOME_NAMES}
+    assert tally == [(1, 9, *(counts[o] for o in OUTCOME_NAMES))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,28 @@ FAST: dict[str, Any] = {
     "webhook_retry_cap_s": 0.2,
     "webhook_lease_s": 5,
 }
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def webhook_log() -> Iterator[list[str]]:
+    """The messages the `app.webhooks` logger emits during the test, whatever the app's own
+    logging set-up does with them."""
+    handler = _Kept()
+    logger = logging.getLogger("app.webhooks")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import text
 from app.content import service as content_service
 from app.core.config import Settings
 from app.webhooks.schemas import ContentPublishedData
+from app.webhooks.signing import seal
 from app.webhooks.worker import WebhookWorker, retry_delay
 from tests.webhooks.conftest import publish_new_draft, subscribe, wait_until
 from tests.webhooks.receiver import Receiver
@@ -263,3 +265,33 @@ def test_every_rollout_change_is_delivered_signed(
     assert promoted["current_version"] == canary
     assert promoted["canary_version"] is None and promoted["percent"] is None
     assert by_action["abort"]["canary_version"] is None
+
+
+def test_a_secret_that_cannot_be_unsealed_marks_the_hook_failing_once(
+    wh_client: TestClient,
+    admin_headers: dict[str, str],
+    receiver: Receiver,
+    webhook_log: list[str],
+) -> None:
+    """A webhook sealed under another WEBHOOK_SECRET_KEY (from before fingerprints were
+    kept): its first delivery marks it failing with the reason, and the retries that follow
+    log nothing more."""
+    hook = subscribe(wh_client, admin_headers, receiver.url)
+    engine = wh_client.app.state.services.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE webhook_subscription SET secret_encrypted = :sealed, "
+                "key_fingerprint = NULL WHERE id = :id"
+            ),
+            {"sealed": seal(os.urandom(32), hook["secret"], hook["id"]), "id": hook["id"]},
+        )
+    publish_new_draft(wh_client, admin_headers)
+    wait_until(lambda: deliveries(wh_client, admin_headers, hook["id"])[0]["attempt_count"] >= 3)
+    shown = wh_client.get(f"/v1/admin/webhooks/{hook['id']}", headers=admin_headers).json()
+    assert shown["status"] == "failing" and shown["failing_since"] is not None
+    assert "WEBHOOK_SECRET_KEY" in shown["failure_reason"]
+    [delivery] = deliveries(wh_client, admin_headers, hook["id"])
+    assert "another WEBHOOK_SECRET_KEY" in delivery["last_error"]
+    assert len([m for m in webhook_log if "cannot be delivered" in m]) == 1
+    assert receiver.all() == []
