@@ -135,3 +135,24 @@ def test_an_emergency_answer_is_about_the_emergency(api: TestClient) -> None:
         assert 1 <= len(answer["tips"]) <= 2
         assert all(tip["actions"][0]["kind"] == "see_clinician" for tip in answer["tips"])
         assert all(cause["counterfactuals"] == [] for cause in answer["causes"])
+
+
+def test_conditions_are_edited_and_gated_like_the_rest_of_the_content(api: TestClient) -> None:
+    admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    draft = api.post("/v1/admin/content/versions", headers=admin, json={"notes": "c"}).json()
+    version = draft["version"]
+    base = f"/v1/admin/content/versions/{version}"
+    changed = api.patch(
+        f"{base}/conditions/hypothermia",
+        headers=admin,
+        json={"text": {"en": {"title": "Body too cold"}}},
+    )
+    assert changed.status_code == 200, changed.text
+    # an urgent red flag that no longer names its condition cannot be published
+    unnamed = api.patch(f"{base}/red_flags/chest_pain", headers=admin, json={"condition": None})
+    assert unnamed.status_code == 200, unnamed.text
+    report = api.post(f"{base}/validate", headers=admin).json()
+    paths = [problem["path"] for problem in report["problems"]]
+    assert any(path.startswith("red_flags.") and path.endswith(".condition") for path in paths)
+    refused = api.post(f"{base}/publish", headers=admin)
+    assert refused.status_code == 422, refused.text

@@ -24,3 +24,21 @@ def test_a_changed_action_shows_in_the_diff() -> None:
     (setting,) = diff["settings"].changed
     assert setting.id == "counterfactual_texts"
     assert [c.path for c in setting.changes] == ["unlikely.en"]
+
+
+def test_conditions_are_diffed_item_by_item() -> None:
+    before = default_bundle()
+    data = copy.deepcopy(before.model_dump(mode="json"))
+    hypothermia = next(c for c in data["conditions"] if c["id"] == "hypothermia")
+    hypothermia["disposition"] = "emergency_department"
+    data["conditions"] = [c for c in data["conditions"] if c["id"] != "seizure"]
+    data["symptom_synonyms"]["en"]["wobbly_chest"] = "chest_tightness"
+    diff = diff_items(before, Bundle.model_validate(data))
+    assert diff["conditions"].removed == ["seizure"]
+    (changed,) = diff["conditions"].changed
+    assert changed.id == "hypothermia"
+    assert [(c.path, c.before, c.after) for c in changed.changes] == [
+        ("disposition", "call_emergency_number", "emergency_department")
+    ]
+    (setting,) = diff["settings"].changed
+    assert setting.id == "symptom_synonyms"
