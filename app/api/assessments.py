@@ -44,7 +44,13 @@ from app.core.query import refuse_repeated
 from app.outcomes.issuer import AnswerStamper
 from app.rules.schemas import AssessmentResponse, Triage
 from app.workout.context import WorkoutContext
-from app.workout.lenient import InputIssue, IssueCode, as_warnings, read_leniently
+from app.workout.lenient import (
+    InputIssue,
+    IssueCode,
+    as_warnings,
+    name_symptom_words,
+    read_leniently,
+)
 
 router = APIRouter(prefix="/v1", tags=["assessments"])
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -293,9 +299,17 @@ def _read_context(
         raise RequestValidationError(
             [{**err, "loc": ("body", *err["loc"])} for err in strict_errors]
         ) from None
-    read = read_leniently(data, loaded.engine.synonyms(locale))
-    # Strict refuses what had to be left out; a symptom said in other words left nothing out.
-    if read.context is not None and (not strict or not read.issues):
+    synonyms = loaded.engine.synonyms(locale)
+    if strict:
+        # Strict refuses any bad field, but a symptom said in other words is not one.
+        named = name_symptom_words(data, synonyms)
+        if named is not None:
+            try:
+                return _context_adapter.validate_python(named), ()
+            except ValidationError as exc:
+                strict_errors = exc.errors()
+    read = read_leniently(data, synonyms)
+    if read.context is not None and not strict:
         return read.context, read.issues
     raise Unassessable(
         validation_errors(strict_errors if strict or not read.fatal else read.fatal),

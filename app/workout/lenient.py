@@ -114,6 +114,22 @@ def read_leniently(data: Any, synonyms: Mapping[str, str] | None = None) -> Leni
     return LenientRead(None, tuple(issues), tuple(fatal) or tuple(errors), None)
 
 
+def name_symptom_words(data: Any, synonyms: Mapping[str, str]) -> Any | None:
+    """The body with its symptom words read as the symptoms they name (any case or spelling,
+    or a synonym), nothing else changed; None when there was nothing to rename. For a strict
+    request: a symptom said in other words is not an unknown word."""
+    symptoms = data.get("symptoms") if isinstance(data, dict) else None
+    if not isinstance(symptoms, dict):
+        return None
+    words = symptoms.get("associated")
+    if not isinstance(words, list):
+        return None
+    named = [_known_word(w, synonyms) if isinstance(w, str) else w for w in words]
+    if named == words:
+        return None
+    return {**data, "symptoms": {**symptoms, "associated": named}}
+
+
 def _symptom_word_as_list(body: dict[str, Any], synonyms: Mapping[str, str]) -> None:
     """Never lose the symptom list to its shape or its words: `"associated": "chest_pain"` is
     a list of one, "Chest pain" and a synonym are the symptom they name, and a list that

@@ -176,7 +176,8 @@ fun main(args: Array<String>) {
 
     val feedback = OutcomesApi(base, http).createAssessmentFeedbackWithHttpInfo(
         assessment.assessmentId,
-        TgFeedbackRequest(outcome = TgOutcome.better, tipsFollowed = listOf(assessment.tips[0].id), helpful = true)
+        TgFeedbackRequest(outcome = TgOutcome.better, tipsFollowed = listOf(assessment.tips[0].id), helpful = true),
+        "app-user-1"
     ) as Success<*>
     val accepted = checked("feedback", feedback.data as TgFeedbackAccepted)
     seen["feedback"] = mapOf("http_status" to feedback.statusCode, "outcome" to accepted.outcome.value)
