@@ -43,7 +43,13 @@ from app.core.query import refuse_repeated
 from app.outcomes.issuer import AnswerStamper
 from app.rules.schemas import AssessmentResponse, Triage
 from app.workout.context import WorkoutContext
-from app.workout.lenient import InputIssue, as_warnings, read_leniently
+from app.workout.lenient import (
+    MAX_LISTED,
+    InputIssue,
+    as_errors,
+    as_warnings,
+    read_leniently,
+)
 
 router = APIRouter(prefix="/v1", tags=["assessments"])
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -257,19 +263,27 @@ def _read_context(
             return WorkoutContext.model_validate_json(body), ()
         return _context_adapter.validate_python(body), ()
     except ValidationError as exc:
-        strict_errors = exc.errors()
+        failed = exc
     try:
         data = orjson.loads(body) if isinstance(body, bytes) else body
     except orjson.JSONDecodeError:
         raise RequestValidationError(
-            [{**err, "loc": ("body", *err["loc"])} for err in strict_errors]
+            [{**err, "loc": ("body", *err["loc"])} for err in failed.errors()[:MAX_LISTED]]
         ) from None
     read = read_leniently(data)
     if read.context is not None and not strict:
         return read.context, read.issues
+    # Pydantic's own errors with `strict`, unless there are so many that listing them would
+    # cost more than the answer is worth (a body of 100,000 unknown fields): then the lenient
+    # read's, as many as a warning list holds.
+    if strict and failed.error_count() > MAX_LISTED:
+        errors = as_errors(read.fatal, read.issues)
+    elif strict or not read.fatal:
+        errors = failed.errors()
+    else:
+        errors = list(read.fatal)
     raise Unassessable(
-        validation_errors(strict_errors if strict or not read.fatal else read.fatal),
-        _red_flag_triage(loaded, read.for_red_flags, locale),
+        validation_errors(errors), _red_flag_triage(loaded, read.for_red_flags, locale)
     )
 
 
@@ -325,6 +339,11 @@ async def create_assessment(request: Request) -> Response:
 
     The hot path of the service: the body and query are parsed here rather than by FastAPI's
     dependency machinery, and the answer is serialised once, straight to bytes.
+
+    Limits of a body: it nests at most 8 levels deep and a known field's value holds at most
+    1,000 entries; a field beyond either is left out with a warning (a 422 naming it for
+    `activity.type`, `activity.duration_min` and `symptoms.associated`). Unknown fields are
+    never read; at most 20 warnings (or a 422's errors) are listed, one more counts the rest.
     """
     principal = await authorize_optional(request, Scope.assess)
     query = _parse_query(request)
