@@ -220,9 +220,8 @@ def _parse_query(request: Request) -> AssessmentQuery:
 
 
 async def _catch_up(request: Request, query: AssessmentQuery) -> None:
-    if query.content_version is None:
-        seen = header(request.scope, "x-content-version-seen")
-        await catch_up_with_client(request.app.state.services, seen)
+    seen = None if query.content_version else header(request.scope, "x-content-version-seen")
+    await catch_up_with_client(request.app.state.services, seen, query.content_version)
 
 
 def _version_and_locale(

@@ -105,6 +105,7 @@ class ContentCache:
     database_state: str = "ok"  # ok, unreachable or missing_tables (see core.dbfaults)
     check_started_at: float | None = None  # time.monotonic() of the poller's check in flight
     lacks_published: bool = False  # published versions the poller has yet to load (pinned ones)
+    published: frozenset[int] = frozenset()  # the published versions the last check listed
     moved_at: float = 0.0  # time.monotonic() of the last pointer state installed
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -179,6 +180,11 @@ class ContentCache:
                     },
                 )
             return changed or bool(loaded)
+
+    def add(self, loaded: LoadedVersion) -> None:
+        """Hold one more published version (a pinned one), serving nothing new."""
+        with self._lock:
+            self.versions = {**self.versions, loaded.version: loaded}
 
     def is_following(self, current_version: int, generation: int) -> bool:
         """Whether this pointer state is the one already installed (nothing to load)."""

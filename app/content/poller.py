@@ -47,7 +47,9 @@ def load_changes(cache: ContentCache, engine: Engine, *, others: int | None = No
             return False
         rollout = pointer_rollout(pointer)
         named = {pointer.current_version, *([rollout.canary_version] if rollout else [])}
-        lacking = [v for v in repository.published_numbers(session) if v not in cache.versions]
+        numbers = repository.published_numbers(session)
+        cache.published = frozenset(numbers)
+        lacking = [v for v in numbers if v not in cache.versions]
         wanted = [v for v in lacking if v in named]
         unnamed = [v for v in reversed(lacking) if v not in named]
         if others is not None:
@@ -58,6 +60,16 @@ def load_changes(cache: ContentCache, engine: Engine, *, others: int | None = No
     loaded = {row.version: load_version(row) for row in rows if row.version is not None}
     cache.lacks_published = len(loaded) < len(lacking)
     return cache.follow(version, generation, loaded, rollout)
+
+
+def load_pinned(cache: ContentCache, engine: Engine, version: int) -> None:
+    """Load one published version a request pins before the poller got to it."""
+    if version in cache.versions:
+        return
+    with Session(engine) as session:
+        rows = repository.published_versions(session, [version])
+    for row in rows:
+        cache.add(load_version(row))
 
 
 def pointer_rollout(pointer: ContentPointer) -> PointerRollout | None:
@@ -123,6 +135,18 @@ class ContentFollower:
                 await loop.run_in_executor(self._thread, refresh_once, self.cache, self._engine)
             finally:
                 self._finished = ticket
+
+    async def load_pinned(self, version: int) -> None:
+        """Before answering a request pinned to a published version this process has not
+        loaded yet (the poller loads those one per check, once the pointer is still): load
+        it now. Only a number the last check listed as published costs a database read."""
+        if version in self.cache.versions or version not in self.cache.published:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._thread, load_pinned, self.cache, self._engine, version)
+        except SQLAlchemyError:  # the request gets its 404, as before the poller's load
+            logger.warning("could not load pinned version %s", version, exc_info=True)
 
     def close(self, *, dispose_engine: bool = False) -> None:
         self._thread.shutdown(wait=False, cancel_futures=True)

@@ -175,10 +175,16 @@ def test_a_burst_of_publishes_costs_the_follower_one_compile(
     assert compiled == [published[-1]]
     asyncio.run(follower.refresh())  # the pointer has just moved: still nothing else
     assert compiled == [published[-1]]
+    # A request pinned to one of them has it loaded on the spot; a made-up number costs nothing.
+    for pinned in (published[1], 99_999):
+        asyncio.run(follower.load_pinned(pinned))
+    assert compiled == [published[-1], published[1]]
+    assert follower.cache.get(published[1]).version == published[1]
     monkeypatch.setattr(poller, "OTHERS_AFTER_STILL_S", 0.0)
-    for _ in range(4):
+    for _ in range(3):
         asyncio.run(follower.refresh())
-    assert compiled == [published[-1], *reversed(published[:-1])]  # newest first, one each
+    rest = [v for v in reversed(published[:-1]) if v != published[1]]
+    assert compiled == [published[-1], published[1], *rest]  # newest first, one each
     assert not follower.cache.lacks_published
     asyncio.run(follower.refresh())
     assert len(compiled) == 5  # nothing left to load
