@@ -77,9 +77,10 @@ migrate: install ## apply database migrations to DATABASE_URL
 openapi: install ## regenerate openapi/openapi.json (served), app.json and admin.json (SDK halves)
 	$(PY) -m app.openapi_export openapi
 
-bench: install ## engine microbenchmark, then the service against the framework's floor
+bench: install ## engine microbenchmark, the service against the framework's floor, then hostile bodies
 	$(PY) bench/engine_bench.py
 	@if [ -f bench/run.py ]; then $(PY) bench/run.py; fi
+	$(PY) bench/hostile.py
 
 fuzz: install ## schemathesis CLI on a live server: every check, all phases incl. stateful (not in make test)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest -m fuzz -p no:cacheprovider tests

@@ -94,7 +94,9 @@ def build_services(settings: Settings) -> Services:
         engine=engine,
         read_engine=read_engine,
         cache=cache,
-        follower=ContentFollower(cache, read_engine),
+        # Its own connection: requests waiting on a lock (20 publishes at once) held the
+        # whole pool, and the follower waited for a connection while it fell behind.
+        follower=ContentFollower(cache, reader(make_engine(settings, pool_size=1))),
         keys=KeyVerifier(read_engine, admin_key),
         # A throwaway key until `install_signing_key` reads the deployment's (no request
         # is served before the lifespan has done so).
@@ -193,7 +195,7 @@ def make_lifespan(settings: Settings) -> object:
             await asyncio.to_thread(prepare_database, services)
             await asyncio.to_thread(install_signing_key, services)
             await asyncio.to_thread(record_sealing_key, services)
-        await asyncio.to_thread(refresh_once, services.cache, services.read_engine)
+        await asyncio.to_thread(refresh_once, services.cache, services.read_engine, None)
         # Everything loaded so far (modules, compiled content) lives as long as the process:
         # moving it out of the collector's generations keeps full collections, and the
         # latency spikes they cause under load, small.
@@ -232,6 +234,7 @@ def make_lifespan(settings: Settings) -> object:
             await flush_shown_once(services)
             if watch is not None:
                 watch.close()
+            services.follower.close(dispose_engine=True)
             services.engine.dispose()
 
     return lifespan

@@ -62,8 +62,7 @@ async def read_context(
         ),
     ] = None,
 ) -> ReadContext:
-    if content_version is None:
-        await catch_up_with_client(services, seen)
+    await catch_up_with_client(services, seen, content_version)
     loaded = services.cache.get(content_version)
     chosen = negotiate_locale(locale, accept_language, loaded.locales, loaded.bundle.default_locale)
     return ReadContext(loaded=loaded, view=loaded.view(chosen), pinned=content_version is not None)

@@ -109,8 +109,14 @@ def seen_version(raw: str | None) -> int | None:
     return int(raw)
 
 
-async def catch_up_with_client(services: Services, raw_seen: str | None) -> None:
-    """Never answer with a version older than the one the client declares it has seen."""
+async def catch_up_with_client(
+    services: Services, raw_seen: str | None, pinned: int | None = None
+) -> None:
+    """Never answer with a version older than the one the client declares it has seen; or,
+    for a request pinned to a version, have that version loaded if it is published."""
+    if pinned is not None:
+        await services.follower.load_pinned(pinned)
+        return
     seen = seen_version(raw_seen)
     if seen is not None:
         await services.follower.catch_up(seen)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -103,6 +104,9 @@ class ContentCache:
     degraded_reason: str | None = None
     database_state: str = "ok"  # ok, unreachable or missing_tables (see core.dbfaults)
     check_started_at: float | None = None  # time.monotonic() of the poller's check in flight
+    lacks_published: bool = False  # published versions the poller has yet to load (pinned ones)
+    published: frozenset[int] = frozenset()  # the published versions the last check listed
+    moved_at: float = 0.0  # time.monotonic() of the last pointer state installed
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -160,6 +164,8 @@ class ContentCache:
                 started_at=rollout.started_at if rollout else None,
             )
             changed = _state(serving) != _state(self.serving)
+            if changed:
+                self.moved_at = time.monotonic()
             self.versions = versions
             self.serving = serving
             self.generation = generation
@@ -174,6 +180,11 @@ class ContentCache:
                     },
                 )
             return changed or bool(loaded)
+
+    def add(self, loaded: LoadedVersion) -> None:
+        """Hold one more published version (a pinned one), serving nothing new."""
+        with self._lock:
+            self.versions = {**self.versions, loaded.version: loaded}
 
     def is_following(self, current_version: int, generation: int) -> bool:
         """Whether this pointer state is the one already installed (nothing to load)."""
@@ -193,6 +204,7 @@ class ContentCache:
             if generation > self.generation and serving.current is not None:
                 self.serving = serving
                 self.generation = generation
+                self.moved_at = time.monotonic()
                 CONTENT_VERSION.set(serving.current.version)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,18 +23,53 @@ from app.core.models import as_utc
 logger = logging.getLogger("app.content")
 
 
-def load_changes(cache: ContentCache, engine: Engine) -> bool:
+# Of the published versions the pointer does not name (only a pinned `content_version`
+# asks for them), a poll loads at most this many, and only once the pointer has been still
+# this long: each costs ~0.1 s of CPU to compile (seconds on a loaded machine), and 20
+# publishes in a burst once made a replica compile all 20 before it followed the last.
+OTHERS_PER_CHECK = 1
+OTHERS_AFTER_STILL_S = 2.0
+
+
+def load_changes(cache: ContentCache, engine: Engine, *, others: int | None = None) -> bool:
     """Read the pointer and the published versions this process lacks in one transaction
-    (so the pair is consistent), then install them; True when something changed."""
+    (so the pair is consistent), then install them; True when something changed.
+
+    The versions the pointer names come first: a move of the pointer loads only them. Of the
+    other published versions at most `others` (the newest first) are loaded per call, None:
+    all of them (at start, and for the CLI)."""
     with Session(engine) as session:
         pointer = repository.get_pointer(session)
-        if pointer is None or cache.is_following(pointer.current_version, pointer.generation):
+        if pointer is None:
             return False
-        rows = repository.published_versions(session, exclude=cache.versions.keys())
-        version, generation = pointer.current_version, pointer.generation
+        following = cache.is_following(pointer.current_version, pointer.generation)
+        if following and not cache.lacks_published:
+            return False
         rollout = pointer_rollout(pointer)
+        named = {pointer.current_version, *([rollout.canary_version] if rollout else [])}
+        numbers = repository.published_numbers(session)
+        cache.published = frozenset(numbers)
+        lacking = [v for v in numbers if v not in cache.versions]
+        wanted = [v for v in lacking if v in named]
+        unnamed = [v for v in reversed(lacking) if v not in named]
+        if others is not None:
+            moving = time.monotonic() - cache.moved_at < OTHERS_AFTER_STILL_S
+            unnamed = [] if wanted or moving else unnamed[:others]
+        rows = repository.published_versions(session, [*wanted, *unnamed])
+        version, generation = pointer.current_version, pointer.generation
     loaded = {row.version: load_version(row) for row in rows if row.version is not None}
+    cache.lacks_published = len(loaded) < len(lacking)
     return cache.follow(version, generation, loaded, rollout)
+
+
+def load_pinned(cache: ContentCache, engine: Engine, version: int) -> None:
+    """Load one published version a request pins before the poller got to it."""
+    if version in cache.versions:
+        return
+    with Session(engine) as session:
+        rows = repository.published_versions(session, [version])
+    for row in rows:
+        cache.add(load_version(row))
 
 
 def pointer_rollout(pointer: ContentPointer) -> PointerRollout | None:
@@ -45,13 +81,16 @@ def pointer_rollout(pointer: ContentPointer) -> PointerRollout | None:
     )
 
 
-def refresh_once(cache: ContentCache, engine: Engine) -> None:
-    """One check; a database error marks the process degraded instead of failing requests."""
+def refresh_once(
+    cache: ContentCache, engine: Engine, others: int | None = OTHERS_PER_CHECK
+) -> None:
+    """One check; a database error marks the process degraded instead of failing requests.
+    `others`: as in `load_changes` (None at start: every published version at once)."""
     # /readyz reads how long this check has been waiting: a hung database is then reported
     # within its readiness timeout, not after the 5 s statement or busy timeout.
     cache.check_started_at = time.monotonic()
     try:
-        load_changes(cache, engine)
+        load_changes(cache, engine, others=others)
     except SQLAlchemyError as exc:
         if cache.degraded_reason is None:
             logger.warning("database check failed; serving content from memory", exc_info=exc)
@@ -80,6 +119,9 @@ class ContentFollower:
         self._lock = asyncio.Lock()
         self._started = 0
         self._finished = 0
+        # A thread of its own: in asyncio's shared executor a check queued behind the
+        # webhook sender's and the flusher's database steps, seconds behind under load.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="content-follower")
 
     async def refresh(self) -> None:
         wanted = self._started + 1
@@ -89,9 +131,27 @@ class ContentFollower:
             self._started += 1
             ticket = self._started
             try:
-                await asyncio.to_thread(refresh_once, self.cache, self._engine)
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(self._thread, refresh_once, self.cache, self._engine)
             finally:
                 self._finished = ticket
+
+    async def load_pinned(self, version: int) -> None:
+        """Before answering a request pinned to a published version this process has not
+        loaded yet (the poller loads those one per check, once the pointer is still): load
+        it now. Only a number the last check listed as published costs a database read."""
+        if version in self.cache.versions or version not in self.cache.published:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._thread, load_pinned, self.cache, self._engine, version)
+        except SQLAlchemyError:  # the request gets its 404, as before the poller's load
+            logger.warning("could not load pinned version %s", version, exc_info=True)
+
+    def close(self, *, dispose_engine: bool = False) -> None:
+        self._thread.shutdown(wait=False, cancel_futures=True)
+        if dispose_engine:  # an engine made for the follower alone (see build_services)
+            self._engine.dispose()
 
     async def catch_up(self, seen_version: int) -> None:
         """Before answering a client that has already been served `seen_version`: when this

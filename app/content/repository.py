@@ -34,15 +34,30 @@ def list_versions(session: Session, *, include_drafts: bool = True) -> Sequence[
     return [ContentVersion.model_construct(**row._mapping, bundle_json="") for row in rows]
 
 
-def published_versions(
-    session: Session, *, exclude: Iterable[int] = ()
-) -> Sequence[ContentVersion]:
-    """Published versions not already held by the caller (one query, whole bundles)."""
-    query = select(ContentVersion).where(col(ContentVersion.status) == VersionStatus.published)
-    excluded = list(exclude)
-    if excluded:
-        query = query.where(col(ContentVersion.version).not_in(excluded))
-    return session.exec(query.order_by(col(ContentVersion.version))).all()
+def published_versions(session: Session, versions: Iterable[int]) -> Sequence[ContentVersion]:
+    """These versions, those of them published (one query, whole bundles)."""
+    wanted = list(versions)
+    if not wanted:
+        return []
+    return session.exec(
+        select(ContentVersion)
+        .where(col(ContentVersion.status) == VersionStatus.published)
+        .where(col(ContentVersion.version).in_(wanted))
+        .order_by(col(ContentVersion.version))
+    ).all()
+
+
+def published_numbers(session: Session) -> list[int]:
+    """The numbers of the published versions, oldest first (no bundle is read)."""
+    return [
+        number
+        for number in session.exec(
+            select(ContentVersion.version)
+            .where(col(ContentVersion.status) == VersionStatus.published)
+            .order_by(col(ContentVersion.version))
+        ).all()
+        if number is not None
+    ]
 
 
 def get_pointer(session: Session) -> ContentPointer | None:

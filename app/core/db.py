@@ -39,12 +39,13 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{_READ_ONLY: True})
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(settings: Settings, *, pool_size: int | None = None) -> Engine:
     """Build the engine with the durability and timeout settings each backend needs.
 
     SQLite gets WAL (readers never block the writer) and a busy timeout so concurrent
-    processes wait instead of failing; PostgreSQL gets a bounded pool and a statement
-    timeout so a stuck query cannot hold a worker forever.
+    processes wait instead of failing; PostgreSQL gets a bounded pool (DB_POOL_SIZE, and as
+    many again in overflow; or exactly `pool_size`) and a statement timeout so a stuck query
+    cannot hold a worker forever.
     """
     url = settings.database_url
     if is_sqlite(url):
@@ -79,10 +80,11 @@ def make_engine(settings: Settings) -> Engine:
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
+    size = pool_size or settings.db_pool_size
     return create_engine(
         url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        pool_size=size,
+        max_overflow=size if pool_size is None else 0,
         pool_timeout=5,
         pool_pre_ping=True,
         connect_args={

@@ -224,7 +224,11 @@ class AssessmentResponse(_Response):
         )
     )
     warnings: list[InputWarning] = Field(
-        description="Accepted but unusual values, often a unit mix-up (usually empty)."
+        description=(
+            "Accepted but unusual values, often a unit mix-up, and fields left out (usually "
+            "empty). At most 20 fields left out are listed; one more, `more_left_out` with an "
+            "empty `field`, counts the rest."
+        )
     )
     fallback_items: list[str] = Field(
         description=(

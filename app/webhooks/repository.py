@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -226,18 +226,42 @@ def release_lease(session: Session, name: str, holder: str) -> None:
 
 
 def due_deliveries(
-    session: Session, now: datetime, limit: int
+    session: Session,
+    now: datetime,
+    limit: int,
+    *,
+    per_subscription: int,
+    skip_deliveries: Collection[int] = (),
+    skip_subscriptions: Collection[str] = (),
 ) -> Sequence[tuple[WebhookDelivery, WebhookEvent, WebhookSubscription]]:
-    """Pending deliveries whose time has come, oldest first, with their event and target."""
+    """Pending deliveries whose time has come, oldest first, with their event and target: at
+    most `per_subscription` of each subscription, so one receiver's backlog cannot fill the
+    batch, and none of those named to skip (already being tried by this process)."""
+    ranked = (
+        select(
+            col(WebhookDelivery.id).label("delivery_id"),
+            func.row_number()
+            .over(
+                partition_by=col(WebhookDelivery.subscription_id),
+                order_by=(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id)),
+            )
+            .label("rank"),
+        )
+        .where(col(WebhookDelivery.status) == DeliveryStatus.pending)
+        .where(col(WebhookDelivery.next_attempt_at) <= now)
+        .where(col(WebhookDelivery.id).not_in(list(skip_deliveries)))
+        .where(col(WebhookDelivery.subscription_id).not_in(list(skip_subscriptions)))
+        .subquery()
+    )
     return session.exec(
         select(WebhookDelivery, WebhookEvent, WebhookSubscription)
+        .join(ranked, ranked.c.delivery_id == col(WebhookDelivery.id))
         .join(WebhookEvent, col(WebhookEvent.id) == col(WebhookDelivery.event_id))
         .join(
             WebhookSubscription,
             col(WebhookSubscription.id) == col(WebhookDelivery.subscription_id),
         )
-        .where(col(WebhookDelivery.status) == DeliveryStatus.pending)
-        .where(col(WebhookDelivery.next_attempt_at) <= now)
+        .where(ranked.c.rank <= per_subscription)
         .where(col(WebhookSubscription.deleted_at).is_(None))
         .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
         .limit(limit)

@@ -43,11 +43,50 @@ def check_url_shape(url: str) -> None:
         raise TargetError("must not use port 0")
 
 
+# IPv6 forms that carry an IPv4 address a router or relay may forward to: NAT64's well-known
+# prefix (RFC 6052, the address in the last 32 bits) and its local-use one (RFC 8215, whose
+# embedding depends on the operator's prefix length, so refused whole).
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv4-mapped, 6to4 or NAT64 address stands for, if any."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in NAT64_WELL_KNOWN:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _tunnel_reason(ip: ipaddress.IPv6Address) -> str | None:
+    # Teredo (2001::/32) hides its client's IPv4 address behind a relay; and a local-use NAT64
+    # prefix reaches whatever IPv4 network its operator chose: neither is a public target.
+    if ip.teredo is not None:
+        return f"resolves to a Teredo tunnel address ({ip})"
+    if ip in NAT64_LOCAL_USE:
+        return f"resolves to a local-use NAT64 address ({ip})"
+    return None
+
+
 def refused_reason(address: str) -> str | None:
     """Why an address is not a public one, or None when it is."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        address.split("%", 1)[0]
+    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        tunnel = _tunnel_reason(ip)
+        if tunnel is not None:
+            return tunnel
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            inner = refused_reason(str(embedded))
+            if ip.ipv4_mapped is not None:
+                return inner
+            if inner is not None:
+                return f"{inner}, embedded in {ip}"
     for flag, name in (
         (ip.is_loopback, "loopback"),
         (ip.is_private, "private"),

@@ -1,9 +1,14 @@
 """The delivery worker: one per process, but only the holder of the `webhooks` lease sends.
 
-Each round takes (or renews) the database lease, reads the due pending deliveries, posts
-them concurrently and records every try in its own transaction. A delivery changes state
-only after its try is recorded, so a process killed mid-round leaves it pending and the
-next lease holder sends it again: at least once.
+Each round takes (or renews) the database lease, reads the due pending deliveries and starts
+a try for each, without waiting for the tries of earlier rounds: a slow receiver holds only
+its own slots (`PER_SUBSCRIPTION`) of the process's `MAX_IN_FLIGHT`, never the others'
+deliveries. A try has one deadline for the whole exchange (connect, send, the status line and
+headers), shorter than the lease that rounds renew, so no try outlives the lease it started
+under and another replica never sends the same delivery at the same time. Every try is
+recorded in its own transaction, and a delivery changes state only after its try is recorded,
+so a process killed mid-try leaves it pending and the next lease holder sends it again: at
+least once.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import random
 import socket
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,7 +40,10 @@ from app.webhooks.ssrf import TargetError, resolve
 logger = logging.getLogger("app.webhooks")
 
 LEASE_NAME = "webhooks"
-BATCH_SIZE = 10
+# Tries in flight at once in this process, and of them at most this many to one subscription:
+# a receiver that never answers ties up its own two, the rest go on.
+MAX_IN_FLIGHT = 16
+PER_SUBSCRIPTION = 2
 USER_AGENT = "tremor-guide-webhooks/1"
 
 
@@ -79,6 +88,9 @@ class WebhookWorker:
         self.settings = settings
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.key: bytes | None = None  # read on the first delivery (see `service.sealing_key`)
+        self.in_flight: dict[int, str] = {}  # delivery id -> subscription id, tries under way
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.slot_freed = asyncio.Event()
 
     # --- database steps (run in a thread) -----------------------------------------------------
 
@@ -92,9 +104,16 @@ class WebhookWorker:
         with Session(self.engine) as session:
             repository.release_lease(session, LEASE_NAME, self.holder)
 
-    def _due(self) -> list[DueDelivery]:
+    def _due(self, limit: int, busy: frozenset[str], trying: frozenset[int]) -> list[DueDelivery]:
         with Session(self.engine, expire_on_commit=False) as session:
-            rows = repository.due_deliveries(session, utcnow(), BATCH_SIZE)
+            rows = repository.due_deliveries(
+                session,
+                utcnow(),
+                limit,
+                per_subscription=PER_SUBSCRIPTION,
+                skip_deliveries=trying,
+                skip_subscriptions=busy,
+            )
             if rows and self.key is None:
                 self.key = sealing_key(session, self.settings.webhook_secret_key)
             return [
@@ -175,56 +194,115 @@ class WebhookWorker:
         # TLS still verifies the certificate against the host name (SNI).
         pinned = url.copy_with(host=target.address)
         extensions = {"sni_hostname": target.host} if url.scheme == "https" else {}
+        deadline = self.attempt_deadline_s()
         try:
-            response = await client.post(
-                pinned, content=body, headers=headers, extensions=extensions
-            )
+            # One deadline for the whole exchange, not httpx's per-read timeout that a receiver
+            # trickling a byte at a time resets forever; the body of the answer is never read,
+            # its status is the receiver's whole say.
+            async with asyncio.timeout(deadline):
+                async with client.stream(
+                    "POST", pinned, content=body, headers=headers, extensions=extensions
+                ) as response:
+                    status = response.status_code
+        except TimeoutError:
+            return TryResult(None, f"no answer within {deadline:g} s", elapsed())
         except httpx.HTTPError as exc:
             return TryResult(None, f"{type(exc).__name__}: {exc}"[:500], elapsed())
-        return TryResult(response.status_code, None, elapsed())
+        return TryResult(status, None, elapsed())
+
+    def attempt_deadline_s(self) -> float:
+        """WEBHOOK_TIMEOUT_S, but never more than half the lease: a try started just after a
+        renewal ends before that renewal lapses, even if no later renewal gets through."""
+        return min(self.settings.webhook_timeout_s, self.settings.webhook_lease_s / 2)
 
     # --- the loop ------------------------------------------------------------------------------
 
-    async def run_once(self, client: httpx.AsyncClient) -> int:
-        """One round: if this process holds the lease, try every due delivery (a batch);
-        returns how many were tried."""
+    async def _deliver(self, client: httpx.AsyncClient, due: DueDelivery) -> None:
+        try:
+            result = await self._try(client, due)
+            await asyncio.to_thread(self._record, due, result, utcnow())
+        except Exception as exc:  # left pending: the next round tries it again
+            logger.warning("webhook delivery %s not recorded: %s", due.delivery_id, exc)
+        finally:
+            del self.in_flight[due.delivery_id]
+            self.slot_freed.set()
+
+    async def start_round(self, client: httpx.AsyncClient) -> tuple[int, bool]:
+        """If this process holds the lease (taken or renewed here), start a try for each due
+        delivery it has room for; how many were started, and whether it was out of room (a
+        full batch: more may be due at once)."""
         if not await asyncio.to_thread(self._take_lease):
-            return 0
-        due = await asyncio.to_thread(self._due)
-        if not due:
-            return 0
-        results = await asyncio.gather(*(self._try(client, item) for item in due))
-        at = utcnow()
-        for item, result in zip(due, results, strict=True):
-            await asyncio.to_thread(self._record, item, result, at)
-        return len(due)
+            return 0, False
+        room = MAX_IN_FLIGHT - len(self.in_flight)
+        if room <= 0:
+            return 0, True
+        per_subscription = Counter(self.in_flight.values())
+        busy = frozenset(s for s, n in per_subscription.items() if n >= PER_SUBSCRIPTION)
+        due = await asyncio.to_thread(self._due, room, busy, frozenset(self.in_flight))
+        for item in due:
+            self.in_flight[item.delivery_id] = item.subscription_id
+            task = asyncio.create_task(self._deliver(client, item))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+        return len(due), len(due) == room
+
+    async def run_once(self, client: httpx.AsyncClient) -> int:
+        """One round, waiting for its tries to be recorded; returns how many were tried."""
+        started, _full = await self.start_round(client)
+        if self.tasks:
+            await asyncio.gather(*self.tasks)
+        return started
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            timeout=self.settings.webhook_timeout_s, follow_redirects=False, trust_env=False
+            timeout=self.settings.webhook_timeout_s,
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=MAX_IN_FLIGHT),
         )
 
     async def run_forever(self) -> None:
         failing = False
+        # Rounds renew the lease, so they come at least three times per lease even when the
+        # poll interval is longer.
+        pause = min(self.settings.webhook_poll_interval_s, self.settings.webhook_lease_s / 3)
         async with self.client() as client:
-            while True:
-                tried = 0
-                try:
-                    tried = await self.run_once(client)
-                except Exception as exc:
-                    # Once per outage, not once per round: a database that is gone for a
-                    # minute would otherwise fill the log with the same traceback.
-                    if not failing:
-                        logger.warning(
-                            "webhook deliveries paused: %s", str(exc).splitlines()[0][:300]
-                        )
-                    failing = True
-                else:
-                    if failing:
-                        logger.info("webhook deliveries resumed")
-                    failing = False
-                if tried < BATCH_SIZE:  # a full batch: more may be due, go on at once
-                    await asyncio.sleep(self.settings.webhook_poll_interval_s)
+            try:
+                while True:
+                    full = False
+                    try:
+                        self.slot_freed.clear()
+                        _started, full = await self.start_round(client)
+                    except Exception as exc:
+                        # Once per outage, not once per round: a database that is gone for a
+                        # minute would otherwise fill the log with the same traceback.
+                        if not failing:
+                            logger.warning(
+                                "webhook deliveries paused: %s", str(exc).splitlines()[0][:300]
+                            )
+                        failing = True
+                    else:
+                        if failing:
+                            logger.info("webhook deliveries resumed")
+                        failing = False
+                    await self._pause(pause, until_a_slot_frees=full)
+            finally:
+                await self._cancel_tries()
+
+    async def _pause(self, seconds: float, *, until_a_slot_frees: bool) -> None:
+        """Wait before the next round; out of room, go on as soon as a try ends."""
+        if not until_a_slot_frees:
+            await asyncio.sleep(seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self.slot_freed.wait()
+
+    async def _cancel_tries(self) -> None:
+        """Stop the tries in flight; their deliveries stay pending for the next holder."""
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def stop(self, task: asyncio.Task[None]) -> None:
         task.cancel()

@@ -6,16 +6,22 @@ invalid is left out and reported, and validation is repeated until what is left 
 Symptoms are never dropped wholesale (only the one bad entry), so no other section can hide
 a red flag. When a required part (`activity.type`, `activity.duration_min`) is unusable the
 context cannot be assessed, but a stand-in activity still lets the red flags be checked.
+
+A hostile body costs little (README, "Limits of a body"): the body is never deep-copied.
+Only the fields the schema knows are copied, each refused beyond `MAX_DEPTH` levels or
+`MAX_ITEMS` entries before it is copied; of the unknown fields of an object only the first
+`MAX_LISTED` are looked at (by name, their values never), the rest are counted; and at most
+`MAX_LISTED` issues are listed, one more counting those left unlisted.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,6 +30,10 @@ from pydantic_core import ErrorDetails
 from app.workout.context import AssociatedSymptom, WorkoutContext
 
 MAX_ROUNDS = 12  # each round leaves out at least one field; real bodies need one or two
+MAX_DEPTH = 8  # levels of nesting in a body; the schema needs three (activity.type_code.code)
+MAX_ITEMS = 1000  # entries (keys and list items, all levels) in one known field's value
+MAX_LISTED = 20  # issues listed; the rest are counted in one more (IssueCode.more_left_out)
+MAX_NAME_SHOWN = 100  # characters of a field's name a warning or an error repeats
 REQUIRED: frozenset[tuple[str, ...]] = frozenset(
     {("activity",), ("activity", "type"), ("activity", "duration_min")}
 )
@@ -33,12 +43,19 @@ STAND_IN_ACTIVITY: dict[str, Any] = {"type": "other", "duration_min": 1}
 SYMPTOM_LIST = ("symptoms", "associated")
 # An unknown symptom word is named back only when it is plainly a word: never markup.
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,39}")
+# The names each section knows (alternative units included: they are fields too).
+SECTION_FIELDS: dict[str, frozenset[str]] = {
+    name: frozenset(info.annotation.model_fields)  # type: ignore[union-attr]
+    for name, info in WorkoutContext.model_fields.items()
+}
+TOO_LARGE = f"is nested deeper than {MAX_DEPTH} levels or holds more than {MAX_ITEMS} entries"
 
 
 class IssueCode(StrEnum):
     unknown_field = "unknown_field"
     invalid_value_ignored = "invalid_value_ignored"
     unknown_symptom = "unknown_symptom"
+    more_left_out = "more_left_out"  # how many issues went unlisted, in `value`
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +98,12 @@ def read_leniently(data: Any, synonyms: Mapping[str, str] | None = None) -> Leni
         try:
             WorkoutContext.model_validate(data)
         except ValidationError as exc:
-            return LenientRead(None, (), tuple(exc.errors()), None)
-    body: dict[str, Any] = copy.deepcopy(data)
+            return LenientRead(None, (), tuple(exc.errors()[:MAX_LISTED]), None)
+    bounded = _bounded_body(data)
+    body = bounded.body
     _symptom_word_as_list(body, synonyms or {})
-    issues: list[InputIssue] = []
-    fatal: list[ErrorDetails] = []
+    issues: list[InputIssue] = list(bounded.left_out)
+    fatal: list[ErrorDetails] = list(bounded.fatal)
     errors: list[ErrorDetails] = []
     for _ in range(MAX_ROUNDS):
         try:
@@ -93,9 +111,10 @@ def read_leniently(data: Any, synonyms: Mapping[str, str] | None = None) -> Leni
         except ValidationError as exc:
             errors = exc.errors()
         else:
+            listed = _listed(issues, bounded.unlisted)
             if fatal:
-                return LenientRead(None, tuple(issues), tuple(fatal), context)
-            return LenientRead(context, tuple(issues), (), context)
+                return LenientRead(None, listed, tuple(fatal), context)
+            return LenientRead(context, listed, (), context)
         removable = []
         for error in errors:
             loc = tuple(str(part) for part in error["loc"])
@@ -111,7 +130,99 @@ def read_leniently(data: Any, synonyms: Mapping[str, str] | None = None) -> Leni
             issue = _leave_out(body, loc_path, error)
             if issue is not None:
                 issues.append(issue)
-    return LenientRead(None, tuple(issues), tuple(fatal) or tuple(errors), None)
+    listed = _listed(issues, bounded.unlisted)
+    return LenientRead(None, listed, tuple(fatal) or tuple(errors[:MAX_LISTED]), None)
+
+
+def _listed(issues: list[InputIssue], unlisted: int) -> tuple[InputIssue, ...]:
+    """The first MAX_LISTED issues, and one counting the rest when there are more."""
+    more = unlisted + max(len(issues) - MAX_LISTED, 0)
+    if not more:
+        return tuple(issues)
+    count = InputIssue("", IssueCode.more_left_out, f"{more} more not listed", str(more))
+    return (*issues[:MAX_LISTED], count)
+
+
+@dataclass(frozen=True, slots=True)
+class _Bounded:
+    body: dict[str, Any]  # what may be validated: known fields (copied) and listed unknown ones
+    left_out: tuple[InputIssue, ...]  # known optional fields too large to look at
+    fatal: tuple[ErrorDetails, ...]  # required fields too large to look at
+    unlisted: int  # unknown fields beyond MAX_LISTED in their object, only counted
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _bounded_copy(value: Any, depth_left: int, budget: list[int]) -> Any:
+    """A copy of a JSON value; _TooLarge, before anything is copied below it, when it nests
+    deeper than `depth_left` or holds more entries than `budget` has left."""
+    if isinstance(value, dict | list):
+        budget[0] -= len(value)
+        if depth_left <= 0 or budget[0] < 0:
+            raise _TooLarge
+        if isinstance(value, list):
+            return [_bounded_copy(item, depth_left - 1, budget) for item in value]
+        return {key: _bounded_copy(item, depth_left - 1, budget) for key, item in value.items()}
+    return value
+
+
+def _unknown_names(container: dict[str, Any], known: frozenset[str]) -> tuple[list[str], int]:
+    """The first MAX_LISTED names `known` lacks, and how many more there are; only their
+    names are read (the count comes from the sizes, so 100,000 of them cost no loop)."""
+    present = len(known.intersection(container))
+    listed = list(islice((name for name in container if name not in known), MAX_LISTED))
+    return listed, len(container) - present - len(listed)
+
+
+def _bounded_body(data: dict[str, Any]) -> _Bounded:
+    """The part of the body worth validating (see the module docstring): each known field
+    copied within the bounds, each listed unknown one kept by name only (None stands for its
+    value, so validation still reports it where it stands), the others counted."""
+    body: dict[str, Any] = {}
+    left_out: list[InputIssue] = []
+    fatal: list[ErrorDetails] = []
+    unknown, unlisted = _unknown_names(data, frozenset(SECTION_FIELDS))
+
+    def copy_into(target: dict[str, Any], key: str, value: Any, loc: tuple[str, ...]) -> None:
+        try:
+            target[key] = _bounded_copy(value, MAX_DEPTH - len(loc), [MAX_ITEMS])
+        except _TooLarge:
+            _too_large(body, loc, left_out, fatal)
+
+    for name, fields in SECTION_FIELDS.items():
+        if name not in data:
+            continue
+        section = data[name]
+        if not isinstance(section, dict):
+            copy_into(body, name, section, (name,))  # validation says what is wrong with it
+            continue
+        names, more = _unknown_names(section, fields)
+        unlisted += more
+        body[name] = dict.fromkeys(names)
+        for key in sorted(fields.intersection(section)):
+            copy_into(body[name], key, section[key], (name, key))
+    body.update(dict.fromkeys(unknown))
+    return _Bounded(body, tuple(left_out), tuple(fatal), unlisted)
+
+
+def _too_large(
+    body: dict[str, Any],
+    loc: tuple[str, ...],
+    left_out: list[InputIssue],
+    fatal: list[ErrorDetails],
+) -> None:
+    """A known field too large to look at: left out when optional; a 422 when required or a
+    symptom list (whose entries may name a red flag: never dropped whole)."""
+    if loc in REQUIRED or loc[:2] == SYMPTOM_LIST:
+        fatal.append({"type": "too_large", "loc": loc, "msg": TOO_LARGE, "input": None})
+        if loc in REQUIRED:
+            _stand_in(body, loc)
+        return
+    if len(loc) == 1:
+        body.pop(loc[0], None)
+    left_out.append(InputIssue(".".join(loc), IssueCode.invalid_value_ignored, TOO_LARGE))
 
 
 def name_symptom_words(data: Any, synonyms: Mapping[str, str]) -> Any | None:
@@ -220,6 +331,7 @@ _MESSAGES: dict[str, dict[IssueCode, str]] = {
             "We do not know the symptom {value}, so it was left out. If it worries you, "
             "ask a doctor."
         ),
+        IssueCode.more_left_out: "{count} more fields were left out; they are not listed.",
     },
     "es": {
         IssueCode.unknown_field: "No conocemos este campo, así que no se ha tenido en cuenta.",
@@ -230,6 +342,7 @@ _MESSAGES: dict[str, dict[IssueCode, str]] = {
             "No conocemos el síntoma {value}, así que no se ha tenido en cuenta. Si te "
             "preocupa, consulta a un médico."
         ),
+        IssueCode.more_left_out: ("No se han tenido en cuenta {count} campos más; no se enumeran."),
     },
 }
 
@@ -238,12 +351,39 @@ def issue_message(issue: InputIssue, locale: str) -> str:
     """The issue's text in `locale` (its language part), else in English."""
     messages = _MESSAGES.get(locale.split("-", 1)[0].lower(), _MESSAGES["en"])
     value = f"'{issue.value}'" if issue.value else {"es": "indicado"}.get(locale[:2], "you named")
-    return messages[issue.code].format(reason=issue.reason.lower(), value=value)
+    count = issue.value or ""
+    return messages[issue.code].format(reason=issue.reason.lower(), value=value, count=count)
 
 
 def as_warnings(issues: tuple[InputIssue, ...], locale: str) -> list[dict[str, str]]:
     """The issues in the shape of an answer's `warnings`."""
     return [
-        {"field": issue.field, "code": issue.code.value, "message": issue_message(issue, locale)}
+        {
+            "field": _shown(issue.field),
+            "code": issue.code.value,
+            "message": issue_message(issue, locale),
+        }
         for issue in issues
     ]
+
+
+def _shown(name: str) -> str:
+    """A field's name as a warning names it: a name of a megabyte is not echoed whole."""
+    return name if len(name) <= MAX_NAME_SHOWN else name[:MAX_NAME_SHOWN] + "…"
+
+
+def as_errors(
+    fatal: tuple[ErrorDetails, ...], issues: tuple[InputIssue, ...]
+) -> list[ErrorDetails]:
+    """The fatal errors and the issues as one list of errors, as long as a warning list."""
+    listed = [issue for issue in issues if issue.code is not IssueCode.more_left_out]
+    unlisted = sum(int(i.value or 0) for i in issues if i.code is IssueCode.more_left_out)
+    errors = list(fatal[:MAX_LISTED])
+    for issue in listed[: MAX_LISTED - len(errors)]:
+        loc = (_shown(issue.field),)
+        errors.append({"type": issue.code.value, "loc": loc, "msg": issue.reason, "input": None})
+    unlisted += len(fatal) + len(listed) - len(errors)
+    if unlisted > 0:
+        more = f"{unlisted} more errors not listed"
+        errors.append({"type": "more_left_out", "loc": ("body",), "msg": more, "input": None})
+    return errors

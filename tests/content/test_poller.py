@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -139,3 +140,52 @@ def test_a_publish_through_another_app_is_followed_within_the_watch_interval(
         while other.get("/v1/causes").json()["content_version"] != version:
             assert time.monotonic() - started < 1.0, "the other app did not follow in 1 s"
             time.sleep(0.005)
+
+
+def test_a_burst_of_publishes_costs_the_follower_one_compile(
+    client: TestClient, admin_headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted, not timed (issue 27, defect 10): a follower that missed five publishes
+    compiles only the version the pointer names before it follows; the others (only a
+    pinned `content_version` asks for them) come one per check once the pointer is still.
+    It compiled all five first: seconds on a loaded machine, with 20 of them."""
+    services = _services(client)
+    follower = ContentFollower(ContentCache(), services.read_engine)
+    asyncio.run(follower.refresh())
+    assert follower.cache.current_version == 1
+    published = []
+    for _ in range(5):
+        draft = client.post("/v1/admin/content/versions", json={}, headers=admin_headers)
+        version = draft.json()["version"]
+        done = client.post(
+            f"/v1/admin/content/versions/{version}/publish", json={}, headers=admin_headers
+        )
+        assert done.status_code == 200, done.text
+        published.append(version)
+    compiled: list[int] = []
+    real = poller.load_version
+
+    def counted(row: Any) -> Any:
+        compiled.append(row.version)
+        return real(row)
+
+    monkeypatch.setattr(poller, "load_version", counted)
+    asyncio.run(follower.refresh())
+    assert follower.cache.current_version == published[-1]
+    assert compiled == [published[-1]]
+    asyncio.run(follower.refresh())  # the pointer has just moved: still nothing else
+    assert compiled == [published[-1]]
+    # A request pinned to one of them has it loaded on the spot; a made-up number costs nothing.
+    for pinned in (published[1], 99_999):
+        asyncio.run(follower.load_pinned(pinned))
+    assert compiled == [published[-1], published[1]]
+    assert follower.cache.get(published[1]).version == published[1]
+    monkeypatch.setattr(poller, "OTHERS_AFTER_STILL_S", 0.0)
+    for _ in range(3):
+        asyncio.run(follower.refresh())
+    rest = [v for v in reversed(published[:-1]) if v != published[1]]
+    assert compiled == [published[-1], published[1], *rest]  # newest first, one each
+    assert not follower.cache.lacks_published
+    asyncio.run(follower.refresh())
+    assert len(compiled) == 5  # nothing left to load
+    follower.close()

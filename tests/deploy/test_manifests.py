@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 import kubernetes_validate
@@ -40,8 +41,10 @@ def k8s_objects() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def by_kind(kind: str) -> dict[str, Any]:
-    (found,) = [doc for _, doc in k8s_objects() if doc["kind"] == kind]
+def by_kind(kind: str, name: str = "tremor-guide") -> dict[str, Any]:
+    (found,) = [
+        doc for _, doc in k8s_objects() if doc["kind"] == kind and doc["metadata"]["name"] == name
+    ]
     return found
 
 
@@ -95,6 +98,28 @@ def test_autoscaler_targets_the_deployment() -> None:
     assert container["resources"]["requests"]["cpu"], "CPU utilisation needs a CPU request"
 
 
+def test_every_pod_counts_rate_limits_in_one_redis() -> None:
+    """Without a shared counter each pod counts alone: 2 pods, twice each limit (issue 27)."""
+    url = urlsplit(by_kind("ConfigMap")["data"]["REDIS_URL"])
+    redis, service = (
+        by_kind("Deployment", url.hostname or ""),
+        by_kind("Service", url.hostname or ""),
+    )
+    assert url.scheme == "redis" and url.path in ("", "/0")
+    assert redis["spec"]["replicas"] == 1, "one counter store, or the pods count apart again"
+    pod = redis["spec"]["template"]
+    assert service["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
+    assert redis["spec"]["selector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+    (container,) = pod["spec"]["containers"]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    (port,) = service["spec"]["ports"]
+    assert (url.port or 6379) == port["port"] and ports[port["targetPort"]] == 6379
+    # The app's own pods are not selected by the Redis Service, nor Redis by the app's.
+    app_labels = by_kind("Deployment")["spec"]["template"]["metadata"]["labels"]
+    assert not service["spec"]["selector"].items() <= app_labels.items()
+    assert not by_kind("Service")["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
+
+
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text("utf-8"))
@@ -136,6 +161,16 @@ def test_compose_runs_two_replicas_behind_the_proxy_on_postgresql(compose: dict[
     # X-Forwarded-For, since with "*" the app takes its first entry.
     assert app["environment"]["FORWARDED_ALLOW_IPS"] == "*"
     assert re.search(r"^\s*proxy_set_header X-Forwarded-For \$remote_addr;", nginx, re.MULTILINE)
+
+
+def test_compose_replicas_count_rate_limits_in_one_redis(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    app, redis = services["app"], services["redis"]
+    url = urlsplit(app["environment"]["REDIS_URL"])
+    assert (url.scheme, url.hostname, url.port or 6379) == ("redis", "redis", 6379)
+    assert redis.get("deploy", {}).get("replicas", 1) == 1
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "healthcheck" in redis
 
 
 def test_the_image_runs_the_serve_command_the_tests_run() -> None:

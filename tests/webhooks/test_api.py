@@ -94,6 +94,10 @@ def test_bad_requests_are_422_with_the_field(
         "http://224.0.0.1/hook",
         "http://localhost:8000/hook",  # a name that resolves to loopback
         "http://[::ffff:127.0.0.1]/hook",
+        "http://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/hook",  # NAT64 of 169.254.169.254
+        "http://[64:ff9b:1::a00:1]/hook",  # local-use NAT64
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",  # Teredo
     ],
 )
 def test_private_targets_are_refused(

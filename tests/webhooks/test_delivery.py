@@ -16,9 +16,9 @@ from app.content import service as content_service
 from app.core.config import Settings
 from app.webhooks.schemas import ContentPublishedData
 from app.webhooks.signing import seal
-from app.webhooks.worker import WebhookWorker, retry_delay
+from app.webhooks.worker import PER_SUBSCRIPTION, WebhookWorker, retry_delay
 from tests.webhooks.conftest import publish_new_draft, subscribe, wait_until
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.receiver import Receiver, trickling_receiver
 from tests.webhooks.reference import Unverified, verify
 
 
@@ -181,6 +181,34 @@ def test_a_target_that_turned_private_is_refused_at_delivery(
     assert receiver.all() == []
 
 
+@pytest.mark.parametrize(
+    ("host", "why"),
+    [
+        ("[2002:7f00:1::]", "loopback"),  # 6to4 of 127.0.0.1
+        ("[64:ff9b::a9fe:a9fe]", "169.254.169.254"),  # NAT64 of 169.254.169.254
+        ("[64:ff9b:1::a00:1]", "NAT64"),
+        ("[2001:0:4136:e378:8000:63bf:3fff:fdd2]", "Teredo"),
+    ],
+)
+def test_ipv4_in_ipv6_forms_are_refused_at_delivery(
+    make_client: Callable[..., TestClient],
+    webhook_settings: Settings,
+    admin_headers: dict[str, str],
+    host: str,
+    why: str,
+) -> None:
+    """Created while private targets were allowed, refused before the try once they are not."""
+    client = make_client(webhook_worker_enabled=False)
+    hook = subscribe(client, admin_headers, f"http://{host}:9/hook")
+    publish_new_draft(client, admin_headers)
+    engine = client.app.state.services.engine  # type: ignore[attr-defined]
+    strict = webhook_settings.model_copy(update={"webhook_allow_private_targets": False})
+    assert run_worker_once(engine, strict) == 1
+    [delivery] = deliveries(client, admin_headers, hook["id"])
+    error = delivery["attempts"][0]["error"]
+    assert error.startswith("target refused") and why in error, error
+
+
 def test_only_the_lease_holder_sends(
     make_client: Callable[..., TestClient],
     webhook_settings: Settings,
@@ -225,6 +253,58 @@ def test_two_workers_competing_deliver_each_event_once(
     asyncio.run(asyncio.wait_for(compete(), 60))
     sent = [(r.path, r.headers["webhook-id"]) for r in receiver.all()]
     assert len(sent) == len(set(sent)) == events * len(hooks)
+
+
+@pytest.mark.parametrize("headers_done", [True, False], ids=["trickled-body", "trickled-headers"])
+def test_a_trickling_receiver_holds_up_no_one_and_nothing_is_sent_twice(
+    make_client: Callable[..., TestClient],
+    webhook_settings: Settings,
+    admin_headers: dict[str, str],
+    receiver: Receiver,
+    headers_done: bool,
+) -> None:
+    """Two senders on one database (two replicas), a receiver that answers 200 and then
+    trickles a byte every 1.5 s (or trickles its headers), and a healthy one: each event
+    reaches the healthy receiver within 5 s of its publish, exactly once, and the lease the
+    rounds renew keeps the other sender from trying the same delivery again."""
+    client = make_client(webhook_worker_enabled=False)
+    engine = client.app.state.services.engine  # type: ignore[attr-defined]
+    # A short lease: a round stuck on the trickle would let it lapse within the test.
+    settings = webhook_settings.model_copy(update={"webhook_lease_s": 2.0})
+    events = 3
+    with trickling_receiver(headers_done=headers_done) as slow:
+        slow_hook = subscribe(client, admin_headers, slow.url)
+        subscribe(client, admin_headers, receiver.url)
+
+        async def two_senders() -> None:
+            workers = [WebhookWorker(engine, settings, holder=h) for h in ("a", "b")]
+            tasks = [asyncio.create_task(w.run_forever()) for w in workers]
+            try:
+                for published in range(1, events + 1):
+                    await asyncio.to_thread(publish_new_draft, client, admin_headers)
+                    # The issue's promise, from the publish's commit to the receiver.
+                    await asyncio.to_thread(
+                        wait_until, lambda n=published: len(receiver.delivered()) >= n, 5.0
+                    )
+                # Past a lease and a whole try: a duplicate, if any would come, has come.
+                await asyncio.sleep(settings.webhook_lease_s + 0.5)
+            finally:
+                for worker, task in zip(workers, tasks, strict=True):
+                    await worker.stop(task)
+
+        asyncio.run(asyncio.wait_for(two_senders(), 60))
+    healthy = [r.headers["webhook-id"] for r in receiver.all()]
+    assert len(healthy) == len(set(healthy)) == events
+    tried = deliveries(client, admin_headers, slow_hook["id"])
+    assert len(tried) == events
+    if headers_done:  # its 200 is its answer, whatever its body does after
+        assert sorted(slow.ids()) == sorted(healthy)
+        assert all(d["status"] == "delivered" and d["attempt_count"] == 1 for d in tried)
+    else:  # never answered: cut off at the deadline, and tried again later, not meanwhile
+        errors = [a["error"] for d in tried for a in d["attempts"]]
+        assert errors and all(e == "no answer within 1 s" for e in errors)
+        # No try it saw went unrecorded (a second sender's), but those the stop cut short.
+        assert len(slow.ids()) <= len(errors) + PER_SUBSCRIPTION
 
 
 def test_retry_delays_grow_with_full_jitter() -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import E2E_ADMIN_KEY, ROOT, LiveServer
 from tests.webhooks.conftest import WEBHOOK_KEY, wait_until
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.receiver import Receiver, trickling_receiver
 from tests.webhooks.reference import verify
 
 ADMIN = {"Authorization": f"Bearer {E2E_ADMIN_KEY}"}
@@ -114,3 +114,36 @@ def test_two_servers_send_each_event_once(
     time.sleep(1.0)  # a second sender, if there were one, would have sent by now
     sent = [(r.path, r.headers["webhook-id"]) for r in receiver.all()]
     assert len(sent) == len(set(sent)) == events * 2
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_two_servers_a_trickling_receiver_and_a_healthy_one(
+    start_server: Callable[..., LiveServer], receiver: Receiver
+) -> None:
+    """Two `serve` processes, a receiver that answers 200 and then trickles a byte every
+    1.5 s, one that trickles its headers, and a healthy one: each event reaches the healthy
+    receiver within 5 s of its publish, and none twice (issue 27, defect 5)."""
+    env = {**WEBHOOK_ENV, "WEBHOOK_LEASE_S": "2", "WEBHOOK_TIMEOUT_S": "10"}
+    servers = [start_server(**env), start_server(**env)]
+    events = 3
+    with (
+        trickling_receiver(headers_done=True) as slow_body,
+        trickling_receiver(headers_done=False) as slow_headers,
+        httpx.Client(base_url=servers[0].url, headers=ADMIN, timeout=30) as http,
+    ):
+        for url in (slow_body.url, slow_headers.url, receiver.url):
+            created = http.post(
+                "/v1/admin/webhooks", json={"url": url, "events": ["content.published"]}
+            )
+            assert created.status_code == 201, created.text
+        for index in range(events):
+            with httpx.Client(base_url=servers[index % 2].url, headers=ADMIN, timeout=30) as one:
+                version = new_draft(one)
+                published = one.post(f"/v1/admin/content/versions/{version}/publish", json={})
+                assert published.status_code == 200, published.text
+            wait_until(lambda n=index + 1: len(receiver.delivered()) >= n, timeout=5)
+        time.sleep(2.5)  # past a lease: a second sender's duplicate, if any, has come
+        healthy = [r.headers["webhook-id"] for r in receiver.all()]
+        assert len(healthy) == len(set(healthy)) == events
+        assert sorted(slow_body.ids()) == sorted(healthy)  # its 200 was its answer

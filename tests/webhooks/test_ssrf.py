@@ -53,3 +53,34 @@ def test_a_name_is_checked_by_what_it_resolves_to() -> None:
 def test_only_plain_http_urls(url: str) -> None:
     with pytest.raises(TargetError):
         resolve(url, allow_private=True)
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("2002:7f00:1::", "loopback address (127.0.0.1), embedded in 2002:7f00:1::"),
+        ("2002:a00:1::", "private address (10.0.0.1)"),
+        ("2002:a9fe:a9fe::1", "169.254.169.254"),
+        ("64:ff9b::7f00:1", "loopback address (127.0.0.1)"),
+        ("64:ff9b::c0a8:101", "private address (192.168.1.1)"),
+        ("64:ff9b:1::a00:1", "local-use NAT64"),
+        ("64:ff9b:1:ffff::808:808", "local-use NAT64"),
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"),
+        ("2001::1", "Teredo"),
+    ],
+)
+def test_ipv4_inside_ipv6_forms_are_refused(address: str, reason: str) -> None:
+    """6to4 (2002::/16), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and Teredo (2001::/32) reach
+    IPv4 addresses through a relay: the one they carry is checked, or the form is refused."""
+    refused = refused_reason(address)
+    assert refused is not None and reason in refused
+
+
+def test_6to4_of_a_public_address_passes() -> None:
+    assert refused_reason("2002:808:808::1") is None
+
+
+@pytest.mark.parametrize("host", ["[2002:7f00:1::]", "[64:ff9b::7f00:1]", "[2001::1]"])
+def test_the_forms_are_refused_by_resolve(host: str) -> None:
+    with pytest.raises(TargetError):
+        resolve(f"http://{host}:8080/hook", allow_private=False)
