@@ -40,8 +40,11 @@ install-runtime: $(VENV)/.synced-runtime ## create .venv with the service's depe
 run: install-runtime ## migrate, load the default content and serve on $(HOST):$(PORT) (SQLite by default)
 	$(VENV)/bin/tremor-guide serve --host $(HOST) --port $(PORT) --workers 1
 
+# Two workers (pytest-xdist), each with a database of its own (tests/conftest.py): the suite
+# takes about half the time on this 2-core machine kind. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: install lint typecheck layers spec-lint ## lint, type-check, check the layers, lint the spec and run the whole test suite
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check app tests migrations bench scripts
