@@ -231,9 +231,10 @@ _query_adapter: TypeAdapter[AssessmentQuery] = TypeAdapter(AssessmentQuery)
 _QUERY_NAMES = frozenset(AssessmentQuery.model_fields)
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 # A body of more values than this is refused before it is parsed (a workout has about 40, a
-# batch of 100 full ones 4,000); only bodies above the size are counted, so a workout's
-# body is never even looked at for it.
-MAX_BODY_VALUES = 10_000
+# batch of 100 full ones about 5,000; a list of 10,000 body parts is still read, and left
+# out with a warning); only bodies above the size are counted, so a workout's body is never
+# even looked at for it.
+MAX_BODY_VALUES = 20_000
 COUNTED_ABOVE_BYTES = 65_536
 TOO_MANY_VALUES = f"holds more than {MAX_BODY_VALUES:,} values (counted by its commas and brackets)"
 
@@ -400,7 +401,7 @@ async def create_assessment(request: Request) -> Response:
     The hot path of the service: the body and query are parsed here rather than by FastAPI's
     dependency machinery, and the answer is serialised once, straight to bytes.
 
-    Limits of a body: one over 64 KiB holding more than 10,000 values (commas and brackets)
+    Limits of a body: one over 64 KiB holding more than 20,000 values (commas and brackets)
     is refused unparsed (422 naming `body`); a body nests at most 8 levels deep and a known
     field's value holds at most 1,000 entries; a field beyond either is left out with a
     warning (a 422 naming it for `activity.type`, `activity.duration_min` and
@@ -426,7 +427,7 @@ async def create_assessment_batch(request: Request) -> Response:
     Every item counts against the assess rate limit; a batch whose items do not fit in what
     is left of the window is refused whole (429 with Retry-After) and costs one request.
     Each item is read with the limits of a single body (see POST /v1/assessments), and the
-    batch's body too is refused unparsed over 64 KiB with more than 10,000 values.
+    batch's body too is refused unparsed over 64 KiB with more than 20,000 values.
     """
     principal = await authorize_optional(request, Scope.assess)
     query = _parse_query(request)

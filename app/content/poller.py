@@ -115,7 +115,7 @@ class ContentFollower:
 
     def __init__(self, cache: ContentCache, engine: Engine) -> None:
         self.cache = cache
-        self._engine = engine
+        self.engine = engine  # its own (one connection): see build_services
         self._lock = asyncio.Lock()
         self._started = 0
         self._finished = 0
@@ -132,7 +132,7 @@ class ContentFollower:
             ticket = self._started
             try:
                 loop = asyncio.get_running_loop()
-                await loop.run_in_executor(self._thread, refresh_once, self.cache, self._engine)
+                await loop.run_in_executor(self._thread, refresh_once, self.cache, self.engine)
             finally:
                 self._finished = ticket
 
@@ -144,14 +144,14 @@ class ContentFollower:
             return
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._thread, load_pinned, self.cache, self._engine, version)
+            await loop.run_in_executor(self._thread, load_pinned, self.cache, self.engine, version)
         except SQLAlchemyError:  # the request gets its 404, as before the poller's load
             logger.warning("could not load pinned version %s", version, exc_info=True)
 
     def close(self, *, dispose_engine: bool = False) -> None:
         self._thread.shutdown(wait=False, cancel_futures=True)
         if dispose_engine:  # an engine made for the follower alone (see build_services)
-            self._engine.dispose()
+            self.engine.dispose()
 
     async def catch_up(self, seen_version: int) -> None:
         """Before answering a client that has already been served `seen_version`: when this

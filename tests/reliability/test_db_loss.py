@@ -74,7 +74,10 @@ def outage(database_url: str, tmp_path: Path) -> Iterator[Outage]:
     moved.mkdir()
 
     def cut(client: TestClient) -> None:
-        client.app.state.services.engine.dispose()  # type: ignore[attr-defined]
+        services = client.app.state.services  # type: ignore[attr-defined]
+        # every engine's open connection would go on reading the moved file's inode
+        services.engine.dispose()
+        services.follower.engine.dispose()
         for suffix in ("", "-wal", "-shm"):
             path = Path(f"{db}{suffix}")
             if path.exists():
