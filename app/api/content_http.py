@@ -16,7 +16,8 @@ from app.api.deps import (
 )
 from app.content.cache import LoadedVersion
 from app.content.views import LocaleView, make_etag
-from app.core.bounds import MAX_INT32
+from app.core.bounds import MAX_IF_NONE_MATCH, MAX_INT32
+from app.core.errors import FieldError, Unprocessable
 from app.core.locale import negotiate_locale
 
 CURRENT_MAX_AGE = "public, max-age=60"
@@ -83,6 +84,16 @@ def not_modified_or_tag(
         "Vary": "Accept-Language",
     }
     if_none_match = request.headers.get("if-none-match")
+    if if_none_match and len(if_none_match) > MAX_IF_NONE_MATCH:
+        raise Unprocessable(
+            "The request is not valid: If-None-Match.",
+            errors=[
+                FieldError(
+                    loc="header.if-none-match",
+                    message=f"String should have at most {MAX_IF_NONE_MATCH} characters",
+                )
+            ],
+        )
     if if_none_match and (
         if_none_match.strip() == "*"
         or etag in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]

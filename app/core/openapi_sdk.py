@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from app.core.bounds import MAX_IF_NONE_MATCH
+
 # One rule for every schema name: a prefix no platform type carries (Android's Activity and
 # Bundle, SwiftUI's Environment, TipKit's Tip, Foundation's Bundle, ...).
 SCHEMA_PREFIX = "Tg"
@@ -63,7 +65,7 @@ IF_NONE_MATCH = {
     "in": "header",
     "required": False,
     "description": "The ETag of the copy the client holds: a 304 without a body if current.",
-    "schema": {"type": "string", "maxLength": 1024},
+    "schema": {"type": "string", "maxLength": MAX_IF_NONE_MATCH},
 }
 
 

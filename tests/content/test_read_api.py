@@ -118,3 +118,11 @@ def test_versions_list_and_detail(client: TestClient) -> None:
     for key in ("causes", "tips", "faqs", "rules", "red_flags", "disclaimer"):
         assert bundle[key]
     assert detail.headers["etag"]
+
+
+def test_an_if_none_match_beyond_its_declared_bound_is_a_422(client: TestClient) -> None:
+    tag = client.get("/v1/causes").headers["ETag"]
+    assert client.get("/v1/causes", headers={"If-None-Match": tag}).status_code == 304
+    response = client.get("/v1/causes", headers={"If-None-Match": "0" * 1025})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == "header.if-none-match"
