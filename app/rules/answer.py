@@ -1,10 +1,10 @@
 """Build an answer in one pass over the evaluator's work, for one content version and locale.
 
 Everything that does not depend on the request is made when the version is loaded: the
-generated cause writers, the tips at each rank, the follow-up questions and red-flag reasons
-as finished items. Fixed items are shared between answers: an answer is data to serialise,
-and nothing may change it. A partly translated locale is answered the same way, its answers
-listing the texts that fell back to the default locale.
+cause writers (`app.rules.evidence`), the tips at each rank, the follow-up questions and
+red-flag reasons as finished items. Fixed items are shared between answers: an answer is
+data to serialise, and nothing may change it. A partly translated locale is answered the same
+way, its answers listing the texts that fell back to the default locale.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Any
 
 from app.rules.actions import PlannedAction, schedule, template
 from app.rules.bundle import TriageLevel
-from app.rules.codegen import CauseWriter, ContextEvaluator, condition_key
-from app.rules.compiler import CompiledCondition, CompiledRuleset
+from app.rules.codegen import ContextEvaluator
+from app.rules.compiler import CompiledCondition, CompiledRuleset, condition_key
 from app.rules.counterfactuals import CounterfactualFinder, as_number, describe
+from app.rules.evidence import CauseWriter
 from app.rules.plausibility import warning_message
 from app.rules.scores import shown_score, sigmoid
 from app.rules.texts import LocaleTexts
@@ -24,7 +25,7 @@ from app.rules.triage import UNKNOWN_SYMPTOM, TriageWriter
 from app.workout.context import WorkoutContext
 
 TOP_CAUSES_CONSIDERED = 3  # tips and follow-up questions serve the causes a user reads first
-MAX_TIP_GROUPS = 4096  # trios of top causes whose tip groups are kept (8 causes: 336 trios)
+MAX_TIP_GROUPS = 4096  # trios of top causes whose tip groups are kept (n causes: n(n-1)(n-2))
 
 
 def demote(order: list[int], suspected: Sequence[CompiledCondition]) -> list[int]:

@@ -24,6 +24,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 from typing_extensions import TypeAliasType
 
+from app.rules.ops import OPERATOR_GUIDE
 from app.workout.context import ActivityType, AssociatedSymptom
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
@@ -104,26 +105,28 @@ RedFlagLevel = TypeAliasType(
     Annotated[Literal["consult", "urgent"], Field(description="The triage level a red flag sets.")],
 )
 
+# The names only: what each means, and where, is declared once in `app.rules.ops` (a test
+# holds the two lists equal).
 ConditionOp = TypeAliasType(
     "ConditionOp",
     Annotated[
         Literal[
-            "present",  # the field was provided
-            "true",  # boolean field is true
-            "false",  # boolean field is false
-            "eq",  # equals value
-            "in",  # value is a list; field value is one of them
-            "contains",  # list field contains value
-            "contains_any",  # list field contains any of value (a list)
+            "present",
+            "true",
+            "false",
+            "eq",
+            "in",
+            "contains",
+            "contains_any",
             "gte",
             "gt",
             "lte",
             "lt",
-            "between",  # value = [lo, hi], inclusive
-            "ramp_up",  # value = [lo, hi]: 0 at or below lo, 1 at or above hi, linear between
-            "ramp_down",  # value = [lo, hi]: 1 at or below lo, 0 at or above hi, linear between
+            "between",
+            "ramp_up",
+            "ramp_down",
         ],
-        Field(description="How a condition tests its field."),
+        Field(description=OPERATOR_GUIDE),
     ],
 )
 

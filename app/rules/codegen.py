@@ -1,16 +1,21 @@
-"""Generate one Python module per content version: the request path as straight-line code.
+"""Generate one Python module per content version: the evaluator as straight-line code.
 
-One function reads the context, scores every cause and checks red flags and plausibility in
-one pass; one writer per cause and locale writes the cause an answer shows. The source is
-registered with `linecache` (as attrs does), so tracebacks, `inspect` and debuggers show real
-lines. Only validated content reaches here, and every value but a finite number is bound as a
-named constant, never spliced into the source as text.
+`evaluate_context` reads the context, tests every distinct condition once, scores every cause
+and checks red flags and plausibility in one pass; `score_inputs` scores a dict of inputs with
+the same emitters (for counterfactuals). That is all that is generated: the measured gain is
+there (docs/performance.md); the answer is written from data (`app.rules.answer`).
+
+Locals are named after their fields and conditions (`activity_duration_min`,
+`activity_duration_min_gte_90`), and each condition's line ends with a comment naming the
+rules that use it, so a traceback says which rule failed. An operator's Python comes from its
+entry in `app.rules.ops`. The source is registered with `linecache` (as attrs does), so
+tracebacks, `inspect` and debuggers show real lines. Only validated content reaches here, and
+every value but a finite number is bound as a named constant, never spliced into the source.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import linecache
 import math
 import weakref
@@ -19,9 +24,10 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from app.rules.bundle import Condition
-from app.rules.compiler import RAMP_OPS, CompiledRedFlag, CompiledRuleset
+from app.rules.compiler import CompiledRedFlag, CompiledRuleset, condition_key
 from app.rules.derived import add_derived
-from app.rules.fields import KNOWN_FIELDS, SECTION_FIELDS, FieldKind
+from app.rules.fields import KNOWN_FIELDS, SECTION_FIELDS
+from app.rules.ops import OPERATORS, ValueShape
 from app.rules.plausibility import CHECKS, PlausibilityCheck
 
 SHOWN_SCALE = 1000.0  # answers show contributions and scores to 3 decimals
@@ -42,24 +48,7 @@ class ContextResult(NamedTuple):
 ContextEvaluator = Callable[[Any], ContextResult]
 InputScorer = Callable[[Mapping[str, Any]], list[float]]
 """(input values by path) -> each cause's logit, in bundle order."""
-CauseWriter = Callable[[Mapping[str, Any], tuple[float, ...], int, int, float, list[str]], Any]
-"""(flat values, condition results, provided mask, rank, score, fallen text keys) -> the cause
-as answer data; a writer of a partly translated locale adds the keys of its fallen texts."""
-
-
-@dataclass(frozen=True, slots=True)
-class WriterTexts:
-    """The texts one cause writer puts in place, in one locale."""
-
-    heading: Mapping[str, str]  # the cause's id, title, summary and explanation
-    messages: Sequence[str]  # per signal, its evidence message
-    fallen_cause: str | None  # the cause's fallback key when its text is not in this locale
-    fallen_signals: Sequence[str | None]  # per signal, its fallback key (None: translated)
-
-
-def condition_key(condition: Condition) -> str:
-    """A condition's identity: equal conditions are tested once and share one result."""
-    return json.dumps([condition.field, condition.op, condition.value], sort_keys=True)
+MAX_LABELS = 3  # rules named in a condition's comment; more are counted
 
 
 def input_bits() -> dict[str, int]:
@@ -88,10 +77,11 @@ class _ModuleSource:
 
 class _Function:
     """One generated function: its body lines, the fields it reads and the conditions it tests
-    (each read or tested once, into a local)."""
+    (each read or tested once, into a local named after it)."""
 
-    def __init__(self, module: _ModuleSource) -> None:
+    def __init__(self, module: _ModuleSource, labels: Mapping[str, Sequence[str]]) -> None:
         self.module = module
+        self.labels = labels  # condition_key -> the rules that test it, for the comments
         self.lines: list[str] = []
         self.field_locals: dict[str, str] = {}
         self.condition_lines: list[str] = []
@@ -104,7 +94,7 @@ class _Function:
 
     def field(self, path: str) -> str:
         if path not in self.field_locals:
-            self.field_locals[path] = f"_f{len(self.field_locals)}"
+            self.field_locals[path] = path.replace(".", "_")
         return self.field_locals[path]
 
     def emit(self, depth: int, line: str) -> None:
@@ -115,9 +105,9 @@ class _Function:
         float in [0, 1] for a ramp (floats either way, so sums are float arithmetic)."""
         key = condition_key(condition)
         if key not in self.condition_locals:
-            name = f"_c{len(self.condition_locals)}"
+            name = self._condition_name(condition)
             guard, activation = self._guard_and_value(condition)
-            line = f"{name} = {activation} if {guard} else 0.0"
+            line = f"{name} = {activation} if {guard} else 0.0  # {self._comment(key)}"
             section = _only_section(condition.field)
             if section is None:
                 self.condition_lines.append("    " + line)
@@ -125,6 +115,26 @@ class _Function:
                 self.section_conditions.setdefault(section, []).append((name, line))
             self.condition_locals[key] = name
         return self.condition_locals[key]
+
+    def _condition_name(self, condition: Condition) -> str:
+        """`activity_duration_min_gte_90`: the field, the operator and the value; a second
+        condition that would read the same gets a number."""
+        name = f"{self.field(condition.field)}_{condition.op}"
+        slug = _value_slug(condition.value)
+        if slug:
+            name = f"{name}_{slug}"
+        taken = set(self.condition_locals.values())
+        unique, count = name, 1
+        while unique in taken:
+            count += 1
+            unique = f"{name}_{count}"
+        return unique
+
+    def _comment(self, key: str) -> str:
+        labels = list(self.labels.get(key, ()))
+        shown = ", ".join(labels[:MAX_LABELS])
+        more = len(labels) - MAX_LABELS
+        return f"{shown} and {more} more" if more > 0 else shown
 
     def guarded_condition_lines(self, bits: Mapping[str, int]) -> list[str]:
         """The conditions on one optional section, tested only when the request gave some of
@@ -136,52 +146,47 @@ class _Function:
             for path, bit in bits.items():
                 if path.startswith(section + "."):
                     mask |= bit
-            lines.append(f"    if present & {mask}:")
+            lines.append(f"    if present & {mask}:  # anything of {section}")
             lines += [f"        {line}" for _, line in conditions]
             lines.append("    else:")
             lines.append(f"        {' = '.join(name for name, _ in conditions)} = 0.0")
         return lines
 
     def _guard_and_value(self, condition: Condition) -> tuple[str, str]:
-        """(a test that is true when the condition holds at all, its activation then)."""
-        op, value = condition.op, condition.value
-        path_name = self.constant(condition.field)
-        x = self.field(condition.field)
-        if op == "present":
-            return f"{path_name} in flat", "1.0"
-        if op == "true":
-            return f"{x} is True", "1.0"
-        if op == "false":
-            return f"{x} is False", "1.0"
-        if op == "eq":
-            return f"{x} is not None and {x} == {self.constant(value)}", "1.0"
-        if op == "in":
-            return f"{x} in {self.constant(frozenset(value))}", "1.0"  # type: ignore[arg-type]
-        # A list field is read once into its local, like any field: many conditions test
-        # the symptom words, and a lookup each was a tenth of the evaluator's time.
-        if op == "contains":
-            return f"{x} is not None and {self.constant(value)} in {x}", "1.0"
-        if op == "contains_any":
-            wanted = self.constant(frozenset(value))  # type: ignore[arg-type]
-            return f"{x} is not None and not {wanted}.isdisjoint({x})", "1.0"
-        comparisons = {"gte": ">=", "gt": ">", "lte": "<=", "lt": "<"}
-        if op in comparisons:
-            return f"{x} is not None and {x} {comparisons[op]} {self.constant(value)}", "1.0"
-        assert isinstance(value, list)
-        if op == "between":
-            low, high = self.constant(value[0]), self.constant(value[1])
-            return f"{x} is not None and {low} <= {x} <= {high}", "1.0"
-        low, high = self.constant(float(value[0])), self.constant(float(value[1]))
-        span = self.constant(float(value[1]) - float(value[0]))
-        if op == "ramp_up":
-            return (
-                f"{x} is not None and {x} > {low}",
-                f"(1.0 if {x} >= {high} else ({x} - {low}) / {span})",
-            )
-        return (  # ramp_down
-            f"{x} is not None and {x} < {high}",
-            f"(1.0 if {x} <= {low} else ({high} - {x}) / {span})",
-        )
+        """(a test that is true when the condition holds at all, its activation then), from
+        the operator's declaration."""
+        op = OPERATORS[condition.op]
+        value = condition.value
+        parts: dict[str, str] = {"x": self.field(condition.field)}
+        if op.shape is ValueShape.NONE:
+            parts["path"] = self.constant(condition.field)
+        elif op.shape is ValueShape.MANY:
+            parts["v"] = self.constant(frozenset(value))  # type: ignore[arg-type]
+        elif op.shape is ValueShape.ONE:
+            parts["v"] = self.constant(value)
+        else:
+            assert isinstance(value, list)
+            low, high = value
+            if op.shape is ValueShape.RAMP:  # a fraction: float arithmetic throughout
+                low, high = float(low), float(high)
+                parts["span"] = self.constant(high - low)
+            parts["low"], parts["high"] = self.constant(low), self.constant(high)
+        return op.guard.format_map(parts), op.activation.format_map(parts)
+
+
+def _value_slug(value: Any) -> str:
+    """A condition's value as part of a name: `90`, `0_5`, `m2`, `true`, `running`; a list
+    as its first items and its length."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        head = "_".join(_value_slug(item) for item in value[:2])
+        return head if len(value) <= 2 else f"{head}_of_{len(value)}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    slug = text.replace("-", "m").replace(".", "_")
+    return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in slug)[:24]
 
 
 def _only_section(path: str) -> str | None:
@@ -205,25 +210,15 @@ class GeneratedRules:
     score_inputs: InputScorer
     condition_index: dict[str, int]  # condition_key -> where `evaluate_context` leaves it
     input_bits: dict[str, int]
-    cause_writers: dict[str, tuple[CauseWriter, ...]]  # locale -> per cause, bundle order
 
 
-def generate_rules(
-    ruleset: CompiledRuleset, version: int, texts: Mapping[str, Sequence[WriterTexts]]
-) -> GeneratedRules:
-    """Generate, compile and register the module of one version; `texts` holds, per locale,
-    the texts of each cause writer in bundle order."""
+def generate_rules(ruleset: CompiledRuleset, version: int) -> GeneratedRules:
+    """Generate, compile and register the evaluator module of one version."""
     module = _ModuleSource()
     bits = input_bits()
-    condition_index = _emit_evaluator(module, ruleset, bits)
-    _emit_scorer(module, ruleset)
-    names: dict[str, list[str]] = {}
-    for locale_number, (locale, per_cause) in enumerate(texts.items()):
-        names[locale] = []
-        for index, (cause, cause_texts) in enumerate(zip(ruleset.causes, per_cause, strict=True)):
-            name = f"write_cause_{index}_{locale_number}"  # the locale only in the comment
-            _emit_cause_writer(module, name, locale, cause, cause_texts, condition_index, bits)
-            names[locale].append(name)
+    labels = rule_labels(ruleset)
+    condition_index = _emit_evaluator(module, ruleset, bits, labels)
+    _emit_scorer(module, ruleset, labels)
     source = "\n\n".join(module.functions) + "\n"
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
     filename = f"<tremor-guide rules v{version} {digest}>"
@@ -237,13 +232,32 @@ def generate_rules(
         score_inputs=namespace["score_inputs"],
         condition_index=condition_index,
         input_bits=bits,
-        cause_writers={
-            locale: tuple(namespace[name] for name in writer_names)
-            for locale, writer_names in names.items()
-        },
     )
     _register_source(generated)
     return generated
+
+
+def rule_labels(ruleset: CompiledRuleset) -> dict[str, list[str]]:
+    """condition_key -> the rules that test it (`cause.signal`, `red flag id`, `tip id`), in
+    bundle order: what a condition's comment names."""
+    labels: dict[str, list[str]] = {}
+
+    def add(conditions: Sequence[Condition], label: str) -> None:
+        for condition in conditions:
+            named = labels.setdefault(condition_key(condition), [])
+            if label not in named:
+                named.append(label)
+
+    for cause in ruleset.causes:
+        for signal in cause.signals:
+            add((*signal.conditions, *signal.silenced_when), f"{cause.id}.{signal.id}")
+    for flag in ruleset.red_flags:
+        add((*flag.conditions, *flag.unless), f"red flag {flag.id}")
+    for tip in ruleset.tips:
+        add(tip.hidden_when, f"tip {tip.id} hidden")
+        for action in tip.actions:
+            add(action.only_when, f"tip {tip.id} {action.kind}")
+    return labels
 
 
 _LIVE: weakref.WeakValueDictionary[int, GeneratedRules] = weakref.WeakValueDictionary()
@@ -265,9 +279,9 @@ def _unregister_source(filename: str) -> None:
 
 
 def _emit_logits(fn: _Function, ruleset: CompiledRuleset) -> None:
-    """`l0, l1, ...`: each cause's logit from the conditions' locals (one emitter for the
+    """`logit_<cause id>`: each cause's logit from the conditions' locals (one emitter for the
     evaluator and for the scorer of counterfactuals, so both mean the same)."""
-    for cause_index, cause in enumerate(ruleset.causes):
+    for cause in ruleset.causes:
         terms = [repr(float(cause.prior))]
         for signal in cause.signals:
             names = [fn.condition(condition) for condition in signal.conditions]
@@ -276,17 +290,23 @@ def _emit_logits(fn: _Function, ruleset: CompiledRuleset) -> None:
                 silencers = " or ".join(fn.condition(c) for c in signal.silenced_when)
                 activation = f"({activation} * (0.0 if ({silencers}) else 1.0))"
             terms.append(f"{fn.constant(float(signal.weight))} * {activation}")
-        fn.emit(1, f"l{cause_index} = {' + '.join(terms)}")
+        fn.emit(1, f"{logit_name(cause.id)} = {' + '.join(terms)}")
 
 
-def _emit_scorer(module: _ModuleSource, ruleset: CompiledRuleset) -> None:
+def logit_name(cause_id: str) -> str:
+    return f"logit_{cause_id}"
+
+
+def _emit_scorer(
+    module: _ModuleSource, ruleset: CompiledRuleset, labels: Mapping[str, Sequence[str]]
+) -> None:
     """`score_inputs(inputs) -> [logit per cause]`: the logits of a flat dict of input values
     (paths, SI units), derived values added as the evaluator adds them. The conditions and
     logits are the evaluator's own emitters; only the reading differs (a dict instead of a
     validated context), so a counterfactual is scored by the rules an answer is."""
-    fn = _Function(module)
+    fn = _Function(module, labels)
     _emit_logits(fn, ruleset)
-    logits = ", ".join(f"l{i}" for i in range(len(ruleset.causes)))
+    logits = ", ".join(logit_name(cause.id) for cause in ruleset.causes)
     fn.emit(1, f"return [{logits}]")
     header = [
         "def score_inputs(inputs):",
@@ -301,7 +321,10 @@ def _emit_scorer(module: _ModuleSource, ruleset: CompiledRuleset) -> None:
 
 
 def _emit_evaluator(
-    module: _ModuleSource, ruleset: CompiledRuleset, bits: Mapping[str, int]
+    module: _ModuleSource,
+    ruleset: CompiledRuleset,
+    bits: Mapping[str, int],
+    labels: Mapping[str, Sequence[str]],
 ) -> dict[str, int]:
     """`evaluate_context(context) -> ContextResult`: read the validated context's sections,
     derive, score, check the red flags and the plausibility checks, in one pass.
@@ -310,7 +333,7 @@ def _emit_evaluator(
     signal that does not hold adds exactly 0.0, so no branch per signal). Section and field
     names come from the schema (identifiers), never from a request or from content.
     """
-    fn = _Function(module)
+    fn = _Function(module, labels)
     _emit_logits(fn, ruleset)
     fn.emit(1, "fired = []")
     for flag in ruleset.red_flags:
@@ -335,11 +358,11 @@ def _emit_evaluator(
             path, op, limit = check.test
             assert op in ("<", ">") and isinstance(limit, float)
             x = fn.field(path)
-            fn.emit(1, f"if {x} is not None and {x} {op} {limit!r}:")
+            fn.emit(1, f"if {x} is not None and {x} {op} {limit!r}:  # plausibility {check.code}")
         else:
-            fn.emit(1, f"if {fn.constant(check.test)}(values):")
+            fn.emit(1, f"if {fn.constant(check.test)}(values):  # plausibility {check.code}")
         fn.emit(2, f"tripped.append({name})")
-    logits = ", ".join(f"l{i}" for i in range(len(ruleset.causes)))
+    logits = ", ".join(logit_name(cause.id) for cause in ruleset.causes)
     results = "".join(f"{name}, " for name in fn.condition_locals.values())
     fn.emit(
         1,
@@ -398,178 +421,3 @@ def _emit_evaluator(
     conditions = fn.condition_lines + fn.guarded_condition_lines(bits)
     module.functions.append("\n".join(header + conditions + fn.lines))
     return {key: index for index, key in enumerate(fn.condition_locals)}
-
-
-def _emit_cause_writer(
-    module: _ModuleSource,
-    name: str,
-    locale: str,
-    cause: Any,
-    texts: WriterTexts,
-    condition_index: Mapping[str, int],
-    bits: Mapping[str, int],
-) -> None:
-    """A function that writes one cause of an answer, in one locale, from the evaluator's work.
-
-    It tests nothing again: a signal's activation is the product of its conditions' results as
-    the evaluator left them. Evidence items are the fired signals, strongest first (rule order
-    among equals); a contribution that rounds to 0 is left out. Items are copies of templates
-    with their texts in place; an item a request cannot change is shared between answers.
-    """
-    fn = _Function(module)
-    uses: dict[int, int] = {}
-    for signal in cause.signals:
-        for condition in (*signal.conditions, *signal.silenced_when):
-            position = condition_index[condition_key(condition)]
-            uses[position] = uses.get(position, 0) + 1
-
-    def result(position: int) -> str:
-        """A condition's result: read into a local when several signals test it."""
-        return f"_c{position}" if uses[position] > 1 else f"conds[{position}]"
-
-    fn.emit(1, "out = []")
-    fn.emit(1, "append = out.append")
-    for position, count in uses.items():
-        if count > 1:
-            fn.emit(1, f"_c{position} = conds[{position}]")
-    for index, signal in enumerate(cause.signals):
-        weight, conditions, field = signal.weight, signal.conditions, signal.evidence_field
-        message = texts.messages[index]
-        names = [result(condition_index[condition_key(c)]) for c in conditions]
-        effect = "raises" if weight > 0 else "lowers"
-        if signal.silenced_when:
-            silencers = " or ".join(
-                result(condition_index[condition_key(c)]) for c in signal.silenced_when
-            )
-            names = [*names, f"(0.0 if ({silencers}) else 1.0)"]
-        elif len(conditions) == 1 and conditions[0].op not in RAMP_OPS:
-            c = weight * 1.0  # one plain test: the contribution is the weight itself
-            shown = round(c * SHOWN_SCALE) / SHOWN_SCALE
-            if not shown:
-                continue
-            fn.emit(1, f"if {names[0]}:")
-            known = _known_value(conditions[0], field)
-            if known is not None:  # the whole item is fixed: shared, like tips
-                item = _evidence(field, known, effect, shown, message)
-                fn.emit(2, f"append(({-abs(c)!r}, {index}, {fn.constant(item)}))")
-                continue
-            template = fn.constant(_evidence(field, None, effect, shown, message))
-            _emit_shown_value(fn, 2, field)
-            fn.emit(2, f"item = {template}.copy()")
-            fn.emit(2, 'item["value"] = v')
-            fn.emit(2, 'item["display_value"] = d')
-            fn.emit(2, f"append(({-abs(c)!r}, {index}, item))")
-            continue
-        template = fn.constant(_evidence(field, None, effect, None, message))
-        fn.emit(1, f"a = {' * '.join(names)}")
-        fn.emit(1, "if a:")
-        fn.emit(2, f"c = {fn.constant(weight)} * a")
-        fn.emit(2, f"w = round(c * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}")
-        fn.emit(2, "if w:")
-        _emit_shown_value(fn, 3, field)
-        fn.emit(3, f"item = {template}.copy()")
-        fn.emit(3, 'item["value"] = v')
-        fn.emit(3, 'item["display_value"] = d')
-        fn.emit(3, 'item["weight"] = w')
-        fn.emit(3, f"append(({'-c' if weight > 0 else 'c'}, {index}, item))")
-    fn.emit(1, "out.sort()  # (strength, index) never tie: the items are not compared")
-    if texts.fallen_cause is not None:
-        fn.emit(1, f"fallen.append({fn.constant(texts.fallen_cause)})")
-    if any(texts.fallen_signals):
-        keys = fn.constant(tuple(texts.fallen_signals))
-        fn.emit(1, f"fallen += [{keys}[e[1]] for e in out if {keys}[e[1]] is not None]")
-    if cause.input_fields:
-        mask = 0
-        for path in cause.input_fields:
-            mask |= bits[path]
-        fn.emit(1, f"share = (present & {mask}).bit_count() / {len(cause.input_fields)}")
-        fn.emit(1, 'confidence = "high" if share >= 0.6 else "medium" if share >= 0.3 else "low"')
-    else:
-        fn.emit(1, 'confidence = "low"')
-    template = fn.constant(
-        {
-            **texts.heading,
-            "rank": None,
-            "score": None,
-            "confidence": None,
-            "evidence": None,
-            # shared and empty: counterfactuals are worked out on request (the answer
-            # builder replaces the list then, never changes it)
-            "counterfactuals": [],
-        }
-    )
-    fn.emit(1, f"cause = {template}.copy()")
-    fn.emit(1, 'cause["rank"] = rank')
-    fn.emit(1, f'cause["score"] = round(score * {SHOWN_SCALE!r}) / {SHOWN_SCALE!r}')
-    fn.emit(1, 'cause["confidence"] = confidence')
-    fn.emit(1, 'cause["evidence"] = [entry[2] for entry in out]')
-    fn.emit(1, "return cause")
-    header = [
-        f"def {name}(flat, conds, present, rank, score, fallen):",
-        f"    # cause {cause.id!r}, locale {locale!r}",
-        "    get = flat.get",
-    ]
-    module.functions.append("\n".join(header + fn.condition_lines + fn.lines))
-
-
-def _evidence(
-    field: str, value: Any, effect: str, weight: float | None, message: str
-) -> dict[str, Any]:
-    """An evidence item, or the template a writer copies and fills in."""
-    return {
-        "field": field,
-        "value": value,
-        "display_value": _display_text(value),
-        "effect": effect,
-        "weight": weight,
-        "message": message,
-    }
-
-
-def _display_text(value: Any) -> str:
-    """A fixed item's value as the writers spell it at request time (`_emit_shown_value`)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _known_value(condition: Condition, field: str) -> bool | None:
-    """The value an item shows when its one plain test already says what it is: a `true` or
-    `false` test of the very field it cites."""
-    if condition.field == field and condition.op in ("true", "false"):
-        return condition.op == "true"
-    return None
-
-
-def _emit_shown_value(fn: _Function, depth: int, field: str) -> None:
-    """Set `v` to the field's value as answers show it: a number as 31 rather than 31.0 and
-    with 2 decimals at most, an enum as its plain value, a list as a list of them; and `d` to
-    the same as a short string ("31", "true", "quadriceps, calves"; "" when not given), built
-    from `v` in the same branch so that it costs one more call at most."""
-    read = f"get({fn.constant(field)})"
-    fn.emit(depth, f"v = {read}")
-    kind = KNOWN_FIELDS[field].kind
-    if kind is FieldKind.NUMBER:
-        fn.emit(depth, "if v.__class__ is float:")
-        fn.emit(depth + 1, "if v.is_integer():")
-        fn.emit(depth + 2, "v = int(v)")
-        fn.emit(depth + 1, "else:")
-        fn.emit(depth + 2, "v = round(v * 100.0) / 100.0")
-        fn.emit(depth + 2, "if v.is_integer():")
-        fn.emit(depth + 3, "v = int(v)")
-        fn.emit(depth, 'd = "" if v is None else str(v)')
-    elif kind is FieldKind.ENUM:
-        fn.emit(depth, "if v is not None:")
-        fn.emit(depth + 1, "v = d = str(v)")
-        fn.emit(depth, "else:")
-        fn.emit(depth + 1, 'd = ""')
-    elif kind is FieldKind.LIST:
-        fn.emit(depth, "if v is not None:")
-        fn.emit(depth + 1, "v = [str(x) for x in v]")
-        fn.emit(depth + 1, 'd = ", ".join(v)')
-        fn.emit(depth, "else:")
-        fn.emit(depth + 1, 'd = ""')
-    else:  # a boolean
-        fn.emit(depth, 'd = "" if v is None else "true" if v else "false"')

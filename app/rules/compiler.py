@@ -7,6 +7,7 @@ into Python; this module decides nothing at request time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -21,7 +22,8 @@ from app.rules.bundle import (
     RedFlag,
     TriageLevel,
 )
-from app.rules.fields import KNOWN_FIELDS, OPS_BY_KIND, FieldKind, FieldSpec
+from app.rules.fields import KNOWN_FIELDS, FieldKind
+from app.rules.ops import GRADED_OPS, OPERATORS, OPS_BY_KIND
 
 LEVEL_ORDER: Final[dict[TriageLevel, int]] = {"self_care": 0, "consult": 1, "urgent": 2}
 DISPOSITION_ORDER: Final[dict[Disposition, int]] = {
@@ -44,9 +46,6 @@ DEFAULT_DISPOSITION: Final[dict[TriageLevel, Disposition]] = {
     "consult": "see_clinician_soon",
     "urgent": "emergency_department",
 }
-RAMP_OPS: Final = frozenset({"ramp_up", "ramp_down"})  # the ops whose activation is a fraction
-_NUMERIC_OPS = frozenset({"gte", "gt", "lte", "lt"})
-_NO_VALUE_OPS = frozenset({"present", "true", "false"})
 
 Problem = tuple[str, str]
 """(path in the bundle, what is wrong), e.g. ("rules.2.signals.0.when.0.field", "unknown ...")."""
@@ -201,6 +200,11 @@ class CompiledRuleset:
         return allowed is None or activity in allowed
 
 
+def condition_key(condition: Condition) -> str:
+    """A condition's identity: equal conditions are tested once and share one result."""
+    return json.dumps([condition.field, condition.op, condition.value], sort_keys=True)
+
+
 def compile_ruleset(bundle: Bundle) -> CompiledRuleset:
     """Compile a bundle, or raise `RuleCompileError` with every problem found."""
     problems: list[Problem] = []
@@ -275,7 +279,7 @@ def _compile_cause(index: int, rules: CauseRules, problems: list[Problem]) -> Co
             problems.append((f"{path}.evidence_field", f"unknown field {signal.evidence_field!r}"))
         evidence_field = signal.evidence_field or signal.when[0].field
         for position, condition in enumerate(signal.silenced_when):
-            if condition.op in RAMP_OPS:
+            if condition.op in GRADED_OPS:
                 problems.append(
                     (f"{path}.silenced_when.{position}.op", "a silencer holds or not: no ramps")
                 )
@@ -315,7 +319,7 @@ def _compile_red_flags(bundle: Bundle, problems: list[Problem]) -> tuple[Compile
         _check_unique(seen, flag.id, f"{path}.id", "red flag", problems)
         for part in ("when", "unless"):
             for condition_index, condition in enumerate(getattr(flag, part)):
-                if condition.op in RAMP_OPS:
+                if condition.op in GRADED_OPS:
                     problems.append(
                         (
                             f"{path}.{part}.{condition_index}.op",
@@ -411,7 +415,7 @@ def _compile_tips(
             if flag_id not in flag_ids:
                 problems.append((f"tips.{index}.hidden_by.{position}", f"no red flag {flag_id!r}"))
         for position, condition in enumerate(tip.hidden_when):
-            if condition.op in RAMP_OPS:
+            if condition.op in GRADED_OPS:
                 path = f"tips.{index}.hidden_when.{position}.op"
                 problems.append((path, "a tip is shown or not: use gte/lte instead of a ramp"))
         _check_conditions(tip.hidden_when, f"tips.{index}.hidden_when", problems)
@@ -456,7 +460,7 @@ def _compile_action(action: ActionRule, path: str, problems: list[Problem]) -> C
     if action.offset_is_amount and unit != "min":
         problems.append((f"{path}.offset_is_amount", "only an amount in minutes is an offset"))
     for position, condition in enumerate(action.only_when):
-        if condition.op in RAMP_OPS:
+        if condition.op in GRADED_OPS:
             problems.append(
                 (f"{path}.only_when.{position}.op", "an action is scheduled or not: no ramps")
             )
@@ -527,42 +531,8 @@ def _check_condition(condition: Condition, path: str, problems: list[Problem]) -
             )
         )
         return False
-    message = _value_problem(condition, spec)
+    message = OPERATORS[condition.op].value_problem(condition.value, spec)
     if message is not None:
         problems.append((f"{path}.value", message))
         return False
     return True
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _value_problem(condition: Condition, spec: FieldSpec) -> str | None:
-    """Why the value does not fit the op and field, or None when it does."""
-    op, value = condition.op, condition.value
-    if op in _NO_VALUE_OPS:
-        return None if value is None else f"{op!r} takes no value"
-    if spec.kind is FieldKind.BOOL:  # only eq remains
-        return None if isinstance(value, bool) else "'eq' on a bool field needs true or false"
-    if spec.kind is FieldKind.NUMBER:
-        if op in _NUMERIC_OPS or op == "eq":
-            return None if _is_number(value) else f"{op!r} needs a number"
-        if op == "in":
-            ok = isinstance(value, list) and value and all(_is_number(v) for v in value)
-            return None if ok else "'in' needs a non-empty list of numbers"
-        pair = value if isinstance(value, list) else []
-        if len(pair) != 2 or not all(_is_number(v) for v in pair):
-            return f"{op!r} needs [low, high]"
-        low, high = float(pair[0]), float(pair[1])
-        if low > high or (op in RAMP_OPS and low == high):
-            return f"{op!r} needs low < high, got {pair}"
-        return None
-    # enum and list fields: the values must be ones the schema can produce
-    wanted = value if op in ("in", "contains_any") else [value]
-    if not isinstance(wanted, list) or not wanted or not all(isinstance(v, str) for v in wanted):
-        return f"{op!r} needs " + ("a non-empty list of values" if op != "eq" else "a value")
-    unknown = sorted(str(v) for v in wanted if v not in spec.choices)
-    if unknown:
-        return f"unknown value(s) {unknown} for {spec.path!r}; known: {sorted(spec.choices)}"
-    return None

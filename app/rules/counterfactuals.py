@@ -18,6 +18,7 @@ from typing import Any
 from app.rules.compiler import CompiledRuleset
 from app.rules.derived import add_derived
 from app.rules.fields import KNOWN_FIELDS
+from app.rules.ops import OPERATORS
 from app.rules.scores import shown_score
 
 MAX_PER_CAUSE = 3
@@ -74,16 +75,6 @@ more than was sweated), no counterfactual may give it either."""
 Scorer = Callable[[Mapping[str, Any]], list[float]]
 
 
-def _numbers(value: Any) -> list[float]:
-    if isinstance(value, bool) or value is None:
-        return []
-    if isinstance(value, int | float):
-        return [float(value)]
-    if isinstance(value, list):
-        return [float(v) for v in value if isinstance(v, int | float) and not isinstance(v, bool)]
-    return []
-
-
 class CounterfactualFinder:
     """The candidate plan of one compiled ruleset, made once per version."""
 
@@ -97,10 +88,12 @@ class CounterfactualFinder:
                     spec = KNOWN_FIELDS[condition.field]
                     for field in CONTROLLABLE:
                         if condition.field == field:
-                            for number in _numbers(condition.value):
+                            for number in OPERATORS[condition.op].thresholds(condition.value):
                                 plan.setdefault(field, []).append((None, number))
                         elif not spec.is_input and field in spec.inputs:
-                            thresholds: list[float | None] = [*_numbers(condition.value)]
+                            thresholds: list[float | None] = [
+                                *OPERATORS[condition.op].thresholds(condition.value)
+                            ]
                             for threshold in thresholds or [None]:
                                 plan.setdefault(field, []).append((condition.field, threshold))
         self._plan = {field: list(dict.fromkeys(items)) for field, items in plan.items()}

@@ -26,16 +26,6 @@ class FieldKind(StrEnum):
     LIST = "list"
 
 
-OPS_BY_KIND: dict[FieldKind, frozenset[str]] = {
-    FieldKind.NUMBER: frozenset(
-        {"present", "eq", "in", "gte", "gt", "lte", "lt", "between", "ramp_up", "ramp_down"}
-    ),
-    FieldKind.BOOL: frozenset({"present", "true", "false", "eq"}),
-    FieldKind.ENUM: frozenset({"present", "eq", "in"}),
-    FieldKind.LIST: frozenset({"present", "contains", "contains_any"}),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     """What a rule needs to know about a field: its kind, allowed values and source inputs."""

@@ -11,9 +11,10 @@ from typing import Any, NamedTuple
 
 from app.rules.answer import AnswerBuilder, demote
 from app.rules.bundle import Bundle, Disposition, TriageLevel
-from app.rules.codegen import GeneratedRules, WriterTexts, generate_rules
+from app.rules.codegen import GeneratedRules, generate_rules
 from app.rules.compiler import CompiledRedFlag, CompiledRuleset, compile_ruleset
 from app.rules.counterfactuals import CounterfactualFinder
+from app.rules.evidence import CauseWriter
 from app.rules.texts import LocaleTexts, render_texts
 from app.workout.context import WorkoutContext
 
@@ -48,18 +49,14 @@ class AssessmentEngine:
         self.texts: dict[str, LocaleTexts] = {
             loc: render_texts(bundle, self.ruleset.tips, loc) for loc in locales
         }
-        self.generated: GeneratedRules = generate_rules(
-            self.ruleset,
-            version,
-            {loc: _writer_texts(self.ruleset, texts) for loc, texts in self.texts.items()},
-        )
+        self.generated: GeneratedRules = generate_rules(self.ruleset, version)
         finder = CounterfactualFinder(self.ruleset, self.generated.score_inputs)
         self.builders: dict[str, AnswerBuilder] = {
             loc: AnswerBuilder(
                 self.ruleset,
                 texts,
                 self.generated.evaluate_context,
-                self.generated.cause_writers[loc],
+                _cause_writers(self.ruleset, texts, self.generated),
                 self.generated.condition_index,
                 version=version,
                 locale=loc,
@@ -122,21 +119,27 @@ class AssessmentEngine:
         return builder.build(context, limit, assessment_id, explain, unknown_words)
 
 
-def _writer_texts(ruleset: CompiledRuleset, texts: LocaleTexts) -> list[WriterTexts]:
-    """Per cause, the texts its writer puts in place in one locale, and which fell back."""
-    per_cause = []
+def _cause_writers(
+    ruleset: CompiledRuleset, texts: LocaleTexts, generated: GeneratedRules
+) -> list[CauseWriter]:
+    """Per cause, in bundle order, its writer in one locale, with the keys of its texts that
+    fell back to the default locale."""
+    writers = []
     for cause in ruleset.causes:
         signal_keys = [f"signals:{cause.id}.{signal.id}" for signal in cause.signals]
         cause_key = f"causes:{cause.id}"
-        per_cause.append(
-            WriterTexts(
-                heading=texts.causes[cause.id],
-                messages=[texts.signals[cause.id, signal.id] for signal in cause.signals],
+        writers.append(
+            CauseWriter(
+                cause,
+                texts.causes[cause.id],
+                [texts.signals[cause.id, signal.id] for signal in cause.signals],
+                generated.condition_index,
+                generated.input_bits,
                 fallen_cause=cause_key if cause_key in texts.fallbacks else None,
                 fallen_signals=[key if key in texts.fallbacks else None for key in signal_keys],
             )
         )
-    return per_cause
+    return writers
 
 
 def _synonyms_for(bundle: Bundle, locale: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import linecache
+import re
 import traceback
 
 import orjson
@@ -12,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.rules.bundle import Bundle
-from app.rules.codegen import ContextResult, condition_key
+from app.rules.codegen import ContextResult
+from app.rules.compiler import condition_key
 from app.rules.versions import AssessmentEngine
 from app.workout.context import WorkoutContext
 from bench.contexts import varied
@@ -125,9 +127,7 @@ def test_the_source_is_one_module_that_tracebacks_and_inspect_can_read() -> None
     assert function.__code__.co_filename == generated.filename
     assert inspect.getsource(function).startswith("def evaluate_context(context):")
     assert linecache.getline(generated.filename, 1).startswith("def evaluate_context")
-    writer = generated.cause_writers["es"][0]
-    assert writer.__code__.co_filename == generated.filename
-    assert "'muscle_fatigue', locale 'es'" in inspect.getsource(writer)
+    assert generated.score_inputs.__code__.co_filename == generated.filename
     try:
         function(None)  # not a context: fails inside the generated code
     except AttributeError as error:
@@ -136,6 +136,37 @@ def test_the_source_is_one_module_that_tracebacks_and_inspect_can_read() -> None
         assert frames[-1].line and "context." in frames[-1].line
     else:  # pragma: no cover
         raise AssertionError("the evaluator accepted None")
+
+
+CONDITION_LINE = re.compile(r"^\s+(\w+) = .* if .* else 0\.0  # (.+)$")
+
+
+def test_every_condition_line_names_its_local_after_its_field_and_the_rules_using_it() -> None:
+    """A traceback through a condition says which field it read and which rules test it."""
+    ruleset = ENGINE.ruleset
+    signal_labels = {f"{c.id}.{s.id}" for c in ruleset.causes for s in c.signals}
+    flag_labels = {f"red flag {flag.id}" for flag in ruleset.red_flags}
+    lines = [line for line in ENGINE.source.splitlines() if " else 0.0" in line and " = " in line]
+    assert lines
+    for line in lines:
+        if line.strip().endswith("= 0.0"):  # a left-out section sets its conditions to 0.0
+            continue
+        match = CONDITION_LINE.match(line)
+        assert match, line
+        local, comment = match.groups()
+        assert not local.startswith("_"), line
+        named = [part.split(" and ")[0].strip() for part in comment.split(", ")]
+        assert any(
+            name in signal_labels or name in flag_labels or name.startswith("tip ")
+            for name in named
+        ), line
+
+
+def test_only_the_evaluator_and_the_scorer_are_generated_and_stay_short() -> None:
+    """What is generated pays its way (docs/performance.md); texts are written from data."""
+    functions = re.findall(r"^def (\w+)\(", ENGINE.source, flags=re.MULTILINE)
+    assert functions == ["evaluate_context", "score_inputs"]
+    assert ENGINE.source.count("\n") < 1800
 
 
 def test_a_dropped_module_takes_its_source_out_of_linecache() -> None:

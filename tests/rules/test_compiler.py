@@ -9,7 +9,7 @@ import pytest
 
 from app.rules.bundle import Bundle, ConditionOp
 from app.rules.compiler import RuleCompileError, compile_ruleset
-from app.rules.fields import OPS_BY_KIND
+from app.rules.ops import OPERATORS, OPS_BY_KIND
 from app.rules.versions import AssessmentEngine
 from tests.rules.helpers import context
 
@@ -251,3 +251,10 @@ def literal_values(alias: Any) -> set[str]:
 
 def test_every_op_of_the_bundle_schema_is_compiled_for_some_field_kind() -> None:
     assert set().union(*OPS_BY_KIND.values()) == literal_values(ConditionOp)
+
+
+def test_the_bundle_schema_lists_the_operators_of_the_registry_in_its_order() -> None:
+    alias: Any = ConditionOp
+    while typing.get_origin(alias) is not typing.Literal:
+        alias = getattr(alias, "__value__", None) or typing.get_args(alias)[0]
+    assert list(typing.get_args(alias)) == list(OPERATORS)
