@@ -24,7 +24,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 from typing_extensions import TypeAliasType
 
-from app.workout.context import ActivityType, AssociatedSymptom
+from app.workout.vocabulary import ActivityType, AssociatedSymptom
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$", max_length=3)]
