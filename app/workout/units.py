@@ -21,6 +21,7 @@ M_PER_FOOT = 0.3048
 KG_PER_POUND = 0.45359237
 GLUCOSE_MG_DL_PER_MMOL_L = 18.016  # glucose's molar mass, 180.16 g/mol
 SI_DECIMALS = 3  # converted values are rounded so that 87.8 °F reads as 31 °C, not 31.000000004
+AGREEMENT_SLACK = 1e-9  # added to a tolerance, so a difference of exactly it agrees
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ class UnitAlias:
 
     def agrees(self, si_value: float, converted: float) -> bool:
         tolerance = max(self.abs_tolerance, self.rel_tolerance * abs(si_value))
-        return abs(si_value - converted) <= tolerance + 1e-9
+        return abs(si_value - converted) <= tolerance + AGREEMENT_SLACK
 
     def tolerance_text(self) -> str:
         text = f"{self.abs_tolerance:g} {self.si_unit}"
