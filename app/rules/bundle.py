@@ -25,7 +25,7 @@ from pydantic_core import CoreSchema, PydanticCustomError
 from typing_extensions import TypeAliasType
 
 from app.rules.ops import OPERATOR_GUIDE
-from app.workout.context import ActivityType, AssociatedSymptom
+from app.workout.vocabulary import ActivityType, AssociatedSymptom
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$", max_length=3)]

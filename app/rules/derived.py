@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from app.workout.context import ActivityType
+from app.workout.vocabulary import ActivityType
 
 FieldValue = float | bool | str | Sequence[str]
 """A flattened context value: numbers, booleans, enum values (str) and lists of them."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.workout.context import ActivityType
+from app.workout.vocabulary import ActivityType
 
 WARNING_FALLBACK_LOCALE = "en"
 

@@ -17,7 +17,6 @@ Only the fields the schema knows are copied, each refused beyond `MAX_DEPTH` lev
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,7 +26,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from app.workout.context import AssociatedSymptom, WorkoutContext
+from app.workout.context import WorkoutContext
+from app.workout.vocabulary import SYMPTOM_WORD_MAX, SYMPTOM_WORDS, normalise_word
 
 MAX_ROUNDS = 12  # each round leaves out at least one field; real bodies need one or two
 MAX_DEPTH = 8  # levels of nesting in a body; the schema needs three (activity.type_code.code)
@@ -78,16 +78,6 @@ class LenientRead:
     issues: tuple[InputIssue, ...]
     fatal: tuple[ErrorDetails, ...]
     for_red_flags: WorkoutContext | None
-
-
-_SYMPTOM_WORDS: Mapping[str, str] = {word.value: word.value for word in AssociatedSymptom}
-
-
-def normalise_word(word: str) -> str:
-    """A symptom word as synonyms are keyed: lowercase, accents removed, words joined by `_`
-    ("Opresión en el pecho" -> "opresion_en_el_pecho")."""
-    plain = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
 
 
 def read_leniently(data: Any, synonyms: Mapping[str, str] | None = None) -> LenientRead:
@@ -258,10 +248,10 @@ def _symptom_word_as_list(body: dict[str, Any], synonyms: Mapping[str, str]) -> 
 
 
 def _known_word(word: str, synonyms: Mapping[str, str]) -> str:
-    if word in _SYMPTOM_WORDS or len(word) > 200:
+    if word in SYMPTOM_WORDS or len(word) > SYMPTOM_WORD_MAX:
         return word
     key = normalise_word(word)
-    return _SYMPTOM_WORDS.get(key) or synonyms.get(key) or word
+    return SYMPTOM_WORDS.get(key) or synonyms.get(key) or word
 
 
 def _is_required(loc: tuple[str, ...], error: ErrorDetails) -> bool:

@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.rules.versions import AssessmentEngine
-from app.workout.context import AssociatedSymptom, WorkoutContext
-from app.workout.lenient import normalise_word, read_leniently
+from app.workout.context import WorkoutContext
+from app.workout.lenient import read_leniently
+from app.workout.vocabulary import AssociatedSymptom, normalise_word
 from tests.content.test_reading_level import fernandez_huerta, flesch_kincaid_grade
 from tests.rules.helpers import contexts, default_bundle, default_engine
 

@@ -17,7 +17,8 @@ from app.rules.bundle import Bundle, GoldenCase
 from app.rules.golden import run_golden_case
 from app.rules.versions import AssessmentEngine
 from app.workout.context import WorkoutContext
-from app.workout.lenient import normalise_word, read_leniently
+from app.workout.lenient import read_leniently
+from app.workout.vocabulary import normalise_word
 from tests.rules.helpers import default_bundle
 
 HEADLINES = {

@@ -10,7 +10,8 @@ import pytest
 
 from app.rules.bundle import Bundle
 from app.rules.compiler import RuleCompileError, compile_ruleset
-from app.workout.context import ActivityType, WorkoutContext
+from app.workout.context import WorkoutContext
+from app.workout.vocabulary import ActivityType
 from bench.contexts import varied
 from tests.rules.helpers import assess, default_bundle, default_engine
 from tests.rules.test_compiler import with_changes

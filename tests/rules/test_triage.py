@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from app.rules.bundle import Condition, RedFlag
 from app.rules.golden import golden_context
 from app.rules.versions import AssessmentEngine
-from app.workout.context import AssociatedSymptom, WorkoutContext
+from app.workout.context import WorkoutContext
+from app.workout.vocabulary import AssociatedSymptom
 from tests.rules.helpers import (
     LEVELS,
     assess,

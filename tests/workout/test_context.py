@@ -9,8 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from app.rules.fields import INPUT_FIELDS, FieldKind
-from app.workout.context import ActivityType, WorkoutContext, parse_activity_type
+from app.workout.context import WorkoutContext
 from app.workout.lenient import IssueCode, read_leniently
+from app.workout.platforms import parse_activity_type
+from app.workout.vocabulary import ActivityType
 from tests.rules.helpers import bounds, is_integer
 
 NUMBER_FIELDS = [path for path, spec in INPUT_FIELDS.items() if spec.kind is FieldKind.NUMBER]
@@ -157,7 +159,7 @@ def test_unknown_activity_names_are_refused_with_the_accepted_values(raw: str) -
 
 
 def test_every_platform_name_maps_to_one_type() -> None:
-    from app.workout.context import _PLATFORM_NAMES, _squash
+    from app.workout.platforms import _PLATFORM_NAMES, _squash
 
     seen: dict[str, ActivityType] = {}
     for kind, names in _PLATFORM_NAMES.items():

@@ -7,8 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from app.workout.context import GLUCOSE_MG_DL_PER_MMOL_L, Medication, WorkoutContext
+from app.workout.context import WorkoutContext
 from app.workout.lenient import IssueCode, read_leniently
+from app.workout.units import GLUCOSE_MG_DL_PER_MMOL_L
+from app.workout.vocabulary import Medication
 
 RUN = {"type": "running", "duration_min": 30}
 

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from app.workout.context import ActivityType, WorkoutContext
+from app.workout.context import WorkoutContext
 from app.workout.lenient import read_leniently
+from app.workout.vocabulary import ActivityType
 from tests.rules.helpers import context_data, default_engine
 
 STRAVA_RIDE = {"activity": {"type": "Ride", "duration_s": 12600, "distance_m": 95000}}

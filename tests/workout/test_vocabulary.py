@@ -10,16 +10,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from app.workout.context import (
+from app.workout.context import WorkoutContext
+from app.workout.lenient import read_leniently
+from app.workout.platforms import (
     PLATFORM_CODES,
     VOCABULARIES,
-    ActivityType,
-    CodeSource,
-    WorkoutContext,
     activity_type_from_code,
     parse_activity_type,
 )
-from app.workout.lenient import read_leniently
+from app.workout.vocabulary import ActivityType, CodeSource
 
 R, C, W, H = ActivityType.RUNNING, ActivityType.CYCLING, ActivityType.WALKING, ActivityType.HIKING
 S, RO, ST = ActivityType.SWIMMING, ActivityType.ROWING, ActivityType.STRENGTH_TRAINING
