@@ -9,7 +9,9 @@ conditions' results, as the evaluator left them) and copies only the items it fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from app.rules.compiler import CompiledCause, CompiledSignal, condition_key
@@ -19,10 +21,15 @@ from app.rules.ops import OPERATORS
 SHOWN_SCALE = 1000.0  # answers show contributions and scores to 3 decimals
 Shown = Callable[[Any], tuple[Any, str]]
 """A field's value -> (the value as answers show it, the same as a short text)."""
-Step = tuple[int, int, tuple[int, ...], float, Any, dict[str, Any] | None, Shown, str]
-"""One signal, ready to walk: (its index, its first condition's position, the positions of
-the rest (silencers negated, see `_positions`), weight, whole item or None, template, how
-its field is shown, field)."""
+PlainStep = tuple[int, float, dict[str, Any] | None, float, dict[str, Any], str, Shown]
+"""A signal of one plain test, ready once that test holds: (its index, its strength, its
+whole item or None, its shown weight, its item's template, field, how the field is shown)."""
+GradedStep = tuple[int, int, tuple[int, ...], float, dict[str, Any], str, Shown]
+"""Any other signal, ready once its first condition holds: (its index, that condition's
+position, the other conditions' positions (silencers negated), weight, its item's template,
+field, how the field is shown)."""
+FirstConditions = Callable[[Sequence[float]], Iterable[float]]
+"""The results of each step's first condition, picked in one C call (`itemgetter`)."""
 
 
 def shown_number(value: Any) -> tuple[Any, str]:
@@ -100,7 +107,17 @@ def is_plain(signal: CompiledSignal) -> bool:
 class CauseWriter:
     """Writes one cause of an answer in one locale; made once per version."""
 
-    __slots__ = ("_fallen_cause", "_fallen_signals", "_inputs", "_mask", "_steps", "_template")
+    __slots__ = (
+        "_fallen_cause",
+        "_fallen_signals",
+        "_graded",
+        "_graded_firsts",
+        "_inputs",
+        "_mask",
+        "_plain",
+        "_plain_firsts",
+        "_template",
+    )
 
     def __init__(
         self,
@@ -112,11 +129,16 @@ class CauseWriter:
         fallen_cause: str | None = None,
         fallen_signals: Sequence[str | None] = (),
     ) -> None:
-        self._steps = tuple(
-            step
-            for index, signal in enumerate(cause.signals)
-            if (step := _step(index, signal, messages[index], positions)) is not None
-        )
+        plain: list[tuple[int, PlainStep]] = []
+        graded: list[tuple[int, GradedStep]] = []
+        for index, signal in enumerate(cause.signals):
+            _add_step(plain, graded, index, signal, messages[index], positions)
+        # Most signals do not fire: their first conditions are read in one call, and only
+        # the steps whose first condition holds are walked (`compress`).
+        self._plain = tuple(step for _, step in plain)
+        self._plain_firsts = _picker(tuple(first for first, _ in plain))
+        self._graded = tuple(step for _, step in graded)
+        self._graded_firsts = _picker(tuple(first for first, _ in graded))
         self._fallen_cause = fallen_cause
         self._fallen_signals = tuple(fallen_signals) if any(fallen_signals) else None
         mask = 0
@@ -143,14 +165,29 @@ class CauseWriter:
         rank: int,
         score: float,
         fallen: list[str],
+        seen: dict[str, tuple[Any, str]],
     ) -> dict[str, Any]:
         """The cause at `rank` with `score`; evidence items are the fired signals, strongest
-        first (signal order among equals); a contribution that rounds to 0 is left out."""
+        first (signal order among equals); a contribution that rounds to 0 is left out.
+        `seen` holds the fields this answer has shown already, as they were shown."""
         fired = []
-        for index, first, rest, weight, whole, template, shown, field in self._steps:
-            activation = conditions[first]
-            if not activation:
+        for index, strength, whole, rounded, template, field, shown in compress(
+            self._plain, self._plain_firsts(conditions)
+        ):
+            if whole is not None:
+                fired.append((strength, index, whole))
                 continue
+            pair = seen.get(field)  # a field cited by several causes is shown once
+            if pair is None:
+                pair = seen[field] = shown(values.get(field))
+            item = template.copy()
+            item["value"], item["display_value"] = pair
+            item["weight"] = rounded
+            fired.append((strength, index, item))
+        for index, first, rest, weight, template, field, shown in compress(
+            self._graded, self._graded_firsts(conditions)
+        ):
+            activation = conditions[first]
             for position in rest:
                 if position < 0:  # a silencer: holding, it cancels the signal
                     if conditions[~position]:
@@ -158,17 +195,15 @@ class CauseWriter:
                         break
                 else:
                     activation *= conditions[position]
-            if not activation:
-                continue
-            if whole is not None:
-                fired.append((-abs(weight), index, whole))
-                continue
             contribution = weight * activation
             rounded = round(contribution * SHOWN_SCALE) / SHOWN_SCALE
             if not rounded:
                 continue
-            item = template.copy()  # type: ignore[union-attr]
-            item["value"], item["display_value"] = shown(values.get(field))
+            pair = seen.get(field)
+            if pair is None:
+                pair = seen[field] = shown(values.get(field))
+            item = template.copy()
+            item["value"], item["display_value"] = pair
             item["weight"] = rounded
             fired.append((-abs(contribution), index, item))
         fired.sort()  # (strength, index) never tie: the items are not compared
@@ -192,10 +227,26 @@ class CauseWriter:
         return "high" if share >= 0.6 else "medium" if share >= 0.3 else "low"
 
 
-def _step(
-    index: int, signal: CompiledSignal, message: str, positions: Mapping[str, int]
-) -> Step | None:
-    """A signal ready to walk, or None for one that can never show (its weight rounds to 0)."""
+def _picker(positions: tuple[int, ...]) -> FirstConditions:
+    """`itemgetter` returns a bare item for one position and fails for none: always a tuple."""
+    if len(positions) == 1:
+        (only,) = positions
+        return lambda conditions: (conditions[only],)
+    if not positions:
+        return lambda conditions: ()
+    return itemgetter(*positions)
+
+
+def _add_step(
+    plain: list[tuple[int, PlainStep]],
+    graded: list[tuple[int, GradedStep]],
+    index: int,
+    signal: CompiledSignal,
+    message: str,
+    positions: Mapping[str, int],
+) -> None:
+    """Put the signal, ready to walk, with the first condition's position, among the plain
+    or the graded steps; leave out one that can never show (its weight rounds to 0)."""
     weight = signal.weight
     effect = "raises" if weight > 0 else "lowers"
     field = signal.evidence_field
@@ -203,21 +254,14 @@ def _step(
     # a silencer is stored negated (~position), so one tuple walks both kinds
     rest += [~positions[condition_key(c)] for c in signal.silenced_when]
     shown = SHOWN_BY_KIND[KNOWN_FIELDS[field].kind]
-    if is_plain(signal):
-        rounded = round(weight * SHOWN_SCALE) / SHOWN_SCALE
-        if not rounded:
-            return None
-        known = known_value(signal)
-        if known is not None:  # the whole item is fixed: shared between answers
-            whole = evidence_item(field, known, effect, rounded, message)
-            return (index, first, (), weight, whole, None, shown, field)
-    return (
-        index,
-        first,
-        tuple(rest),
-        weight,
-        None,
-        evidence_item(field, None, effect, None, message),
-        shown,
-        field,
-    )
+    template = evidence_item(field, None, effect, None, message)
+    if not is_plain(signal):
+        graded.append((first, (index, first, tuple(rest), weight, template, field, shown)))
+        return
+    rounded = round(weight * SHOWN_SCALE) / SHOWN_SCALE
+    if not rounded:
+        return
+    known = known_value(signal)
+    # the whole item is fixed when the test says what it shows: shared between answers
+    whole = None if known is None else evidence_item(field, known, effect, rounded, message)
+    plain.append((first, (index, -abs(weight), whole, rounded, template, field, shown)))
