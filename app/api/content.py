@@ -16,7 +16,7 @@ from app.api.deps import (
     DraftReaderCheck,
     SessionDep,
 )
-from app.content import service
+from app.content import versions
 from app.content.schemas import (
     CauseDetail,
     CauseList,
@@ -143,8 +143,8 @@ def list_content_versions(
     try:
         check_draft_reader()
     except ProblemError:
-        return service.version_summaries(session, include_drafts=False)
-    return service.version_summaries(session, include_drafts=True)
+        return versions.version_summaries(session, include_drafts=False)
+    return versions.version_summaries(session, include_drafts=True)
 
 
 @router.get(
@@ -161,6 +161,6 @@ def get_content_version(
     check_draft_reader: DraftReaderCheck,
 ) -> VersionDetail:
     """Get a version's whole bundle; drafts need a key with content:write."""
-    detail = service.version_detail(session, version, check_draft_reader=check_draft_reader)
+    detail = versions.version_detail(session, version, check_draft_reader=check_draft_reader)
     response.headers["ETag"] = detail.etag
     return detail
