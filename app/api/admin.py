@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from app.api.admin_schemas import AuditEntry, AuditPage, ContentKind, ItemPatch
-from app.api.deps import Admin, CacheDep, ContentWriter, SessionDep
+from app.api.authorization import Admin, ContentWriter
+from app.api.deps import CacheDep, SessionDep
 from app.audit import repository as audit_repository
 from app.content import compare, drafts, publishing, staged_rollout
 from app.content.schemas import (

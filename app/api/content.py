@@ -9,13 +9,10 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.types import DecoratedCallable
 from pydantic import BaseModel
 
+from app.api.authorization import ContentReader, DraftReaderCheck
 from app.api.content_http import ReadContext, ReadContextDep, not_modified_or_tag
-from app.api.deps import (
-    SEEN_VERSION_PARAMETER,
-    ContentReader,
-    DraftReaderCheck,
-    SessionDep,
-)
+from app.api.deps import SessionDep
+from app.api.parameters import SEEN_VERSION_PARAMETER
 from app.content import versions
 from app.content.schemas import (
     CauseDetail,
