@@ -104,12 +104,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_content_import(args: argparse.Namespace) -> int:
-    from app.content import service
+    from app.content import drafts
 
     bundle = load_bundle(Path(args.path))
     services = _services()
     with Session(services.engine) as session:
-        version = service.import_draft(session, bundle, notes=args.notes, actor=CLI_ACTOR)
+        version = drafts.import_draft(session, bundle, notes=args.notes, actor=CLI_ACTOR)
         session.commit()
     print(f"imported {args.path} as draft version {version}")
     if args.publish:
@@ -118,11 +118,11 @@ def cmd_content_import(args: argparse.Namespace) -> int:
 
 
 def cmd_content_export(args: argparse.Namespace) -> int:
-    from app.content import service
+    from app.content import versions
 
     services = _services()
     with Session(services.engine) as session:
-        bundle = service.stored_bundle(session, args.version)
+        bundle = versions.stored_bundle(session, args.version)
     write_bundle(bundle, Path(args.path))
     print(f"exported version {args.version} to {args.path}")
     return 0
@@ -161,10 +161,10 @@ def _publish(
     reason: str | None,
     rollout_percent: int | None = None,
 ) -> int:
-    from app.content import service
+    from app.content import publishing
 
     with Session(services.engine) as session:
-        result = service.publish(
+        result = publishing.publish(
             session,
             services.cache,
             version,
@@ -204,23 +204,23 @@ def _print_rollout(status: RolloutStatus) -> None:
 
 
 def cmd_rollout_status(args: argparse.Namespace) -> int:
-    from app.content import service
+    from app.content import staged_rollout
 
     services = _services()
     with Session(services.engine) as session:
-        _print_rollout(service.rollout_status(session))
+        _print_rollout(staged_rollout.rollout_status(session))
     return 0
 
 
 def cmd_rollout_change(args: argparse.Namespace) -> int:
-    from app.content import service
+    from app.content import staged_rollout
     from app.content.schemas import RolloutAction
 
     services = _services()
     percent: int | None = getattr(args, "percent", None)
     action = RolloutAction(args.rollout_command) if percent is None else None
     with Session(services.engine) as session:
-        status = service.change_rollout(
+        status = staged_rollout.change_rollout(
             session,
             services.cache,
             percent=percent,
@@ -233,22 +233,22 @@ def cmd_rollout_change(args: argparse.Namespace) -> int:
 
 
 def cmd_content_diff(args: argparse.Namespace) -> int:
-    from app.content import service
+    from app.content import compare
 
     services = _services()
     with Session(services.engine) as session:
-        result = service.diff(session, args.from_version, args.to_version)
+        result = compare.diff_versions(session, args.from_version, args.to_version)
     print(json.dumps(result.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False))
     return 0
 
 
 def cmd_rules_source(args: argparse.Namespace) -> int:
-    from app.content import service
+    from app.content import versions
     from app.rules.versions import AssessmentEngine
 
     services = _services()
     with Session(services.engine) as session:
-        bundle = service.stored_bundle(session, args.version)
+        bundle = versions.stored_bundle(session, args.version)
     print(AssessmentEngine(bundle, args.version).source, end="")
     return 0
 

@@ -19,8 +19,8 @@ from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.service import KeyVerifier
+from app.content import publishing
 from app.content import repository as content_repository
-from app.content import service as content_service
 from app.content.cache import ContentCache
 from app.content.files import DEFAULT_CONTENT_DIR, load_bundle
 from app.content.poller import ContentFollower, refresh_once
@@ -178,7 +178,7 @@ def prepare_database(services: Services) -> None:
         with Session(services.engine) as session:
             if content_repository.count_versions(session) > 0:
                 return
-            if content_service.bootstrap(session, load_bundle(DEFAULT_CONTENT_DIR)) is not None:
+            if publishing.bootstrap(session, load_bundle(DEFAULT_CONTENT_DIR)) is not None:
                 session.commit()
                 logger.info("published the bundled default content as version 1")
 

@@ -260,15 +260,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-def import_scaled_bundle(
-    workdir: Path, copies: int, database: str, prior_drop: float = 0.0
-) -> None:
+def import_scaled_bundle(workdir: Path, copies: int, database: str, prior_drop: float = 0.0) -> int:
     """Publish a ruleset `copies` times larger as the current version of `database` (see
-    `scaled` for `prior_drop`)."""
+    `scaled` for `prior_drop`); returns its number of causes."""
     from app.content.files import load_bundle, write_bundle
 
     path = workdir / f"{database}.json"
-    write_bundle(scaled(load_bundle(), copies, prior_drop), path)
+    bundle = scaled(load_bundle(), copies, prior_drop)
+    write_bundle(bundle, path)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / database}"}
     draft = subprocess.run(
         [sys.executable, "-m", "app", "content", "import", str(path), "--notes", "bench x10"],
@@ -299,6 +298,7 @@ def import_scaled_bundle(
         check=True,
         timeout=120,
     )
+    return len(bundle.causes)
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -388,12 +388,13 @@ def main() -> int:
         # the answer the default one: the cost of the ruleset's size alone).
         larger = {"x10": 0.0, "x10 ranked below": CLONE_PRIOR_DROP}
         urls = {"default": ""}
+        causes: dict[str, int] = {}
         servers = []
         try:
             for n, (label, step) in enumerate(larger.items()):
                 database = f"x10-{n}.db"
                 shutil.copy(workdir / "bench.db", workdir / database)
-                import_scaled_bundle(workdir, 10, database, step)
+                causes[label] = import_scaled_bundle(workdir, 10, database, step)
                 server, url, _ = start_service(workdir, {"LOAD_DEFAULT_CONTENT": "false"}, database)
                 servers.append(server)
                 urls[label] = url
@@ -411,7 +412,7 @@ def main() -> int:
             print(f"default ruleset, same rounds: {small:.0f} req/s")
             for label in larger:
                 for result in scaled_runs[label]:
-                    print(f"{label} (80 causes): {fmt(result)}")
+                    print(f"{label} ({causes[label]} causes): {fmt(result)}")
             clones = statistics.mean(r.rps for r in scaled_runs["x10"])
             below = statistics.mean(r.rps for r in scaled_runs["x10 ranked below"])
             print(f"RATIO 10x ruleset / default throughput: {clones / small:.3f} (goal >= 0.90)")

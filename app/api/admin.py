@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from app.api.admin_schemas import AuditEntry, AuditPage, ContentKind, ItemPatch
-from app.api.deps import Admin, CacheDep, ContentWriter, SessionDep
+from app.api.authorization import Admin, ContentWriter
+from app.api.deps import CacheDep, SessionDep
 from app.audit import repository as audit_repository
-from app.content import service
+from app.content import compare, drafts, publishing, staged_rollout
 from app.content.schemas import (
     DraftCreate,
     PublishRequest,
@@ -62,7 +63,7 @@ def create_draft(
 ) -> VersionDetail:
     """Start a draft as a copy of a version (default: the current one)."""
     request = body or DraftCreate()
-    detail = service.create_draft(
+    detail = drafts.create_draft(
         session,
         base_version=request.base_version,
         notes=request.notes,
@@ -88,7 +89,7 @@ def replace_draft(
     if_match: IfMatch = None,
 ) -> VersionDetail:
     """Replace a draft's whole bundle."""
-    detail = service.replace_draft(session, version, bundle, if_match)
+    detail = drafts.replace_draft(session, version, bundle, if_match)
     response.headers["ETag"] = detail.etag
     return detail
 
@@ -110,7 +111,7 @@ def patch_draft_item(
     if_match: IfMatch = None,
 ) -> VersionDetail:
     """Change one item of a draft (causes, tips, faqs, rules by cause id, red_flags)."""
-    detail = service.patch_item(session, version, kind.value, item_id, changes, if_match)
+    detail = drafts.patch_item(session, version, kind.value, item_id, changes, if_match)
     response.headers["ETag"] = detail.etag
     return detail
 
@@ -126,7 +127,7 @@ def delete_draft(
     version: VersionPath, _writer: ContentWriter, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Delete a draft (published and archived versions are kept forever)."""
-    service.delete_draft(session, version, if_match)
+    drafts.delete_draft(session, version, if_match)
     return Response(status_code=204)
 
 
@@ -140,7 +141,7 @@ def validate_version(
     version: VersionPath, _writer: ContentWriter, session: SessionDep
 ) -> ValidationReport:
     """List the problems and broken golden cases a publish would refuse, without publishing."""
-    return service.validate_version(session, version)
+    return publishing.validate_version(session, version)
 
 
 # A publish's validation (compile, golden cases) is ~0.3 s of CPU under the GIL: ten at once
@@ -169,7 +170,7 @@ def publish_version(
     `rollout_percent`: the canary for that share of callers; 409 while another one runs)."""
     request = body or PublishRequest()
     with _ONE_PUBLISH_AT_A_TIME:
-        return service.publish(
+        return publishing.publish(
             session,
             cache,
             version,
@@ -192,7 +193,7 @@ def rollback_content(
     body: RollbackRequest, principal: ContentWriter, session: SessionDep, cache: CacheDep
 ) -> VersionSummary:
     """Make an earlier published version current again (409 while a canary runs)."""
-    return service.rollback(
+    return publishing.rollback(
         session, cache, body.to_version, actor=principal.name, reason=body.reason
     )
 
@@ -223,7 +224,7 @@ def change_rollout(
     body: RolloutChange, principal: ContentWriter, session: SessionDep, cache: CacheDep
 ) -> RolloutStatus:
     """Widen or narrow the running canary, or promote or abort it (409 when none runs)."""
-    return service.change_rollout(
+    return staged_rollout.change_rollout(
         session,
         cache,
         percent=body.percent,
@@ -248,7 +249,7 @@ def diff_content_versions(
 ) -> ContentDiffWithOutcomes:
     """What changed between two versions, item by item, which golden results moved, and the
     two versions' outcome rates side by side."""
-    diff = service.diff(session, from_version, to_version)
+    diff = compare.diff_versions(session, from_version, to_version)
     outcomes = outcomes_service.side_by_side(session, from_version, to_version)
     return ContentDiffWithOutcomes(**dict(diff), outcomes=outcomes)
 

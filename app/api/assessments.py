@@ -12,15 +12,11 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, WithJsonSchema
 from typing_extensions import TypeAliasType
 
-from app.api.deps import (
-    BEARER_SECURITY,
-    CLIENT_ID_PARAMETER,
-    SEEN_VERSION_PARAMETER,
-    authorize_optional,
-    catch_up_with_client,
-    charge_items,
-    rollout_identity,
-)
+from app.api.authorization import authorize_optional
+from app.api.deps import catch_up_with_client
+from app.api.identity import rollout_identity
+from app.api.parameters import BEARER_SECURITY, CLIENT_ID_PARAMETER, SEEN_VERSION_PARAMETER
+from app.api.rate_limits import charge_items
 from app.auth.scopes import Scope
 from app.auth.service import Principal
 from app.content.cache import ContentCache, LoadedVersion

@@ -9,14 +9,11 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.types import DecoratedCallable
 from pydantic import BaseModel
 
+from app.api.authorization import ContentReader, DraftReaderCheck
 from app.api.content_http import ReadContext, ReadContextDep, not_modified_or_tag
-from app.api.deps import (
-    SEEN_VERSION_PARAMETER,
-    ContentReader,
-    DraftReaderCheck,
-    SessionDep,
-)
-from app.content import service
+from app.api.deps import SessionDep
+from app.api.parameters import SEEN_VERSION_PARAMETER
+from app.content import versions
 from app.content.schemas import (
     CauseDetail,
     CauseList,
@@ -143,8 +140,8 @@ def list_content_versions(
     try:
         check_draft_reader()
     except ProblemError:
-        return service.version_summaries(session, include_drafts=False)
-    return service.version_summaries(session, include_drafts=True)
+        return versions.version_summaries(session, include_drafts=False)
+    return versions.version_summaries(session, include_drafts=True)
 
 
 @router.get(
@@ -161,6 +158,6 @@ def get_content_version(
     check_draft_reader: DraftReaderCheck,
 ) -> VersionDetail:
     """Get a version's whole bundle; drafts need a key with content:write."""
-    detail = service.version_detail(session, version, check_draft_reader=check_draft_reader)
+    detail = versions.version_detail(session, version, check_draft_reader=check_draft_reader)
     response.headers["ETag"] = detail.etag
     return detail

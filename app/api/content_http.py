@@ -7,13 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
 
-from app.api.deps import (
-    SEEN_VERSION_HEADER,
-    SEEN_VERSION_MAX_LENGTH,
-    ContentReader,
-    ServicesDep,
-    catch_up_with_client,
-)
+from app.api.authorization import ContentReader
+from app.api.deps import ServicesDep, catch_up_with_client
+from app.api.parameters import SEEN_VERSION_HEADER, SEEN_VERSION_MAX_LENGTH
 from app.content.cache import LoadedVersion
 from app.content.views import LocaleView, make_etag
 from app.core.bounds import MAX_IF_NONE_MATCH, MAX_INT32

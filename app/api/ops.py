@@ -8,7 +8,8 @@ from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from app.api.deps import MetricsReader, ServicesDep
+from app.api.authorization import MetricsReader
+from app.api.deps import ServicesDep
 from app.core.errors import problem_responses
 from app.core.metrics import REGISTRY
 

@@ -6,15 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from app.api.deps import (
-    ANONYMOUS,
-    CLIENT_ID_PARAMETER,
-    Assessor,
-    CacheDep,
-    ContentAnalyst,
-    SessionDep,
-    client_id,
-)
+from app.api.authorization import Assessor, ContentAnalyst
+from app.api.deps import CacheDep, SessionDep
+from app.api.identity import ANONYMOUS, client_id
+from app.api.parameters import CLIENT_ID_PARAMETER
 from app.auth.service import Principal
 from app.core.bounds import MAX_INT32
 from app.core.errors import problem_responses
@@ -36,7 +31,7 @@ AssessmentIdPath = Annotated[
 ]
 
 
-# Read by hand (`deps.client_id`), as on the assessment routes: a malformed one is no claim
+# Read by hand (`identity.client_id`), as on the assessment routes: a malformed one is no claim
 # at all, never a 422.
 FEEDBACK_CLIENT_ID_PARAMETER = {
     **CLIENT_ID_PARAMETER,

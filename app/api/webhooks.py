@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from app.api.deps import ContentWriter, ServicesDep, SessionDep
+from app.api.authorization import ContentWriter
+from app.api.deps import ServicesDep, SessionDep
 from app.core.errors import problem_responses
 from app.webhooks import service
 from app.webhooks.schemas import DeliveryPage, Webhook, WebhookCreate, WebhookCreated, WebhookList

@@ -70,19 +70,11 @@ def current_version(session: Session) -> int | None:
     return pointer.current_version if pointer is not None else None
 
 
-def lock_current_version(session: Session) -> int | None:
-    """The current version, with the pointer row locked until the transaction ends, so that
-    a write deciding on it (and the audit entry naming the previous version) cannot race
-    another publish. SQLite needs no row lock: its writes already start with BEGIN IMMEDIATE."""
-    pointer = session.exec(
-        select(ContentPointer).where(col(ContentPointer.id) == 1).with_for_update()
-    ).first()
-    return pointer.current_version if pointer is not None else None
-
-
 def lock_pointer(session: Session) -> ContentPointer | None:
-    """The pointer row (current version and any canary), locked like `lock_current_version`
-    until the transaction ends: a rollout change decides on this, never on a cached view."""
+    """The pointer row (current version and any canary), locked until the transaction ends, so
+    that a write deciding on it (a publish, a rollback, a rollout change, and the audit entry
+    naming the previous version) cannot race another and never decides on a cached view.
+    SQLite needs no row lock: its writes already start with BEGIN IMMEDIATE."""
     # populate_existing: the row as read under the lock, not a copy this session read before.
     query = select(ContentPointer).where(col(ContentPointer.id) == 1).with_for_update()
     return session.exec(query.execution_options(populate_existing=True)).first()

@@ -1,12 +1,12 @@
 """Rate limits per API key (or per client address without a key), one per scope.
 
-One hit per request, from `app.api.deps.authorize`, and one more per batch for its other
-items (`app.api.deps.charge_items`): a batch of 100 costs 100. Fixed windows aligned to the
-clock, so `RateLimit-Reset` is exact and processes sharing Redis agree without talking. In
-memory by default (a dict swept when it grows; each process counts on its own); with
-`REDIS_URL`, one script per hit shared by every process, failing open (logged once per
-outage) when Redis is away. `RequestMiddleware` adds the `RateLimit-*` headers; a refusal is
-a 429 problem with `Retry-After`.
+One hit per request, from `app.api.authorization.authorize`, and one more per batch for its
+other items (`app.api.rate_limits.charge_items`): a batch of 100 costs 100. Fixed windows
+aligned to the clock, so `RateLimit-Reset` is exact and processes sharing Redis agree
+without talking. In memory by default (a dict swept when it grows; each process counts on
+its own); with `REDIS_URL`, one script per hit shared by every process, failing open (logged
+once per outage) when Redis is away. `RequestMiddleware` adds the `RateLimit-*` headers; a
+refusal is a 429 problem with `Retry-After`.
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.core.models import utcnow
+from app.core.upsert import dialect_insert, keep_first_row
 from app.outcomes.models import (
     AssessmentIdKey,
     OutcomeFeedback,
@@ -22,24 +22,16 @@ from app.outcomes.models import (
 _OUTCOMES = ("resolved", "better", "same", "worse")
 
 
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def id_key(session: Session) -> bytes | None:
     row = session.get(AssessmentIdKey, 1)
     return None if row is None else bytes(row.key)
 
 
 def keep_first_id_key(session: Session, key: bytes) -> bytes:
-    """Store `key` unless another process stored one first; the key that is stored."""
-    statement = _insert(session, AssessmentIdKey).values(id=1, key=key, created_at=utcnow())
-    session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
-    session.expire_all()
-    stored = id_key(session)
-    assert stored is not None
-    return stored
+    """Store `key` unless another process stored one first; the key that is stored. The
+    caller commits."""
+    stored = keep_first_row(session, AssessmentIdKey, id=1, key=key, created_at=utcnow())
+    return bytes(stored.key)
 
 
 def feedback_exists(session: Session, assessment_id: str) -> bool:
@@ -51,7 +43,7 @@ def feedback_exists(session: Session, assessment_id: str) -> bool:
 
 def upsert_feedback(session: Session, values: dict[str, Any]) -> None:
     """Insert the feedback, or replace the earlier feedback on the same assessment."""
-    statement = _insert(session, OutcomeFeedback).values(**values)
+    statement = dialect_insert(session, OutcomeFeedback).values(**values)
     replaced = {k: statement.excluded[k] for k in values if k != "assessment_id"}
     session.execute(
         statement.on_conflict_do_update(index_elements=["assessment_id"], set_=replaced)
@@ -66,7 +58,7 @@ def add_shown(session: Session, rows: Iterable[tuple[int, str, str, int]]) -> No
     ]
     if not values:
         return
-    statement = _insert(session, OutcomeShown).values(values)
+    statement = dialect_insert(session, OutcomeShown).values(values)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["version", "kind", "item_id"],
@@ -98,7 +90,7 @@ def source_outcome(session: Session, version: int, source: str) -> str | None:
 def add_source(session: Session, version: int, source: str, outcome: str) -> bool:
     """Store the source's first outcome on `version`; False when a concurrent transaction
     stored one first (the caller then reads and updates that one)."""
-    statement = _insert(session, OutcomeSource).values(
+    statement = dialect_insert(session, OutcomeSource).values(
         version=version, source=source, outcome=outcome, updated_at=utcnow()
     )
     inserted = session.execute(
@@ -121,7 +113,7 @@ def add_to_tally(session: Session, version: int, sources: int, changes: dict[str
     """Add `sources` new sources and the per-outcome `changes` to `version`'s tally, in one
     statement (concurrent writers add up, none is lost)."""
     values = {"sources": sources, **{outcome: changes.get(outcome, 0) for outcome in _OUTCOMES}}
-    statement = _insert(session, OutcomeSourceTally).values(version=version, **values)
+    statement = dialect_insert(session, OutcomeSourceTally).values(version=version, **values)
     table = OutcomeSourceTally.__table__  # type: ignore[attr-defined]
     session.execute(
         statement.on_conflict_do_update(

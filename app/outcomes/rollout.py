@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pydantic import Field
 from sqlmodel import Session
 
-from app.content import service as content_service
+from app.content import staged_rollout
 from app.content.cache import ContentCache
 from app.content.errors import NoRollout, StaleRollout
 from app.content.schemas import RolloutAction, RolloutStatus
@@ -90,7 +90,7 @@ class RolloutWithOutcomes(RolloutStatus):
 
 
 def rollout_report(session: Session, policy: AutoAbortPolicy) -> RolloutWithOutcomes:
-    status = content_service.rollout_status(session)
+    status = staged_rollout.rollout_status(session)
     canary: OutcomeRates | None = None
     current: OutcomeRates | None = None
     canary_sources = current_sources = None
@@ -119,7 +119,7 @@ def abort_if_worse(
     running canary and the policy says so. True when this call aborted it."""
     if policy.margin is None:
         return False
-    status = content_service.rollout_status(session)
+    status = staged_rollout.rollout_status(session)
     if status.canary_version != version or status.current_version is None:
         return False
     canary = source_rates(session, version)
@@ -134,7 +134,7 @@ def abort_if_worse(
     )
     try:
         # canary_version: a canary started meanwhile by someone else is not touched (409).
-        content_service.change_rollout(
+        staged_rollout.change_rollout(
             session,
             cache,
             action=RolloutAction.abort,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.models import utcnow
+from app.core.upsert import dialect_insert, keep_first_row
 from app.webhooks.models import (
     DeliveryStatus,
     SubscriptionStatus,
@@ -25,25 +24,16 @@ from app.webhooks.models import (
 )
 
 
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def sealing_key(session: Session) -> bytes | None:
     row = session.get(WebhookSealingKey, 1)
     return None if row is None else bytes(row.key)
 
 
 def keep_first_sealing_key(session: Session, key: bytes) -> bytes:
-    """Store `key` unless another process stored one first; the key that is stored."""
-    statement = _insert(session, WebhookSealingKey).values(id=1, key=key, created_at=utcnow())
-    session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
-    session.commit()
-    session.expire_all()
-    stored = sealing_key(session)
-    assert stored is not None
-    return stored
+    """Store `key` unless another process stored one first; the key that is stored. The
+    caller commits."""
+    stored = keep_first_row(session, WebhookSealingKey, id=1, key=key, created_at=utcnow())
+    return bytes(stored.key)
 
 
 def recorded_fingerprint(session: Session) -> str | None:
@@ -53,7 +43,7 @@ def recorded_fingerprint(session: Session) -> str | None:
 
 
 def record_fingerprint(session: Session, fingerprint: str, holder: str) -> None:
-    statement = _insert(session, WebhookKeyFingerprint).values(
+    statement = dialect_insert(session, WebhookKeyFingerprint).values(
         id=1, fingerprint=fingerprint, recorded_at=utcnow(), recorded_by=holder
     )
     session.execute(

@@ -58,6 +58,9 @@ def sealing_key(session: Session, configured: SecretStr | None) -> bytes:
             "database; set it in production"
         )
         stored = repository.keep_first_sealing_key(session, os.urandom(WEBHOOK_KEY_BYTES))
+        # Committed now, whatever the caller does next: the worker reads the key in a session
+        # that never commits, and an insert held open would keep other first users waiting.
+        session.commit()
     return stored
 
 

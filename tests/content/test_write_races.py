@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
-from app.content import service
+from app.content import drafts, versions
 from app.content.errors import ConcurrentChange, StaleRevision
 from app.core.config import Settings
 from app.core.errors import ErrorKind
@@ -20,22 +20,22 @@ def test_the_loser_of_a_draft_write_race(settings: Settings, send_if_match: bool
     prepare_database(services)
     engine = create_engine(settings.database_url)
     with Session(engine, expire_on_commit=False) as setup:
-        version = service.create_draft(setup, base_version=None, notes="race", actor="t").version
+        version = drafts.create_draft(setup, base_version=None, notes="race", actor="t").version
         setup.commit()
-    bundle = service.stored_bundle(Session(engine), version)
+    bundle = versions.stored_bundle(Session(engine), version)
     with Session(engine, expire_on_commit=False) as loser:
-        etag = service.version_etag(service._existing(loser, version))
+        etag = versions.version_etag(versions.existing(loser, version))
         if_match = etag if send_if_match else None
         # The loser has read the draft (and its If-Match matched) ...
-        row = service._editable_draft(loser, version, if_match)
+        row = drafts.editable_draft(loser, version, if_match)
         loser.commit()
         # ... when the winner writes it.
         with Session(engine, expire_on_commit=False) as winner:
-            service.replace_draft(winner, version, bundle, etag)
+            drafts.replace_draft(winner, version, bundle, etag)
             winner.commit()
         expected = StaleRevision if send_if_match else ConcurrentChange
         with pytest.raises(expected) as lost:
-            service._store_draft_bundle(loser, row, bundle, if_match)
+            drafts._store_draft_bundle(loser, row, bundle, if_match)
         assert lost.value.kind is (ErrorKind.stale if send_if_match else ErrorKind.conflict)
     engine.dispose()
     services.engine.dispose()

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
-from app.content import service as content_service
+from app.content import publishing
 from app.content.files import DEFAULT_CONTENT_DIR, load_bundle
 from app.core import migrate
 from app.core.config import Settings
@@ -197,7 +197,7 @@ def _deployment(settings: Settings, url: str, bundle: Bundle | None = None) -> I
     if bundle is not None:
         engine = create_engine(url)
         with Session(engine) as session:
-            assert content_service.bootstrap(session, bundle) == 1
+            assert publishing.bootstrap(session, bundle) == 1
             session.commit()
         engine.dispose()
     other = settings.model_copy(update={"database_url": url})

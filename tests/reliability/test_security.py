@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.content import service as content_service
+from app.content import versions
 from app.core.logging import AccessLog
 from app.core.middleware import RequestMiddleware
 from app.main import create_app
@@ -146,7 +146,7 @@ def test_an_unexpected_error_is_a_bare_500_problem(
     def explode(*_: object, **__: object) -> None:
         raise RuntimeError(f"boom with {ADMIN_KEY} and SELECT * FROM api_key")
 
-    monkeypatch.setattr(content_service, "version_summaries", explode)
+    monkeypatch.setattr(versions, "version_summaries", explode)
     response = module_client.get("/v1/content/versions")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"

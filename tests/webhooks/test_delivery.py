@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from app.content import service as content_service
 from app.core.config import Settings
+from app.webhooks import outbox
 from app.webhooks.schemas import ContentPublishedData
 from app.webhooks.signing import seal
 from app.webhooks.worker import PER_SUBSCRIPTION, WebhookWorker, retry_delay
@@ -119,13 +119,13 @@ def test_no_event_for_a_publish_that_rolls_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     subscribe(wh_client, admin_headers, receiver.url)
-    real_enqueue = content_service.outbox.enqueue
+    real_enqueue = outbox.enqueue
 
     def enqueue_then_fail(*args: Any, **kwargs: Any) -> None:
         real_enqueue(*args, **kwargs)
         raise RuntimeError("the publish fails after its event was written")
 
-    monkeypatch.setattr(content_service.outbox, "enqueue", enqueue_then_fail)
+    monkeypatch.setattr(outbox, "enqueue", enqueue_then_fail)
     draft = wh_client.post("/v1/admin/content/versions", json={}, headers=admin_headers).json()
     failed = wh_client.post(
         f"/v1/admin/content/versions/{draft['version']}/publish", json={}, headers=admin_headers

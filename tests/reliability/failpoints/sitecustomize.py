@@ -37,9 +37,9 @@ def _reached(point: str) -> None:
 
 
 def _install() -> None:
-    from app.content import repository, service
+    from app.content import publishing, repository
 
-    original_publish = service.publish
+    original_publish = publishing.publish
     original_move = repository.move_pointer
     state = threading.local()
 
@@ -66,7 +66,7 @@ def _install() -> None:
             _reached("before_pointer")
         return original_move(session, to_version)
 
-    service.publish = publish
+    publishing.publish = publish
     repository.move_pointer = move_pointer
 
 
