@@ -97,3 +97,48 @@ def follow_ups(plan: Plan, evaluation: Evaluation, limit: int) -> list[str]:
                 stakes[item["field"]] = stakes.get(item["field"], 0.0) + item["weight"]
     ordered = sorted(stakes, key=lambda f: (-stakes[f], list(questions).index(f)))
     return ordered[:limit]
+
+
+def shown_value(value: Any) -> tuple[Any, str]:
+    """An evidence value as answers show it (31 rather than 31.0, 2 decimals), and as text."""
+    if isinstance(value, float):
+        value = round(value * 100.0) / 100.0 if not value.is_integer() else value
+        value = int(value) if value.is_integer() else value
+    elif isinstance(value, str | list) and not isinstance(value, bool):
+        value = str(value) if isinstance(value, str) else [str(item) for item in value]
+    text = "" if value is None else ", ".join(value) if isinstance(value, list) else str(value)
+    return value, "true" if value is True else "false" if value is False else text
+
+
+def actions(plan: Plan, evaluation: Evaluation, tip_id: str) -> list[dict[str, Any]]:
+    """A tip's actions for the workout: those whose conditions hold, sized by their rules."""
+    values = evaluation.values
+    out = []
+    for action in next(tip for tip in plan["tips"] if tip["id"] == tip_id)["actions"]:
+        if not all(evaluation.conditions[p] for p in action["only_when"]):
+            continue
+        amount, rule = None, action["amount"]
+        if rule is not None:
+            source = values.get(rule["field"]) if rule["field"] else None
+            amount = rule["default"] if source is None else float(source) * rule["factor"]
+            if source is not None and rule["over_duration"]:
+                amount /= values["derived.duration_h"]
+            if amount is None:
+                continue
+            amount = round(amount / rule["round_to"]) * rule["round_to"]
+            amount = max(amount, rule["min"]) if rule["min"] is not None else amount
+            amount = min(amount, rule["max"]) if rule["max"] is not None else amount
+            whole = float(rule["round_to"]).is_integer()
+            amount = int(amount) if whole or float(amount).is_integer() else round(amount, 3)
+        offset = int(amount) if action["offset_is_amount"] and amount is not None else None
+        out.append(
+            {
+                "kind": action["kind"],
+                "amount": amount,
+                "unit": action["unit"],
+                "when": action["when"],
+                "offset_min": action["offset_min"] if offset is None else offset,
+                "per_hour": action["per_hour"],
+            }
+        )
+    return out

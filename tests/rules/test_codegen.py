@@ -112,13 +112,18 @@ def expected_answer(plan: dict[str, Any], ctx: WorkoutContext, limit: int) -> di
                 round(reference_answer.sigmoid(ev.logits[cause_id]) * scale) / scale,
                 reference_answer.confidence(plan, cause_id, values),
                 [
-                    (s["evidence_field"], weight, s["message"])
+                    (
+                        s["evidence_field"],
+                        *reference_answer.shown_value(values.get(s["evidence_field"])),
+                        weight,
+                        s["message"],
+                    )
                     for _, weight, s in evidence[cause_id]
                 ],
             )
             for cause_id in shown
         ],
-        "tips": tips,
+        "tips": [(tip, reference_answer.actions(plan, ev, tip)) for tip in tips],
         "questions": questions,
         "warnings": [(checks[code]["field"], code, checks[code]["message"]) for code in warnings],
         "disclaimer": plan["disclaimer"],
@@ -145,11 +150,14 @@ def answer_facts(engine: AssessmentEngine, ctx: WorkoutContext, locale: str, lim
                 cause["title"],
                 cause["score"],
                 cause["confidence"],
-                [(item["field"], item["weight"], item["message"]) for item in cause["evidence"]],
+                [
+                    (i["field"], i["value"], i["display_value"], i["weight"], i["message"])
+                    for i in cause["evidence"]
+                ],
             )
             for cause in answer["causes"]
         ],
-        "tips": [tip["id"] for tip in answer["tips"]],
+        "tips": [(tip["id"], tip["actions"]) for tip in answer["tips"]],
         "questions": [question["field"] for question in answer["follow_up_questions"]],
         "warnings": [(w["field"], w["code"], w["message"]) for w in answer["warnings"]],
         "disclaimer": answer["disclaimer"],
