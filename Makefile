@@ -77,8 +77,9 @@ typecheck: install ## mypy --strict on app/
 migrate: install ## apply database migrations to DATABASE_URL
 	$(VENV)/bin/tremor-guide migrate
 
-openapi: install ## regenerate openapi/openapi.json (served), app.json and admin.json (SDK halves)
+openapi: install ## regenerate openapi/openapi.json (served), app.json and admin.json (SDK halves), and the plan's JSON Schema
 	$(PY) -m app.openapi_export openapi
+	$(PY) -m app.rules.plan
 
 bench: install ## engine microbenchmark, the service against the framework's floor, then hostile bodies
 	$(PY) bench/engine_bench.py

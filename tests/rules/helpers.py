@@ -19,7 +19,7 @@ from app.rules.fields import INPUT_FIELDS, SECTION_FIELDS, SECTION_MODELS, Field
 from app.rules.schemas import AssessmentResponse
 from app.rules.versions import AssessmentEngine
 from app.workout.context import WorkoutContext
-from tests.rules.reference import Evaluation
+from tests.rules import reference
 
 LEVELS = {"self_care": 0, "consult": 1, "urgent": 2}
 
@@ -41,12 +41,9 @@ def context(**sections: dict[str, Any]) -> WorkoutContext:
     return WorkoutContext.model_validate(data)
 
 
-def logit(evaluation: Evaluation, cause_id: str) -> float:
-    return next(item.logit for item in evaluation.ranked if item.cause.id == cause_id)
-
-
-def ranked_ids(evaluation: Evaluation) -> list[str]:
-    return [item.cause.id for item in evaluation.ranked]
+def evaluate(engine: AssessmentEngine, ctx: WorkoutContext) -> reference.Evaluation:
+    """What the plan interpreter (the oracle) makes of a context."""
+    return reference.evaluate(reference.plan_of(engine), reference.flatten(ctx))
 
 
 def bounds(path: str) -> tuple[float, float, bool]:

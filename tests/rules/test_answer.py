@@ -1,4 +1,4 @@
-"""The answer builder's own shortcuts, against the reference helpers they stand in for."""
+"""The answer builder's own shortcuts, against the plan interpreter's steps they stand in for."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from app.rules import answer
 from app.rules.answer import sigmoid
 from app.rules.versions import MAX_TIPS
+from tests.rules import reference, reference_answer
 from tests.rules.helpers import default_engine
-from tests.rules.reference import Ranking, rank_tips
 
 ENGINE = default_engine()
+PLAN = reference.plan_of(ENGINE)
+CAUSE_IDS = [cause.id for cause in ENGINE.ruleset.causes]
 CAUSES = len(ENGINE.ruleset.causes)
 # Few distinct values, so that equal scores (and equal sums of scores) come up often; 40 and
 # 50 both saturate the sigmoid to 1.0.
@@ -26,8 +28,10 @@ LOGITS = st.lists(
 
 
 def reference_tips(logits: list[float]) -> list[str]:
-    ranking = Ranking(ENGINE.ruleset, logits)
-    return [tip.id for tip, _ in rank_tips(ENGINE.ruleset, ranking, MAX_TIPS)]
+    by_id = dict(zip(CAUSE_IDS, logits, strict=True))
+    ranked = reference.rank(PLAN, by_id)
+    hidden = {tip["id"] for tip in PLAN["tips"] if "self_care" in tip["hidden_at"]}
+    return [tip for tip, _ in reference_answer.rank_tips(PLAN, ranked, by_id, hidden)][:MAX_TIPS]
 
 
 def builder_tips(logits: list[float]) -> list[str]:

@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 
 from app.rules.bundle import Bundle
-from app.rules.compiler import compile_ruleset
 from app.rules.versions import AssessmentEngine
-from tests.rules.helpers import assess, context, ranked_ids
-from tests.rules.reference import confidence, evaluate, follow_up_fields, rank_tips
+from tests.rules import reference, reference_answer
+from tests.rules.helpers import assess, context, evaluate
 
 HOT_RIDE = {
     "activity": {"type": "cycling", "duration_min": 180, "intensity_rpe": 6},
@@ -21,9 +20,9 @@ HOT_RIDE = {
 
 
 def test_ranking_follows_the_evidence(engine: AssessmentEngine) -> None:
-    evaluation = evaluate(engine.ruleset, context(**HOT_RIDE))
-    assert ranked_ids(evaluation)[0] == "dehydration"
-    logits = [item.logit for item in evaluation.ranked]
+    evaluation = evaluate(engine, context(**HOT_RIDE))
+    assert evaluation.ranked[0] == "dehydration"
+    logits = [evaluation.logits[cause_id] for cause_id in evaluation.ranked]
     assert logits == sorted(logits, reverse=True)
 
 
@@ -32,10 +31,11 @@ def test_ties_keep_bundle_order(bundle: Bundle) -> None:
         {"cause": cause.id, "prior": 0.0, "signals": []} for cause in reversed(bundle.causes)
     ]
     data = {**bundle.model_dump(mode="json"), "rules": flat_rules}
-    ruleset = compile_ruleset(Bundle.model_validate(data))
-    evaluation = evaluate(ruleset, context())
-    assert ranked_ids(evaluation) == [cause.id for cause in bundle.causes]
-    assert all(item.score == 0.5 for item in evaluation.ranked)
+    engine = AssessmentEngine(Bundle.model_validate(data), version=1)
+    evaluation = evaluate(engine, context())
+    assert list(evaluation.ranked) == [cause.id for cause in bundle.causes]
+    assert list(engine.evaluate(context()).ranked) == list(evaluation.ranked)
+    assert all(reference_answer.sigmoid(logit) == 0.5 for logit in evaluation.logits.values())
 
 
 def test_ties_rank_the_more_common_cause_first(bundle: Bundle) -> None:
@@ -48,10 +48,9 @@ def test_ties_rank_the_more_common_cause_first(bundle: Bundle) -> None:
         for n, cause_id in enumerate(rated)
     ] + [{"cause": cause_id, "prior": 0.0, "signals": []} for cause_id in ids[-2:]]
     data = {**bundle.model_dump(mode="json"), "rules": flat_rules}
-    ruleset = compile_ruleset(Bundle.model_validate(data))
     expected = [*reversed(rated), *ids[-2:]]
-    assert ranked_ids(evaluate(ruleset, context())) == expected
     engine = AssessmentEngine(Bundle.model_validate(data), version=1)
+    assert list(evaluate(engine, context()).ranked) == expected
     assert list(engine.evaluate(context()).ranked) == expected
 
 
@@ -128,42 +127,49 @@ def test_enum_and_list_values_are_shown_plainly(engine: AssessmentEngine) -> Non
 def test_confidence_grows_with_what_was_provided(
     engine: AssessmentEngine, sections: dict[str, Any], expected: str
 ) -> None:
-    evaluation = evaluate(engine.ruleset, context(**sections))
-    dehydration = next(item for item in evaluation.ranked if item.cause.id == "dehydration")
-    assert confidence(dehydration.cause, evaluation.values) == expected
+    answer = assess(engine, context(**sections), locale="en", limit=50, assessment_id="c")
+    dehydration = next(cause for cause in answer.causes if cause.id == "dehydration")
+    assert dehydration.confidence == expected
 
 
 def test_tips_serve_the_top_causes(engine: AssessmentEngine) -> None:
-    evaluation = evaluate(engine.ruleset, context(**HOT_RIDE))
-    tips = rank_tips(engine.ruleset, evaluation.ranked, 5)
+    plan = reference.plan_of(engine)
+    evaluation = evaluate(engine, context(**HOT_RIDE))
+    tips = reference_answer.rank_tips(plan, evaluation.ranked, evaluation.logits, set())[:5]
     assert 0 < len(tips) <= 5
-    top3 = {item.cause.id for item in evaluation.ranked[:3]}
-    assert all(set(tip.addresses) & top3 for tip, _ in tips)
+    addresses = {tip["id"]: set(tip["addresses"]) for tip in plan["tips"]}
+    top3 = set(evaluation.ranked[:3])
+    assert all(addresses[tip] & top3 for tip, _ in tips)
     relevance = [value for _, value in tips]
     assert relevance == sorted(relevance, reverse=True)
-    assert "dehydration" in tips[0][0].addresses
-    assert len({tip.id for tip, _ in tips}) == len(tips)
+    assert "dehydration" in addresses[tips[0][0]]
+    assert len({tip for tip, _ in tips}) == len(tips)
+    shown = assess(engine, context(**HOT_RIDE), locale="en", assessment_id="t").tips
+    assert [tip.id for tip in shown] == reference_answer.shown_tips(plan, evaluation)
 
 
 def test_tip_ties_keep_bundle_order(engine: AssessmentEngine) -> None:
-    tips = rank_tips(engine.ruleset, evaluate(engine.ruleset, context()).ranked, 50)
+    evaluation = evaluate(engine, context())
+    tips = reference_answer.rank_tips(
+        reference.plan_of(engine), evaluation.ranked, evaluation.logits, set()
+    )
     order = [tip.id for tip in engine.ruleset.tips]
     for (first, first_relevance), (second, second_relevance) in itertools.pairwise(tips):
         if first_relevance == second_relevance:
-            assert order.index(first.id) < order.index(second.id)
+            assert order.index(first) < order.index(second)
 
 
 def test_follow_up_questions_ask_for_what_matters_most(engine: AssessmentEngine) -> None:
-    evaluation = evaluate(engine.ruleset, context())
-    fields = follow_up_fields(engine.ruleset.question_fields, evaluation, 3)
+    evaluation = evaluate(engine, context())
+    fields = reference_answer.follow_ups(reference.plan_of(engine), evaluation, 3)
     assert len(fields) == 3
     assert all(field not in evaluation.values for field in fields)
     assert all(field in engine.ruleset.question_fields for field in fields)
 
 
 def test_follow_up_questions_skip_answered_fields(engine: AssessmentEngine) -> None:
-    evaluation = evaluate(engine.ruleset, context(**HOT_RIDE))
-    fields = follow_up_fields(engine.ruleset.question_fields, evaluation, 5)
+    evaluation = evaluate(engine, context(**HOT_RIDE))
+    fields = reference_answer.follow_ups(reference.plan_of(engine), evaluation, 5)
     assert not {"environment.temperature_c", "hydration.fluid_intake_ml"} & set(fields)
 
 

@@ -13,7 +13,7 @@ from app.rules.bundle import Bundle, GoldenCase, GoldenExpectation
 from app.rules.golden import golden_context
 from app.rules.versions import AssessmentEngine
 from app.workout.context import WorkoutContext
-from tests.rules import reference
+from tests.rules import reference, reference_answer
 from tests.rules.helpers import default_bundle
 from tests.rules.test_golden import public_cases
 
@@ -182,7 +182,7 @@ def test_a_partial_locale_is_valid_and_falls_back_per_item(bundle: Bundle) -> No
     for cause in answer["causes"]:
         if cause["id"] != "dehydration":
             expected.append(f"causes:{cause['id']}")
-        expected += [f"signals:{cause['id']}.{s.id}" for s in _signals_fired(engine, cause["id"])]
+        expected += [f"signals:{cause['id']}.{s}" for s in _signals_fired(engine, cause["id"])]
     expected += [f"tips:{tip['id']}" for tip in answer["tips"]]
     expected += [f"questions:{q['field']}" for q in answer["follow_up_questions"]]
     assert set(items) == {*expected, "disclaimer"}
@@ -192,11 +192,11 @@ def test_a_partial_locale_is_valid_and_falls_back_per_item(bundle: Bundle) -> No
     assert english["fallback_items"] == [] and assess(engine, HOT_RUN, "es")["fallback_items"] == []
 
 
-def _signals_fired(engine: AssessmentEngine, cause_id: str) -> list[Any]:
+def _signals_fired(engine: AssessmentEngine, cause_id: str) -> list[str]:
     """The signals whose evidence the answer shows (a contribution that rounds to 0 is not)."""
-    evaluation = reference.evaluate(engine.ruleset, WorkoutContext.model_validate(HOT_RUN))
-    item = next(item for item in evaluation.ranked if item.cause.id == cause_id)
-    return [signal for signal, weight in item.evidence() if round(weight * 1000)]
+    plan = reference.plan_of(engine)
+    evaluation = reference.evaluate(plan, reference.flatten(WorkoutContext.model_validate(HOT_RUN)))
+    return [signal for signal, _ in reference_answer.evidence(plan, evaluation, cause_id)]
 
 
 def test_a_locale_must_be_declared_and_complete_unless_partial(bundle: Bundle) -> None:

@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.workout.context import WorkoutContext
-from tests.rules.helpers import assess, contexts, default_engine, logit
-from tests.rules.reference import evaluate
+from tests.rules.helpers import assess, contexts, default_engine, evaluate
 
 SETTINGS = settings(max_examples=150, deadline=None)
 temperatures = st.floats(-40, 60, allow_nan=False)
@@ -27,7 +26,7 @@ def with_value(ctx: WorkoutContext, section: str, **values: Any) -> WorkoutConte
 
 
 def cause_logit(ctx: WorkoutContext, cause_id: str) -> float:
-    return logit(evaluate(default_engine().ruleset, ctx), cause_id)
+    return evaluate(default_engine(), ctx).logits[cause_id]
 
 
 @given(contexts)

@@ -27,9 +27,9 @@ from tests.rules.helpers import (
     contexts,
     default_bundle,
     default_engine,
+    evaluate,
     is_integer,
 )
-from tests.rules.reference import evaluate
 
 URGENT_SYMPTOMS = [
     "chest_pain",
@@ -325,14 +325,14 @@ symptom_lists = st.lists(st.sampled_from([s.value for s in AssociatedSymptom]), 
 def test_adding_a_symptom_never_lowers_the_level(
     ctx: WorkoutContext, before: list[str], added: str
 ) -> None:
-    ruleset = default_engine().ruleset
+    engine = default_engine()
     base = ctx.model_copy(
         update={"symptoms": ctx.symptoms.model_copy(update={"associated": before})}
     )
     more = ctx.model_copy(
         update={"symptoms": ctx.symptoms.model_copy(update={"associated": [*before, added]})}
     )
-    assert LEVELS[evaluate(ruleset, more).level] >= LEVELS[evaluate(ruleset, base).level]
+    assert LEVELS[evaluate(engine, more).level] >= LEVELS[evaluate(engine, base).level]
 
 
 @given(contexts, st.sampled_from(URGENT_SYMPTOMS))
@@ -344,7 +344,7 @@ def test_an_urgent_symptom_is_urgent_whatever_else_is_true(
     ctx = ctx.model_copy(
         update={"symptoms": ctx.symptoms.model_copy(update={"associated": associated})}
     )
-    assert evaluate(default_engine().ruleset, ctx).level == "urgent"
+    assert evaluate(default_engine(), ctx).level == "urgent"
 
 
 def test_every_red_flag_has_a_golden_case_that_fires_it_at_its_level(
