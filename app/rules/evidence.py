@@ -19,6 +19,10 @@ from app.rules.fields import KNOWN_FIELDS, FieldKind
 from app.rules.ops import OPERATORS
 
 SHOWN_SCALE = 1000.0  # answers show contributions and scores to 3 decimals
+EVIDENCE_DECIMALS = 2  # a cited value is shown to 2 decimals, 31 rather than 31.0
+CONFIDENCE_HIGH = 0.6  # share of what a cause reads that the request gave, for "high"
+CONFIDENCE_MEDIUM = 0.3  # and for "medium"
+_VALUE_SCALE = 10.0**EVIDENCE_DECIMALS
 Shown = Callable[[Any], tuple[Any, str]]
 """A field's value -> (the value as answers show it, the same as a short text)."""
 PlainStep = tuple[int, float, dict[str, Any] | None, float, dict[str, Any], str, Shown]
@@ -38,7 +42,7 @@ def shown_number(value: Any) -> tuple[Any, str]:
         if value.is_integer():
             value = int(value)
         else:
-            value = round(value * 100.0) / 100.0
+            value = round(value * _VALUE_SCALE) / _VALUE_SCALE
             if value.is_integer():
                 value = int(value)
     return value, "" if value is None else str(value)
@@ -224,7 +228,13 @@ class CauseWriter:
         if not self._inputs:
             return "low"
         share = (present & self._mask).bit_count() / self._inputs
-        return "high" if share >= 0.6 else "medium" if share >= 0.3 else "low"
+        return (
+            "high"
+            if share >= CONFIDENCE_HIGH
+            else "medium"
+            if share >= CONFIDENCE_MEDIUM
+            else "low"
+        )
 
 
 def _picker(positions: tuple[int, ...]) -> FirstConditions:

@@ -28,16 +28,15 @@ from app.rules import answer as answer_module
 from app.rules import counterfactuals, derived, scores
 from app.rules.bundle import ConditionOp, Disposition, TriageLevel
 from app.rules.compiler import CompiledAction, CompiledTip, condition_key
+from app.rules.evidence import CONFIDENCE_HIGH, CONFIDENCE_MEDIUM, EVIDENCE_DECIMALS
 from app.rules.fields import DERIVED_FIELDS, INPUT_FIELDS, FieldKind
 from app.rules.plausibility import CHECKS, MAX_PLAUSIBLE_SPEED_KMH, warning_message
+from app.rules.triage import UNKNOWN_SYMPTOM
 from app.rules.versions import MAX_FOLLOW_UPS, MAX_LIMIT, MAX_TIPS, AssessmentEngine
 
 PLAN_FORMAT: Final = 1
 SCHEMA_PATH: Final = Path(__file__).with_name("plan.schema.json")
 # How a cause's confidence reads the share of its inputs given (`app.rules.evidence`).
-CONFIDENCE_HIGH: Final = 0.6
-CONFIDENCE_MEDIUM: Final = 0.3
-EVIDENCE_DECIMALS: Final = 2  # evidence values are shown to 2 decimals, 31 rather than 31.0
 
 ConditionValue = float | bool | str | list[float] | list[str] | None
 
@@ -369,7 +368,7 @@ def build_plan(engine: AssessmentEngine, locale: str) -> Plan:
             disposition_headlines=dict(sorted(texts.disposition_headlines.items())),
             reasons={flag.id: texts.red_flags[flag.id] for flag in ruleset.red_flags},
             unknown_symptom_headline=texts.unknown_symptom_headline,
-            unknown_symptom_code="unknown_symptom",
+            unknown_symptom_code=UNKNOWN_SYMPTOM,
         ),
         plausibility=_plausibility(locale),
         disclaimer=texts.disclaimer,
