@@ -33,6 +33,7 @@ from app.rules.fields import DERIVED_FIELDS, INPUT_FIELDS, FieldKind
 from app.rules.plausibility import CHECKS, MAX_PLAUSIBLE_SPEED_KMH, warning_message
 from app.rules.triage import UNKNOWN_SYMPTOM
 from app.rules.versions import MAX_FOLLOW_UPS, MAX_LIMIT, MAX_TIPS, AssessmentEngine
+from app.workout.plan_data import vocabulary_plan
 
 PLAN_FORMAT: Final = 1
 SCHEMA_PATH: Final = Path(__file__).with_name("plan.schema.json")
@@ -263,6 +264,10 @@ class Plan(_Model):
     fallbacks: list[str] = Field(description="Keys of the texts given in the default locale.")
     symptom_synonyms: dict[str, str]
     counterfactuals: Counterfactuals
+    vocabulary: dict[str, Any] = Field(
+        description="How a body is read: sections, bounds, units, platform names, symptom "
+        "words (app.workout.plan_data.vocabulary_plan)."
+    )
 
 
 def build_plan(engine: AssessmentEngine, locale: str) -> Plan:
@@ -375,6 +380,7 @@ def build_plan(engine: AssessmentEngine, locale: str) -> Plan:
         fallbacks=sorted(texts.fallbacks),
         symptom_synonyms=dict(sorted(engine.synonyms(locale).items())),
         counterfactuals=_counterfactuals(dict(texts.counterfactuals)),
+        vocabulary=vocabulary_plan(),
     )
 
 
