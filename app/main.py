@@ -19,6 +19,7 @@ from app.api.deps import single_query_values
 from app.api.examples import attach_examples
 from app.api.ops import router as ops_router
 from app.api.outcomes import router as outcomes_router
+from app.api.plan import router as plan_router
 from app.api.webhooks import router as webhooks_router
 from app.core.config import Settings, get_settings
 from app.core.dbfaults import install_database_fault_handler
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(assessment_router)
     app.include_router(content_router)
+    app.include_router(plan_router)
     app.include_router(admin_router)
     app.include_router(outcomes_router)
     app.include_router(webhooks_router)

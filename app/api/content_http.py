@@ -79,6 +79,14 @@ def not_modified_or_tag(
         "Content-Language": ctx.view.locale,
         "Vary": "Accept-Language",
     }
+    if if_none_match_holds(request, etag):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return None
+
+
+def if_none_match_holds(request: Request, etag: str) -> bool:
+    """Whether the client's copy, named by If-None-Match, is the one tagged `etag`."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match and len(if_none_match) > MAX_IF_NONE_MATCH:
         raise Unprocessable(
@@ -90,10 +98,7 @@ def not_modified_or_tag(
                 )
             ],
         )
-    if if_none_match and (
-        if_none_match.strip() == "*"
-        or etag in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    ):
-        return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return None
+    if not if_none_match:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return if_none_match.strip() == "*" or etag in tags

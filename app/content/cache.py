@@ -22,6 +22,7 @@ from app.content.rollout import in_canary
 from app.content.views import LocaleView, render_locale
 from app.core.metrics import CONTENT_VERSION
 from app.rules.bundle import Bundle
+from app.rules.plan import plan_json
 from app.rules.versions import AssessmentEngine
 
 logger = logging.getLogger("app.content")
@@ -42,9 +43,19 @@ class LoadedVersion:
     engine: AssessmentEngine
     views: dict[str, LocaleView]
     locales: tuple[str, ...]
+    # locale -> the version's plan as served (rules.plan), made on first ask: few apps ask,
+    # and a published version's plan never changes
+    plans: dict[str, bytes] = field(default_factory=dict)
 
     def view(self, locale: str) -> LocaleView:
         return self.views.get(locale) or self.views[self.bundle.default_locale]
+
+    def plan(self, locale: str) -> bytes:
+        """The plan in `locale` as JSON (one of `locales`), made once."""
+        made = self.plans.get(locale)
+        if made is None:
+            made = self.plans[locale] = plan_json(self.engine, locale)
+        return made
 
 
 def load_version(row: ContentVersion) -> LoadedVersion:
