@@ -17,6 +17,7 @@ one node process answers every case (`clients/engine/conformance-runner.mjs`).
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import json
 import shutil
@@ -34,6 +35,7 @@ from app.rules.plan import PLAN_FORMAT, plan_json
 from app.workout.context import WorkoutContext
 from app.workout.lenient import InputIssue, as_warnings, read_leniently
 from bench.contexts import varied
+from bench.ts_engine_inputs import reading_of
 from tests.clients.tools import require_tool
 from tests.rules.helpers import context_data, default_bundle, default_engine
 from tests.rules.record_answers import RECORDED
@@ -52,9 +54,18 @@ def _newest(paths: Sequence[Path]) -> float:
 
 def build_package() -> None:
     """`npm ci` when node_modules is older than the lock file, `npm run build` when dist is
-    older than a source file or the config."""
+    older than a source file or the config; one test worker at a time."""
     require_tool(shutil.which("node") is not None, "node is not installed")
     require_tool(shutil.which("npm") is not None, "npm is not installed")
+    with (PACKAGE / "package.json").open("rb") as anchor:
+        fcntl.flock(anchor, fcntl.LOCK_EX)
+        try:
+            _build_package()
+        finally:
+            fcntl.flock(anchor, fcntl.LOCK_UN)
+
+
+def _build_package() -> None:
     lock = PACKAGE / "package-lock.json"
     installed = PACKAGE / "node_modules" / ".package-lock.json"
     if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
@@ -108,23 +119,6 @@ def runner() -> Iterator[Runner]:
     process.close()
 
 
-def reading_of(
-    context: WorkoutContext, issues: Sequence[InputIssue] = (), locale: str = "en"
-) -> dict[str, Any]:
-    """The context as the reader gives it to the engine: input values (no derived ones),
-    the normalized context, the reader's warnings and the unreadable symptom words."""
-    result = default_engine().generated.evaluate_context(context)
-    values = {k: v for k, v in result.values.items() if not k.startswith("derived.")}
-    reading = {
-        "values": values,
-        "given": result.given,
-        "warnings": as_warnings(tuple(issues), locale) if issues else [],
-        "unknownWords": unknown_words(tuple(issues)) if issues else [],
-    }
-    parsed: dict[str, Any] = json.loads(json.dumps(reading))
-    return parsed
-
-
 def server_answer(
     context: WorkoutContext,
     locale: str,
@@ -160,7 +154,9 @@ def differences(expected: Any, got: Any, path: str = "") -> list[str]:
     if isinstance(expected, dict):
         if set(expected) != set(got):
             return [f"{path}: keys {sorted(expected)} != {sorted(got)}"]
-        return [d for key in expected for d in differences(expected[key], got[key], f"{path}.{key}")]
+        return [
+            d for key in expected for d in differences(expected[key], got[key], f"{path}.{key}")
+        ]
     if isinstance(expected, list):
         if len(expected) != len(got):
             return [f"{path}: {len(expected)} items != {len(got)}: {expected!r} != {got!r}"]
@@ -195,7 +191,9 @@ def recorded_bodies() -> list[tuple[str, dict[str, Any]]]:
     return sorted(bodies.items())
 
 
-def run_bodies(runner: Runner, named: Sequence[tuple[str, dict[str, Any]]]) -> tuple[int, list[str]]:
+def run_bodies(
+    runner: Runner, named: Sequence[tuple[str, dict[str, Any]]]
+) -> tuple[int, list[str]]:
     """Each body in each locale at each limit, read as the service reads it."""
     count, failures = 0, []
     for n, (name, body) in enumerate(named):
