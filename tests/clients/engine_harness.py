@@ -3,6 +3,7 @@ many inputs in one node process, for the conformance tests that hold it to the s
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -43,10 +44,13 @@ def built_package() -> Path:
     with _lock:
         if _built:
             return _built[0]
-        if not (PACKAGE / "node_modules" / ".bin" / "tsc").exists():
-            _run("npm", "ci", "--no-audit", "--no-fund")
-        if not DIST_INDEX.exists() or DIST_INDEX.stat().st_mtime < _newest_source():
-            _run("npm", "run", "build")
+        # One build at a time across the suite's worker processes (pytest-xdist).
+        with (PACKAGE / ".build-lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (PACKAGE / "node_modules" / ".bin" / "tsc").exists():
+                _run("npm", "ci", "--no-audit", "--no-fund")
+            if not DIST_INDEX.exists() or DIST_INDEX.stat().st_mtime < _newest_source():
+                _run("npm", "run", "build")
         _built.append(DIST_INDEX)
         return DIST_INDEX
 

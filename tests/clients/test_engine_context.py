@@ -17,9 +17,9 @@ import copy
 import gzip
 import json
 import re
-from decimal import Decimal
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -45,7 +45,9 @@ VIGNETTES = ROOT.parent / "shared" / "vignettes"
 PLAN = vocabulary_plan()
 ENGINE = default_engine()
 LOCALES = ("en", "es")
-GENERATED = 1000  # bodies per generated strategy (invalid: twice as many), each in 2 modes x 2 locales
+GENERATED = (
+    1000  # bodies per generated strategy (invalid: twice as many), each in 2 modes x 2 locales
+)
 _INDEX_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
 
 
@@ -181,8 +183,18 @@ def vignette_bodies() -> list[tuple[str, Any]]:
 
 RUN = {"type": "running", "duration_min": 60}
 HAND_WRITTEN: list[Any] = [
-    None, 1, "x", [], [1], {}, {"activity": None}, {"activity": "x"}, {"activity": []},
-    {"activity": {}}, {"activity": {"type": "running"}}, {"activity": {"duration_min": 5}},
+    None,
+    1,
+    "x",
+    [],
+    [1],
+    {},
+    {"activity": None},
+    {"activity": "x"},
+    {"activity": []},
+    {"activity": {}},
+    {"activity": {"type": "running"}},
+    {"activity": {"duration_min": 5}},
     {"activity": {"type": None, "duration_min": "5"}},
     {"activity": {"type": 37, "duration_min": True}},
     {"activity": {"type": 5.5, "duration_min": 0}},
@@ -214,18 +226,39 @@ HAND_WRITTEN: list[Any] = [
     {"activity": RUN, "hydration": {"body_mass_change_kg": -1.4}},
     {"activity": RUN, "hydration": {"body_mass_kg": 70, "body_mass_change_kg": -1.4}},
     {"activity": RUN, "hydration": {"body_mass_lb": 150, "body_mass_change_lb": -3}},
-    {"activity": RUN, "hydration": {"body_mass_kg": 70, "body_mass_change_lb": -3,
-                                    "body_mass_change_kg": -1.0}},
+    {
+        "activity": RUN,
+        "hydration": {"body_mass_kg": 70, "body_mass_change_lb": -3, "body_mass_change_kg": -1.0},
+    },
     {"activity": RUN, "hydration": {"body_mass_kg": 70, "body_mass_change_kg": -20}},
-    {"activity": RUN, "hydration": {"body_mass_kg": 70, "body_mass_change_kg": -1.4,
-                                    "body_mass_change_pct": -3}},
+    {
+        "activity": RUN,
+        "hydration": {"body_mass_kg": 70, "body_mass_change_kg": -1.4, "body_mass_change_pct": -3},
+    },
     {"activity": RUN, "hydration": {"body_mass_kg": 64, "body_mass_change_kg": 0.0005}},
-    {"activity": RUN, "health": {"blood_glucose_mmol_l": 3.4, "medications": ["Salbutamol",
-                                 "beta2_agonist", "SERTRALINE", "x", 5]}},
+    {
+        "activity": RUN,
+        "health": {
+            "blood_glucose_mmol_l": 3.4,
+            "medications": ["Salbutamol", "beta2_agonist", "SERTRALINE", "x", 5],
+        },
+    },
     {"activity": RUN, "health": {"blood_glucose_mmol_l": 3.4, "blood_glucose_mg_dl": 90}},
     {"activity": RUN, "symptoms": {"associated": "Chest pain"}},
-    {"activity": RUN, "symptoms": {"associated": ["Opresión en el pecho", "chest_pain",
-                                   "tummy ache", "<b>x</b>", 3, None, "CHEST-PAIN"]}},
+    {
+        "activity": RUN,
+        "symptoms": {
+            "associated": [
+                "Opresión en el pecho",
+                "chest_pain",
+                "tummy ache",
+                "<b>x</b>",
+                3,
+                None,
+                "CHEST-PAIN",
+            ]
+        },
+    },
     {"activity": RUN, "symptoms": {"associated": ["x"] * 40, "body_parts": ["calves"] * 13}},
     {"activity": RUN, "symptoms": {"associated": list(range(1001))}},
     {"activity": RUN, "symptoms": {"body_parts": ["calves", "calves", "quadriceps"]}},
@@ -236,7 +269,9 @@ HAND_WRITTEN: list[Any] = [
     {"activity": RUN, **{f"extra_{i}": i for i in range(30)}},
     {"activity": {**RUN, **{f"extra_{i}": i for i in range(30)}}},
     {"activity": RUN, "hydration": {f"x{i}": i for i in range(25)}, "athlete": {"age_years": 9}},
-    {"activity": RUN, "a[b": 1}, {"activity": RUN, "body": 1}, {"activity": RUN, "3": 1, "1": 2},
+    {"activity": RUN, "a[b": 1},
+    {"activity": RUN, "body": 1},
+    {"activity": RUN, "3": 1, "1": 2},
     {"activity": RUN, "athlete": {"age_years": 1e30, "sleep_hours": -1e-7}},
     {"activity": RUN, "athlete": {"age_years": 2**70}},
     {"activity": RUN, "athlete": {"age_years": 34.0}},
@@ -354,7 +389,9 @@ def mutated(draw: st.DrawFn) -> Any:
             body["symptoms"] = {"associated": words if draw(st.integers(0, 9)) else "Chest pain"}
         elif kind == "medicine":
             names = st.sampled_from(_MEDICINES).map(lambda m: m.upper().replace("_", " "))
-            body["health"] = {"medications": draw(st.lists(names | st.text(max_size=6), max_size=5))}
+            body["health"] = {
+                "medications": draw(st.lists(names | st.text(max_size=6), max_size=5))
+            }
         elif kind == "unknown":
             target[draw(unknown_names)] = draw(bad_values)
         elif kind == "drop" and section == "activity":
