@@ -46,8 +46,15 @@ _READ_THROUGH = {
 _OTHER_FORM = {("activity", "type_code"): "type"}
 # `Hydration._change_to_pct`: an absolute body mass change (kg, or lb converted by its unit
 # alias first) becomes this share of the body mass.
+# Both forms sent must agree as `units.CHANGE_PCT` says.
 _SHARE_OF = {
-    "body_mass_change_kg": {"percent_of": "body_mass_kg", "si_field": "body_mass_change_pct"},
+    "body_mass_change_kg": {
+        "abs_tolerance": units.CHANGE_PCT.abs_tolerance,
+        "percent_of": "body_mass_kg",
+        "rel_tolerance": units.CHANGE_PCT.rel_tolerance,
+        "si_field": "body_mass_change_pct",
+        "si_unit": units.CHANGE_PCT.si_unit,
+    },
 }
 
 
@@ -60,13 +67,16 @@ def vocabulary_plan() -> dict[str, Any]:
     pydantic declares them (gt, ge, lt, le), a list's `max_items` and `items`, an enum's name
     in `enums`, `read_through` naming the table its words are read with first, and for a
     field that only carries another unit (`alternative`) its `unit`: the SI field and the
-    conversion (`units` says how to apply it).
+    conversion (`units` says how to apply it). Mappings are sorted, so each model's `order`
+    (and `section_order`) lists its fields as declared: the order validation reads them in,
+    which decides the order of errors and which fields a unit's check can see.
     """
     enums: dict[str, list[str]] = {}
     sections = {
         name: {
             "fields": _fields(name, _model_of(info), enums),
             "model": _model_of(info).__name__,
+            "order": list(_model_of(info).model_fields),
             "required": info.is_required(),
         }
         for name, info in WorkoutContext.model_fields.items()
@@ -76,6 +86,7 @@ def vocabulary_plan() -> dict[str, Any]:
         "enums": enums,
         "lists": "a repeated entry is dropped, the first one kept",
         "medications": _medications(),
+        "section_order": list(WorkoutContext.model_fields),
         "sections": sections,
         "symptom_words": _symptom_words(),
         "units": {
@@ -136,7 +147,12 @@ def _kind(annotation: Any, enums: dict[str, list[str]]) -> dict[str, Any]:
         enums[plain.__name__] = [member.value for member in plain]
         return {"enum": plain.__name__, "kind": "enum"}
     if isinstance(plain, type) and issubclass(plain, BaseModel):
-        return {"fields": _fields("", plain, enums), "kind": "object", "model": plain.__name__}
+        return {
+            "fields": _fields("", plain, enums),
+            "kind": "object",
+            "model": plain.__name__,
+            "order": list(plain.model_fields),
+        }
     kinds = {bool: "bool", int: "integer", float: "number"}
     return {"kind": kinds[plain]}
 
