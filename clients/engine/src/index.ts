@@ -16,7 +16,7 @@ import type { Plan } from "./engine/plan.js";
 import { prepare } from "./engine/prepare.js";
 
 export { readContext, flatten, formatLoc, asWarnings, unknownWords } from "./context/read.js";
-export type { ContextReading, ContextRead, ContextRefused, ContextValues, Problem, ReadOptions } from "./context/read.js";
+export type { ContextReading, ContextRead, ContextRefused, ContextValues, Problem, ReadOptions, Warning as ReadWarning } from "./context/read.js";
 export type { VocabularyPlan } from "./context/plan.js";
 export { VOCABULARY_VERSION } from "./context/plan.js";
 export type { InputIssue } from "./context/lenient.js";
