@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-runtime run test lint spec-lint format typecheck layers migrate openapi bench fuzz vignettes clean
+.PHONY: help install install-runtime run test lint spec-lint engine engine-bench format typecheck layers migrate openapi bench fuzz vignettes clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}' \
@@ -43,7 +43,7 @@ run: install-runtime ## migrate, load the default content and serve on $(HOST):$
 # Two workers (pytest-xdist), each with a database of its own (tests/conftest.py): the suite
 # takes about half the time on this 2-core machine kind. TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 2
-test: install lint typecheck layers spec-lint ## lint, type-check, check the layers, lint the spec and run the whole test suite
+test: install lint typecheck layers spec-lint engine ## lint, type-check, check the layers, lint the spec, build the TypeScript evaluator and run the whole test suite
 	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: install ## ruff lint and format check
@@ -63,6 +63,25 @@ spec-lint: $(SPEC_LINT)/node_modules/.installed ## Redocly, Spectral and OWASP l
 	  npx --no-install redocly lint --config redocly.yaml --format stylish $(SPECS)
 	cd $(SPEC_LINT) && npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity error \
 	  --display-only-failures $(SPECS)
+
+# The on-device evaluator (clients/engine): `npm ci` once per lock change, `npm run build`
+# when a source changed (tsc writes dist/; the stamp records the build). The conformance
+# tests (tests/clients/test_engine_*.py) run dist/ under node.
+ENGINE := clients/engine
+ENGINE_SOURCES := $(wildcard $(ENGINE)/src/*.ts $(ENGINE)/src/*/*.ts) $(ENGINE)/tsconfig.json $(ENGINE)/package.json
+$(ENGINE)/node_modules/.installed: $(ENGINE)/package-lock.json
+	cd $(ENGINE) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(ENGINE)/dist/.built: $(ENGINE)/node_modules/.installed $(ENGINE_SOURCES)
+	cd $(ENGINE) && npm run build --silent
+	@touch $@
+
+engine: $(ENGINE)/dist/.built ## build the TypeScript evaluator clients/engine (dist/index.js, dist/cli.js)
+
+engine-bench: engine install ## µs per answer of the TypeScript evaluator: assess from raw bodies, plan prepared once
+	$(PY) -m bench.ts_engine_inputs $(ENGINE)/.bench
+	node $(ENGINE)/bench-assess.mjs $(ENGINE)/.bench/plan.json $(ENGINE)/.bench/bodies.json
 
 format: install ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix app tests migrations bench scripts

@@ -1,8 +1,12 @@
-"""Write the inputs of the on-device engine's benchmark (clients/engine/bench.mjs): the default
-content's plan and the readings of varied workouts, as the server reads them.
+"""Write the inputs of the on-device engine's benchmarks: the default content's plan, the
+readings of varied workouts as the server reads them (clients/engine/bench.mjs, the engine
+alone) and the 64 raw bodies of `varied(64)` (clients/engine/bench-assess.mjs, `assess`
+from the body: reading and answering).
 
-`python -m bench.ts_engine_inputs OUTDIR` writes OUTDIR/plan.json and OUTDIR/readings.json;
-then `node clients/engine/bench.mjs OUTDIR/plan.json OUTDIR/readings.json`.
+`python -m bench.ts_engine_inputs OUTDIR` writes OUTDIR/plan.json, OUTDIR/readings.json and
+OUTDIR/bodies.json; then `node clients/engine/bench.mjs OUTDIR/plan.json OUTDIR/readings.json`
+or `node clients/engine/bench-assess.mjs OUTDIR/plan.json OUTDIR/bodies.json` (`make
+engine-bench` does the second).
 """
 
 from __future__ import annotations
@@ -46,7 +50,8 @@ def main(out: Path, locale: str = "en", count: int = 256) -> None:
         {"activity": {"type": "running", "duration_min": 30}}
     )))  # fmt: skip
     (out / "readings.json").write_text(json.dumps(readings), encoding="utf-8")
-    print(f"wrote {out / 'plan.json'} and {len(readings)} readings")
+    (out / "bodies.json").write_text(json.dumps(varied(64)), encoding="utf-8")
+    print(f"wrote {out / 'plan.json'}, {len(readings)} readings and 64 bodies")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.clients.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "clients" / "engine"
@@ -38,9 +38,12 @@ def _run(*command: str) -> None:
 
 def built_package() -> Path:
     """The package's dist/index.js, built now if it is missing or older than its sources
-    (`npm ci` when node_modules is missing, then `npm run build`); skips without node."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed for the TypeScript engine")
+    (`npm ci` when node_modules is missing, then `npm run build`); skips without node, but
+    fails under CI (`CI` set), where these tests must run."""
+    require_tool(
+        shutil.which("node") is not None and shutil.which("npm") is not None,
+        "node and npm are needed for the TypeScript engine",
+    )
     with _lock:
         if _built:
             return _built[0]
