@@ -378,7 +378,8 @@ function authHeaders(extra = {}) {
 
 // The current version's number, from the list of versions (null if it cannot be had).
 async function currentVersion() {
-  const response = await fetch("/v1/content/versions", { headers: authHeaders({ Accept: "application/json" }) });
+  const headers = authHeaders({ Accept: "application/json" });
+  const response = await fetch("/v1/content/versions", { headers });
   if (!response.ok) return null;
   const listed = await response.json();
   const current = Array.isArray(listed) ? listed.find((version) => version.is_current) : null;
@@ -420,6 +421,8 @@ async function prepareOffline() {
     offline.answer = engine.answer;
   } catch (error) {
     $("plan-status").textContent = `Offline answers are not available: ${error}`;
+    document.body.dataset.plan = "none";
+    document.body.dataset.planCheck = "unavailable";
     return;
   }
   const kept = keptPlan();
@@ -432,7 +435,6 @@ async function prepareOffline() {
   }
   if (!offline.plan) document.body.dataset.plan = "none";
   document.body.dataset.planCheck = checked; // for the tests: the plan is settled
-
 }
 
 // The answer of POST /v1/assessments?limit=5 worked out from the kept plan: {answer} or the
