@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-runtime run test lint spec-lint engine engine-bench format typecheck layers migrate openapi bench fuzz vignettes clean
+.PHONY: help install install-runtime run test lint spec-lint engine engine-bench format typecheck layers migrate openapi web-engine bench fuzz vignettes clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}' \
@@ -99,6 +99,16 @@ migrate: install ## apply database migrations to DATABASE_URL
 openapi: install ## regenerate openapi/openapi.json (served), app.json and admin.json (SDK halves), and the plan's JSON Schema
 	$(PY) -m app.openapi_export openapi
 	$(PY) -m app.rules.plan
+
+# The try-it page answers offline with the TypeScript evaluator, served from
+# app/web/static/engine/: a committed copy of the package's built ES modules (the .js files of
+# clients/engine/dist), so that `make run` needs no node. Run this after changing
+# clients/engine; tests/clients/test_engine_web_copy.py fails while the copy is stale.
+WEB_ENGINE := app/web/static/engine
+web-engine: ## build clients/engine (npm ci, npm run build) and copy its ES modules to the try-it page
+	cd clients/engine && npm ci --no-audit --no-fund --loglevel=error && rm -rf dist && npm run build
+	rm -rf $(WEB_ENGINE) && mkdir -p $(WEB_ENGINE)
+	cd clients/engine/dist && find . -name '*.js' -exec cp --parents {} $(CURDIR)/$(WEB_ENGINE)/ \;
 
 bench: install ## engine microbenchmark, the service against the framework's floor, then hostile bodies
 	$(PY) bench/engine_bench.py

@@ -379,3 +379,199 @@ def test_on_a_phone_the_button_is_near_the_top_and_the_answer_reads_plainly(
     assert f"Drink {before[0]['amount']} ml 2 hours before" in actions, actions
     assert not any("offset" in text or "(" in text for text in actions), actions
     assert tab.offsite == [] and tab.errors == []
+
+
+# Offline (issue 30): the page keeps the current version's plan and, when POST /v1/assessments
+# cannot be reached at all, answers with the TypeScript evaluator on the device.
+OFFLINE_NOTE = "Answered on this device from content version {version}: no connection."
+ASSESS_PATH = "/v1/assessments?limit=5"
+
+
+def _server_answer(server: LiveServer, body: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = httpx.post(f"{server.url}{ASSESS_PATH}", json=body, timeout=10).json()
+    return answer
+
+
+def _shown(page: Page) -> dict[str, Any]:
+    """What the page shows of an answer, by the ids and texts the tests compare."""
+    ids = "items => items.map(i => i.dataset.{})"
+    return {
+        "level": page.get_attribute("#triage", "data-level"),
+        "headline": page.text_content("#triage-headline"),
+        "reasons": page.locator("#triage-reasons > li").evaluate_all(ids.format("code")),
+        "conditions": page.locator("#conditions .condition").evaluate_all(
+            ids.format("conditionId")
+        ),
+        "causes": page.locator("#causes > li.cause").evaluate_all(ids.format("causeId")),
+        "scores": page.locator("#causes .cause-score").all_text_contents(),
+        "tips": page.locator("#tips > li.tip").evaluate_all(ids.format("tipId")),
+        "actions": page.locator("#tips .action").all_text_contents(),
+        "follow_ups": page.locator("#follow-ups > li.follow-up").evaluate_all(ids.format("field")),
+        "disclaimer": page.text_content("#disclaimer"),
+    }
+
+
+def _expected(answer: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "level": answer["triage"]["level"],
+        "headline": answer["triage"]["headline"],
+        "reasons": [reason["code"] for reason in answer["triage"]["reasons"]],
+        "conditions": [condition["id"] for condition in answer["triage"]["conditions"]],
+        "causes": [cause["id"] for cause in answer["causes"]],
+        "scores": [f"{round(cause['score'] * 100)}%" for cause in answer["causes"]],
+        "tips": [tip["id"] for tip in answer["tips"]],
+        "follow_ups": [question["field"] for question in answer["follow_up_questions"]],
+        "disclaimer": answer["disclaimer"],
+    }
+
+
+def _offline_errors(tab: Tab) -> list[str]:
+    """Console errors other than the requests the cut network refused."""
+    return [error for error in tab.errors if "ERR_INTERNET_DISCONNECTED" not in error]
+
+
+def test_without_a_connection_the_page_answers_from_the_kept_plan(
+    live_server: LiveServer, open_page: Callable[[str], Tab], browser: BrowserContext
+) -> None:
+    tab = open_page(live_server.url)
+    page = tab.page
+    page.set_viewport_size(NARROW)  # type: ignore[arg-type]
+    page.wait_for_selector("body[data-plan-check='fetched']")
+    version = live_server_version(live_server)
+    assert f"Content version {version}" in (page.text_content("#plan-status") or "")
+    kept = page.evaluate("JSON.parse(localStorage.getItem('tremor-guide.plan'))")
+    assert kept["version"] == version and kept["etag"].startswith('"')
+
+    # A cold swim and a body temperature of 34.6 °C: hypothermia, an urgent red flag.
+    tab.unfold()
+    page.select_option("#activity-type", "swimming")
+    page.fill("#duration", "45")
+    page.fill("#intensity", "5")
+    page.fill("#temperature", "")
+    page.fill("#fluids", "")
+    page.fill("#water-temperature", "12")
+    page.fill("#body-temperature", "34.6")
+    browser.set_offline(True)
+    try:
+        tab.submit()
+        assert page.get_attribute("#answer", "data-source") == "device"
+        assert page.text_content("#answer-source") == OFFLINE_NOTE.format(version=version)
+        assert not page.is_visible("#error")
+        body = tab.sent_body()
+        assert body["health"] == {"body_temperature_c": 34.6}
+        urgent = _server_answer(live_server, body)  # the reference, asked outside the browser
+        shown = _shown(page)
+        shown.pop("actions")
+        assert shown == _expected(urgent)
+        assert shown["level"] == "urgent" and shown["conditions"] == ["hypothermia"]
+        banner = page.locator("#triage")
+        assert banner.get_attribute("role") == "alert"
+        condition = urgent["triage"]["conditions"][0]
+        assert banner.locator(".condition-title").first.text_content() == condition["title"]
+        steps = banner.locator(".condition-first-aid > li").all_text_contents()
+        assert steps == condition["first_aid"]
+        assert "offline" in (page.text_content("#meta") or "")
+        overflow = page.evaluate(_WIDER_THAN_THE_VIEWPORT)
+        assert overflow == [], overflow
+
+        # A benign workout answers self-care on the device too.
+        page.fill("#water-temperature", "")
+        page.fill("#body-temperature", "")
+        page.select_option("#activity-type", "running")
+        page.fill("#temperature", "18")
+        page.fill("#fluids", "500")
+        tab.submit()
+        assert page.get_attribute("#answer", "data-source") == "device"
+        calm = _server_answer(live_server, tab.sent_body())
+        shown = _shown(page)
+        shown.pop("actions")
+        assert shown == _expected(calm)
+        assert shown["level"] == "self_care"
+    finally:
+        browser.set_offline(False)
+
+    # Back online: the server answers again, and the note is gone.
+    tab.submit()
+    assert page.get_attribute("#answer", "data-source") == "server"
+    assert not page.is_visible("#answer-source")
+    assert "assessment " in (page.text_content("#meta") or "")
+    assert tab.offsite == [] and _offline_errors(tab) == []
+
+
+def test_a_server_error_is_shown_not_answered_on_the_device(
+    live_server: LiveServer, open_page: Callable[[str], Tab]
+) -> None:
+    tab = open_page(live_server.url)
+    page = tab.page
+    page.wait_for_selector("body[data-plan-check='fetched']")
+    page.route(
+        "**/v1/assessments*",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/problem+json",
+            body=json.dumps({"title": "Service Unavailable", "status": 503, "detail": "Down."}),
+        ),
+    )
+    tab.submit()
+    assert page.is_visible("#error") and not page.is_visible("#answer")
+    assert "Service Unavailable" in (page.text_content("#error") or "")
+    assert all("503" in error for error in tab.errors), tab.errors
+
+
+def test_a_reload_revalidates_the_kept_plan_with_its_etag(
+    live_server: LiveServer, open_page: Callable[[str], Tab]
+) -> None:
+    tab = open_page(live_server.url)
+    page = tab.page
+    page.wait_for_selector("body[data-plan-check='fetched']")
+    statuses: list[tuple[str | None, int]] = []
+    page.on(
+        "response",
+        lambda response: (
+            statuses.append((response.request.headers.get("if-none-match"), response.status))
+            if "/v1/content/versions/" in response.url
+            else None
+        ),
+    )
+    page.reload()
+    page.wait_for_selector("body[data-plan-check='current']")
+    kept = page.evaluate("JSON.parse(localStorage.getItem('tremor-guide.plan'))")
+    assert statuses == [(kept["etag"], 304)], statuses
+    assert tab.offsite == [] and tab.errors == []
+
+
+def live_server_version(server: LiveServer) -> int:
+    listed = httpx.get(f"{server.url}/v1/content/versions", timeout=10).json()
+    current: int = next(item["version"] for item in listed if item["is_current"])
+    return current
+
+
+def test_a_body_the_api_refuses_still_shows_its_red_flag_online_and_offline(
+    live_server: LiveServer, open_page: Callable[[str], Tab], browser: BrowserContext
+) -> None:
+    """A 422 that carries a triage shows the banner and the first aid above the fields to fix."""
+    tab = open_page(live_server.url)
+    page = tab.page
+    page.set_viewport_size(NARROW)  # type: ignore[arg-type]
+    page.wait_for_selector("body[data-plan-check='fetched']")
+    tab.unfold()
+    page.select_option("#activity-type", "swimming")
+    page.fill("#water-temperature", "12")
+    page.fill("#body-temperature", "34.6")
+    # A duration of 0 is refused (422); the page's own checks are lifted to send it.
+    page.evaluate("document.querySelector('#duration').removeAttribute('min')")
+    page.fill("#duration", "0")
+    for offline in (False, True):
+        browser.set_offline(offline)
+        try:
+            tab.submit()
+        finally:
+            browser.set_offline(False)
+        assert page.is_visible("#error") and not page.is_visible("#answer")
+        banner = page.locator("#problem-triage")
+        assert banner.get_attribute("data-level") == "urgent"
+        assert banner.get_attribute("role") == "alert"
+        title = banner.locator(".condition-title").first.text_content() or ""
+        assert "hypothermia" in title.lower()
+        assert banner.locator(".condition-first-aid > li").count() >= 2
+        assert "duration" in (page.text_content("#error") or "").lower()

@@ -1,6 +1,11 @@
 // The try-it page: turn the form into a workout context, post it to the API and
 // show the answer. Plain DOM code, no framework, no network access beyond this origin.
 // Every text that comes from the API is set with textContent, never parsed as HTML.
+//
+// Offline: when the page loads it keeps the current content version's plan (localStorage,
+// revalidated with its ETag) and imports the evaluator (clients/engine, served from
+// /static/engine/). When POST /v1/assessments cannot be reached at all (fetch rejects), the
+// same answer is worked out on this device from that plan and shown with a plain note.
 "use strict";
 
 const TRIAGE_LABELS = {
@@ -190,11 +195,12 @@ function renderCause(cause) {
   const more = element("details", "cause-more");
   more.append(element("summary", "", "Why this happens"), element("p", "", cause.explanation));
   item.append(evidence);
-  if (cause.counterfactuals.length > 0) {
+  const counterfactuals = cause.counterfactuals || [];
+  if (counterfactuals.length > 0) {
     const helped = element("div", "helped");
     helped.append(element("strong", "helped-title", "What would have helped"));
     const list = element("ul", "counterfactuals");
-    for (const change of cause.counterfactuals) {
+    for (const change of counterfactuals) {
       const line = element("li", "counterfactual", change.message);
       line.dataset.field = change.field;
       list.append(line);
@@ -287,7 +293,14 @@ function renderFollowUp(question) {
   return item;
 }
 
-function renderAnswer(answer) {
+// `onDevice`: the answer was worked out here from the kept plan, not by the server.
+function renderAnswer(answer, onDevice = false) {
+  const source = $("answer-source");
+  source.hidden = !onDevice;
+  source.textContent = onDevice
+    ? `Answered on this device from content version ${answer.content_version}: no connection.`
+    : "";
+  $("answer").dataset.source = onDevice ? "device" : "server";
   renderTriage(answer.triage);
   $("causes").replaceChildren(...answer.causes.map(renderCause));
   $("tips").replaceChildren(...answer.tips.map(renderTip));
@@ -299,7 +312,7 @@ function renderAnswer(answer) {
   $("disclaimer").textContent = answer.disclaimer;
   $("meta").textContent =
     `Content version ${answer.content_version}, locale ${answer.locale}, ` +
-    `assessment ${answer.assessment_id}`;
+    (onDevice ? "not recorded (answered offline)" : `assessment ${answer.assessment_id}`);
   $("answer").hidden = false;
   // The form is long: bring the triage banner into view, where the answer starts.
   $("result").scrollIntoView({ block: "start" });
@@ -319,8 +332,28 @@ function renderProblem(problem, status) {
     );
     box.append(list);
   }
+  // A body that cannot be assessed may still show a red flag: what to do now comes first.
+  if (problem && problem.triage) box.prepend(problemTriage(problem.triage));
   box.hidden = false;
   $("result").scrollIntoView({ block: "start" });
+}
+
+// The triage a 422 carries: the same banner as an answer's, above the fields to fix.
+function problemTriage(triage) {
+  const banner = element("div", `triage triage-${triage.level}`);
+  banner.id = "problem-triage";
+  banner.dataset.level = triage.level;
+  banner.setAttribute("role", "alert");
+  banner.append(
+    element("p", "triage-level", TRIAGE_LABELS[triage.level] || triage.level),
+    element("p", "triage-headline", triage.headline),
+  );
+  const reasons = element("ul", "triage-reasons");
+  reasons.append(...triage.reasons.map((reason) => element("li", "triage-reason", reason.message)));
+  const conditions = element("div", "conditions");
+  conditions.append(...(triage.conditions || []).map(renderCondition));
+  banner.append(reasons, conditions);
+  return banner;
 }
 
 function showRequest(url, body, apiKey) {
@@ -331,6 +364,131 @@ function showRequest(url, body, apiKey) {
     `curl -s -X POST '${new URL(url, window.location.href)}'${auth} \\\n` +
     `  -H 'Content-Type: application/json' \\\n  -d '${JSON.stringify(body)}'`;
   $("request").hidden = false;
+}
+
+// ---- Answering on the device --------------------------------------------------------------
+
+const PLAN_KEY = "tremor-guide.plan"; // {version, locale, etag, text}: the last plan served
+const offline = { plan: null, version: null, locale: null, assess: null };
+
+function keptPlan() {
+  try {
+    const kept = JSON.parse(localStorage.getItem(PLAN_KEY) || "null");
+    return kept && typeof kept.text === "string" ? kept : null;
+  } catch {
+    return null; // storage disabled or a damaged entry: as if nothing were kept
+  }
+}
+
+function usePlan(kept) {
+  const plan = JSON.parse(kept.text);
+  offline.plan = plan;
+  offline.version = plan.content_version;
+  offline.locale = plan.locale;
+  $("plan-status").textContent =
+    `Content version ${plan.content_version} (${plan.locale}) is kept on this device: ` +
+    "without a connection the page answers from it.";
+  document.body.dataset.plan = "ready";
+}
+
+function authHeaders(extra = {}) {
+  const apiKey = $("api-key").value.trim();
+  return apiKey ? { ...extra, Authorization: `Bearer ${apiKey}` } : extra;
+}
+
+// The current version's number, from the list of versions (null if it cannot be had).
+async function currentVersion() {
+  const headers = authHeaders({ Accept: "application/json" });
+  const response = await fetch("/v1/content/versions", { headers });
+  if (!response.ok) return null;
+  const listed = await response.json();
+  const current = Array.isArray(listed) ? listed.find((version) => version.is_current) : null;
+  return current ? current.version : null;
+}
+
+// Fetch a version's plan, or revalidate the kept one with its ETag (304: it is current). No
+// locale is named: the server picks it from Accept-Language, as it does for an assessment.
+// Says how it went: "fetched", "current" (304) or "unavailable".
+async function refreshPlan(version) {
+  if (version === null || version === undefined) return "unavailable";
+  const kept = keptPlan();
+  const headers = authHeaders({ Accept: "application/json" });
+  if (kept && kept.version === version && kept.etag) headers["If-None-Match"] = kept.etag;
+  const response = await fetch(`/v1/content/versions/${version}/plan`, { headers });
+  if (response.status === 304) return "current";
+  if (!response.ok) return "unavailable";
+  const text = await response.text();
+  const fresh = { version, locale: null, etag: response.headers.get("ETag"), text };
+  fresh.locale = JSON.parse(text).locale;
+  try {
+    localStorage.setItem(PLAN_KEY, JSON.stringify(fresh));
+  } catch {
+    // storage full or disabled: the plan still answers while this page is open
+  }
+  usePlan(fresh);
+  return "fetched";
+}
+
+// On load: the evaluator's modules and the kept plan at once (so a page opened without a
+// connection still answers), then the current plan from the server when it can be reached.
+async function prepareOffline() {
+  try {
+    const evaluator = await import("/static/engine/index.js");
+    offline.assess = evaluator.assess;
+  } catch (error) {
+    $("plan-status").textContent = `Offline answers are not available: ${error}`;
+    document.body.dataset.plan = "none";
+    document.body.dataset.planCheck = "unavailable";
+    return;
+  }
+  const kept = keptPlan();
+  if (kept) usePlan(kept);
+  let checked = "unreachable";
+  try {
+    checked = await refreshPlan(await currentVersion());
+  } catch {
+    // no connection: the kept plan (if any) stays in use
+  }
+  if (!offline.plan) document.body.dataset.plan = "none";
+  document.body.dataset.planCheck = checked; // for the tests: the plan is settled
+}
+
+// The answer of POST /v1/assessments?limit=5 worked out from the kept plan: {answer} or the
+// {problem} the server would give (with its red-flag triage). Counterfactuals ("what would
+// have helped") are left out: the evaluator does not work them out yet.
+function assessOnDevice(body) {
+  const result = offline.assess(offline.plan, body, { limit: 5 });
+  return result.kind === "assessment" ? { answer: result } : { problem: result };
+}
+
+// The server could not be reached: answer here if a plan is kept, else say what happened.
+function answerOffline(body, error) {
+  if (!offline.plan || !offline.assess) {
+    $("answer").hidden = true;
+    renderProblem({
+      title: "The API could not be reached",
+      detail: `${error}. No content plan is kept on this device yet, so it cannot answer offline.`,
+    }, 0);
+    return;
+  }
+  let outcome;
+  try {
+    outcome = assessOnDevice(body);
+  } catch (failure) {
+    $("answer").hidden = true;
+    renderProblem({
+      title: "The API could not be reached",
+      detail: `${error}. Answering on this device failed too: ${failure}`,
+    }, 0);
+    return;
+  }
+  const { answer, problem } = outcome;
+  if (answer) {
+    renderAnswer(answer, true);
+  } else {
+    $("answer").hidden = true;
+    renderProblem({ ...problem, title: `${problem.title} (checked on this device: no connection)` }, 422);
+  }
 }
 
 async function submit(event) {
@@ -349,18 +507,31 @@ async function submit(event) {
   $("submit").disabled = true;
   document.body.dataset.state = "loading";
   showRequest(url, body, apiKey);
+  let response;
   try {
-    const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+    response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+  } catch (error) {
+    // Only a network failure (offline, server down) falls back; any HTTP answer is shown.
+    try {
+      answerOffline(body, error);
+    } finally {
+      $("submit").disabled = false;
+      document.body.dataset.state = "done";
+    }
+    return;
+  }
+  try {
     const payload = await response.json().catch(() => null);
     if (response.ok) {
       renderAnswer(payload);
+      // A version published since the page loaded, or a plan refused without the key.
+      if (payload && (payload.content_version !== offline.version || payload.locale !== offline.locale)) {
+        refreshPlan(payload.content_version).catch(() => {});
+      }
     } else {
       $("answer").hidden = true;
       renderProblem(payload, response.status);
     }
-  } catch (error) {
-    $("answer").hidden = true;
-    renderProblem({ title: "The API could not be reached", detail: String(error) }, 0);
   } finally {
     $("submit").disabled = false;
     document.body.dataset.state = "done";
@@ -370,4 +541,5 @@ async function submit(event) {
 document.addEventListener("DOMContentLoaded", () => {
   $("workout-form").addEventListener("submit", submit);
   document.body.dataset.state = "ready";
+  prepareOffline();
 });
