@@ -3,7 +3,7 @@
 The plan (`app.rules.plan`, its JSON Schema in `app/rules/plan.schema.json`) describes the
 version's whole meaning in one locale: rules, conditions, texts, tips and the answer's
 selection rules. A published version never changes, so neither does its plan: it is made
-once per process and locale, and served with an ETag and a year of caching.
+once per process and locale, and served with an ETag, as immutable.
 """
 
 from __future__ import annotations
