@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from app.core.config import Settings
-from tests.e2e.conftest import LiveServer, e2e_database_url, start_server
+from tests.e2e.conftest import LiveServer, start_shared_server
 
-__all__ = ["e2e_database_url", "start_server"]  # the live-server fixtures
+__all__ = ["start_shared_server"]  # the live-server fixture
 
 TIMEOUT_S = 1.0
 
@@ -31,9 +31,10 @@ def _closed_after(sock: socket.socket, limit_s: float) -> float:
     return time.monotonic() - started
 
 
-@pytest.fixture
-def server(start_server: Callable[..., LiveServer]) -> LiveServer:
-    return start_server(HEADER_TIMEOUT_S=str(TIMEOUT_S))
+@pytest.fixture(scope="module")
+def server(start_shared_server: Callable[..., LiveServer]) -> LiveServer:
+    """One server for the module: each test times out connections of its own."""
+    return start_shared_server(HEADER_TIMEOUT_S=str(TIMEOUT_S))
 
 
 @pytest.mark.e2e

@@ -141,3 +141,33 @@ def start_server(e2e_database_url: str, tmp_path: Path) -> Iterator[Callable[...
 @pytest.fixture
 def live_server(start_server: Callable[..., LiveServer]) -> LiveServer:
     return start_server()
+
+
+@pytest.fixture(scope="module")
+def start_shared_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., LiveServer]]:
+    """`start_server` for a whole module, on a database of the module's own: for tests that
+    only read from the server (its content, its answers, how it treats a connection), so
+    that they need not each pay for a start (a process importing the app, migrating,
+    loading the content). A test that writes, kills or restarts uses `start_server`."""
+    folder = tmp_path_factory.mktemp("shared-server")
+    servers: list[LiveServer] = []
+    with scratch_database(database_url, "e2e_shared", folder) as url:
+
+        def start(*, workers: int | None = 1, **env_extra: str) -> LiveServer:
+            server = LiveServer(
+                database_url=url,
+                env_extra=env_extra,
+                workers=workers,
+                log_path=folder / f"server-{len(servers)}.log",
+            )
+            servers.append(server)
+            server.start(timeout=30)
+            return server
+
+        try:
+            yield start
+        finally:
+            for server in servers:
+                server.stop()

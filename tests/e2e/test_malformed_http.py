@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Callable
 
 import pytest
 
 from tests.e2e.conftest import LiveServer
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def live_server(start_shared_server: Callable[..., LiveServer]) -> LiveServer:
+    """One server for both requests: each is a connection of its own that it closes."""
+    return start_shared_server()
 
 
 def raw_exchange(server: LiveServer, request: bytes) -> bytes:
