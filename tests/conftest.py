@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -96,3 +97,79 @@ def admin_headers() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+# --- how pytest-xdist spreads the suite (`make test`: -n 3 --dist loadgroup) -----------------
+#
+# Tests that start real servers (`tremor-guide serve`, a generated SDK against one, a browser)
+# spend most of their time waiting on those processes. On a 2-core machine, two workers of
+# them beside a third worker of in-process tests keep both cores busy, where two workers
+# running such tests side by side left one core idle much of the time. So each module with
+# such a test goes whole into one of LIVE_GROUPS xdist groups (each group runs on one worker,
+# one test after another, so no more live tests run at once than before), balanced by the
+# rough seconds below, and those groups are handed out first. A module with a module-scoped
+# fixture (an app, a compiled SDK, a browser) is kept on one worker too, so that the fixture
+# is built once. Without `--dist loadgroup` (plain `pytest`, `-n 0`) nothing is reordered.
+
+LIVE_GROUPS = 2
+LIVE_FIXTURES = frozenset({"start_server", "live_server", "start_live", "start_shared_server"})
+# Seconds per module on this 2-core machine kind (--durations, loaded), to balance the
+# groups; a module missing here counts DEFAULT_LIVE_SECONDS.
+LIVE_SECONDS = {
+    "tests/e2e/test_many_processes.py": 60,
+    "tests/clients/test_kotlin_sdk.py": 35,  # 30 s to compile the client, unless cached
+    "tests/reliability/test_crash.py": 25,
+    "tests/webhooks/test_live.py": 25,
+    "tests/e2e/test_browser.py": 20,
+    "tests/e2e/test_shared_limits.py": 20,
+    "tests/reliability/test_publish_load.py": 18,
+    "tests/outcomes/test_across_processes.py": 15,
+    "tests/e2e/test_replicas.py": 12,
+    "tests/e2e/test_server_log.py": 12,
+}
+DEFAULT_LIVE_SECONDS = 8
+
+
+def _is_live(item: pytest.Item) -> bool:
+    return item.get_closest_marker("e2e") is not None or bool(
+        LIVE_FIXTURES.intersection(item.fixturenames)
+    )
+
+
+def _has_module_fixture(item: pytest.Item) -> bool:
+    info: Any = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(definitions[-1].scope == "module" for definitions in info.name2fixturedefs.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("dist", "no") != "loadgroup":
+        return
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    live = {path for path, its in modules.items() if any(_is_live(item) for item in its)}
+    # Longest first, each into the group that has the fewest seconds so far.
+    load = [0] * LIVE_GROUPS
+    group_of: dict[str, int] = {}
+    for path in sorted(live, key=lambda p: (-LIVE_SECONDS.get(p, DEFAULT_LIVE_SECONDS), p)):
+        group = load.index(min(load))
+        group_of[path] = group
+        load[group] += LIVE_SECONDS.get(path, DEFAULT_LIVE_SECONDS)
+    first: list[pytest.Item] = []
+    rest: list[pytest.Item] = []
+    for path, its in modules.items():
+        if path in group_of:
+            name = f"live-{group_of[path]}"
+        elif any(_has_module_fixture(item) for item in its):
+            name = path
+        else:
+            rest.extend(its)
+            continue
+        for item in its:
+            item.add_marker(pytest.mark.xdist_group(name))
+        (first if path in group_of else rest).extend(its)
+    first.sort(key=lambda item: item.get_closest_marker("xdist_group").args[0])  # type: ignore[union-attr]
+    items[:] = first + rest
