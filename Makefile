@@ -40,11 +40,18 @@ install-runtime: $(VENV)/.synced-runtime ## create .venv with the service's depe
 run: install-runtime ## migrate, load the default content and serve on $(HOST):$(PORT) (SQLite by default)
 	$(VENV)/bin/tremor-guide serve --host $(HOST) --port $(PORT) --workers 1
 
-# Two workers (pytest-xdist), each with a database of its own (tests/conftest.py): the suite
-# takes about half the time on this 2-core machine kind. TEST_WORKERS=0 runs it in one process.
-TEST_WORKERS ?= 2
-test: install lint typecheck layers spec-lint engine ## lint, type-check, check the layers, lint the spec, build the TypeScript evaluator and run the whole test suite
-	$(PY) -m pytest -n $(TEST_WORKERS)
+# Three pytest-xdist workers, each with a database of its own (tests/conftest.py). On this
+# 2-core machine kind two of them run the modules that start live servers, which mostly wait
+# on those processes, while the third runs the in-process tests: both cores stay busy, and no
+# more live tests run at once than with two workers. --dist loadgroup is what places them
+# (tests/conftest.py says how). TEST_WORKERS=0 runs the suite in one process.
+# The checks and the evaluator's build run side by side first (--output-sync: each one's
+# output in one piece); any failure stops `make test` before pytest.
+TEST_WORKERS ?= 3
+PYTEST_DIST := $(if $(filter 0,$(TEST_WORKERS)),,--dist loadgroup --no-loadscope-reorder)
+test: install ## lint, type-check, check the layers, lint the spec, build the TypeScript evaluator and run the whole test suite
+	@$(MAKE) --no-print-directory -j5 --output-sync=target lint typecheck layers spec-lint engine
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_DIST)
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check app tests migrations bench scripts
