@@ -7,6 +7,7 @@ The database is SQLite in a temporary folder unless TEST_DATABASE_URL names anot
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,10 +144,39 @@ def _has_module_fixture(item: pytest.Item) -> bool:
     return any(definitions[-1].scope == "module" for definitions in info.name2fixturedefs.values())
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
+    """xdist schedules by node id: a `@name` suffix is how loadgroup learns a test's group.
+    xdist 3.8 writes that suffix to `item._nodeid`, which pytest 9 no longer reads (it keeps
+    the id in `_id`), so its own `xdist_group` mark has no effect here: write it where this
+    pytest reads it, and check that it took."""
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(nodeid)
+    else:  # pragma: no cover - pytest before 9
+        item._nodeid = nodeid  # type: ignore[attr-defined]
+    assert item.nodeid == nodeid, (item.nodeid, nodeid)
+
+
+def _unique_nodeids(items: list[pytest.Item]) -> None:
+    """Tests sharing a node id would all but the first be dropped by loadgroup (it keys its
+    work by id): schemathesis names each operation's test `test_...[GET /v1/causes]` but
+    gives them all the function's id. Such a test gets its module and name as its id."""
+    seen = Counter(item.nodeid for item in items)
+    for item in items:
+        if seen[item.nodeid] > 1:
+            _set_nodeid(item, f"{item.nodeid.split('::', 1)[0]}::{item.name}")
+    ids = Counter(item.nodeid for item in items)
+    assert max(ids.values(), default=1) == 1, [i for i, n in ids.items() if n > 1]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("dist", "no") != "loadgroup":
+    # On a worker xdist has set `dist` to "no" and `loadgroup` to True.
+    if not (
+        config.getoption("dist", "no") == "loadgroup" or getattr(config.option, "loadgroup", False)
+    ):
         return
+    _unique_nodeids(items)
     modules: dict[str, list[pytest.Item]] = {}
     for item in items:
         modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
@@ -158,18 +188,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         group = load.index(min(load))
         group_of[path] = group
         load[group] += LIVE_SECONDS.get(path, DEFAULT_LIVE_SECONDS)
-    first: list[pytest.Item] = []
+    live_items: list[list[pytest.Item]] = [[] for _ in range(LIVE_GROUPS)]
     rest: list[pytest.Item] = []
     for path, its in modules.items():
         if path in group_of:
             name = f"live-{group_of[path]}"
+            live_items[group_of[path]].extend(its)
         elif any(_has_module_fixture(item) for item in its):
-            name = path
+            name = path.replace("/", ".")
+            rest.extend(its)
         else:
             rest.extend(its)
             continue
         for item in its:
-            item.add_marker(pytest.mark.xdist_group(name))
-        (first if path in group_of else rest).extend(its)
-    first.sort(key=lambda item: item.get_closest_marker("xdist_group").args[0])  # type: ignore[union-attr]
-    items[:] = first + rest
+            _set_nodeid(item, f"{item.nodeid}@{name}")
+    # With --no-loadscope-reorder the groups are handed out in this order: live ones first.
+    items[:] = [item for group in live_items for item in group] + rest
