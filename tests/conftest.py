@@ -6,6 +6,7 @@ The database is SQLite in a temporary folder unless TEST_DATABASE_URL names anot
 
 from __future__ import annotations
 
+import compileall
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -40,6 +41,16 @@ TABLES_CHILD_FIRST = (
     "content_pointer",
     "content_version",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile app/ to bytecode once, before any test starts a process. Where
+    PYTHONDONTWRITEBYTECODE=1 is set (this machine kind, CI), no process writes .pyc files,
+    so every `tremor-guide serve` a test starts (some sixty, each worker of them too)
+    compiled the whole app from source again; only a test whose subprocess drops the
+    variable happened to leave .pyc files behind. (The controller does it; workers skip.)"""
+    if not hasattr(config, "workerinput"):
+        compileall.compile_dir(Path(__file__).resolve().parents[1] / "app", quiet=1)
 
 
 @pytest.fixture(scope="session")
