@@ -128,18 +128,22 @@ LIVE_FIXTURES = frozenset({"start_server", "live_server", "start_live", "start_s
 # Seconds per module on this 2-core machine kind (--durations, loaded), to balance the
 # groups; a module missing here counts DEFAULT_LIVE_SECONDS.
 LIVE_SECONDS = {
-    "tests/e2e/test_many_processes.py": 60,
+    "tests/e2e/test_many_processes.py": 70,
     "tests/clients/test_kotlin_sdk.py": 35,  # 30 s to compile the client, unless cached
+    "tests/webhooks/test_live.py": 30,
     "tests/reliability/test_crash.py": 25,
-    "tests/webhooks/test_live.py": 25,
-    "tests/e2e/test_browser.py": 20,
-    "tests/e2e/test_shared_limits.py": 20,
     "tests/reliability/test_publish_load.py": 18,
-    "tests/outcomes/test_across_processes.py": 15,
-    "tests/e2e/test_replicas.py": 12,
-    "tests/e2e/test_server_log.py": 12,
+    "tests/reliability/test_ratelimit.py": 16,
+    "tests/e2e/test_browser.py": 15,
+    "tests/e2e/test_shared_limits.py": 15,
+    "tests/outcomes/test_across_processes.py": 12,
+    "tests/content/test_rollout_replicas.py": 12,
+    "tests/clients/test_python_sdk.py": 12,
+    "tests/core/test_proxy.py": 10,
+    "tests/e2e/test_replicas.py": 10,
+    "tests/e2e/test_server_log.py": 10,
 }
-DEFAULT_LIVE_SECONDS = 8
+DEFAULT_LIVE_SECONDS = 6
 
 
 def _is_live(item: pytest.Item) -> bool:
