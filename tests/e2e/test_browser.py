@@ -65,12 +65,6 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext
             context.close()
 
 
-@pytest.fixture(scope="module")
-def live_server(start_shared_server: Callable[..., LiveServer]) -> LiveServer:
-    """One server for the module's tests that use it: they only read (the page, answers)."""
-    return start_shared_server()
-
-
 @dataclass
 class Tab:
     """A page plus what it tried to reach off the machine and what it logged as errors."""
