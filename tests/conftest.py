@@ -134,7 +134,7 @@ LIVE_SECONDS = {
     "tests/reliability/test_crash.py": 25,
     "tests/reliability/test_publish_load.py": 18,
     "tests/reliability/test_ratelimit.py": 16,
-    "tests/e2e/test_browser.py": 15,
+    "tests/e2e/test_browser.py": 40,  # ten tests, a server and a page each
     "tests/e2e/test_shared_limits.py": 15,
     "tests/outcomes/test_across_processes.py": 12,
     "tests/content/test_rollout_replicas.py": 12,
