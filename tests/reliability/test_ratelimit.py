@@ -20,7 +20,7 @@ from app.core.ratelimit import Bucket, MemoryLimiter, end_user_id, parse_quota
 from app.main import create_app
 from tests.conftest import ADMIN_KEY, empty_database
 from tests.e2e.conftest import E2E_ADMIN_KEY, LiveServer
-from tests.reliability.conftest import reliability_settings, report
+from tests.reliability.conftest import reliability_settings
 
 WORKOUT = {"activity": {"type": "running", "duration_min": 40}}
 # Limits in tests are per day: windows are aligned to the clock, and a test that straddled
@@ -173,25 +173,6 @@ def test_openapi_documents_429_on_every_limited_operation(module_client: TestCli
             if path in unlimited:
                 continue
             assert "429" in operation["responses"], f"{method.upper()} {path}"
-
-
-def test_in_memory_limiter_costs_a_few_microseconds() -> None:
-    """The per-request cost on the hot path: one hit plus the three response headers."""
-    import asyncio
-
-    limiter = MemoryLimiter({bucket: parse_quota("1000000000/minute") for bucket in Bucket})
-    scope: dict[str, Any] = {"client": ("198.51.100.7", 1234)}
-
-    async def run(n: int) -> float:
-        started = time.perf_counter()
-        for _ in range(n):
-            await ratelimit.enforce(limiter, scope, Bucket.assess, ratelimit.client_identity(scope))
-            ratelimit.rate_limit_headers(scope[ratelimit.SCOPE_KEY])
-        return (time.perf_counter() - started) / n * 1e6
-
-    per_request_us = min(asyncio.run(run(20_000)) for _ in range(3))
-    report("ratelimit_cost", microseconds_per_request=round(per_request_us, 2))
-    assert per_request_us < 25, per_request_us  # a generous bound for a busy CI machine
 
 
 # --- Redis -----------------------------------------------------------------------------------
