@@ -94,6 +94,23 @@ def settings(database_url: str) -> Settings:
     )
 
 
+@pytest.fixture(scope="module")
+def api(database_url: str) -> Iterator[TestClient]:
+    """The app on the default content, shared by a module whose tests only assess and read:
+    built once per module, the assess limit lifted so that hundreds of bodies fit."""
+    empty_database(database_url)
+    module_settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        admin_api_key=ADMIN_KEY,
+        rate_limit_assess="1000000/minute",
+        log_level="WARNING",
+        webhook_worker_enabled=False,
+    )
+    with TestClient(create_app(module_settings), raise_server_exceptions=False) as client:
+        yield client
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """The app on a database holding just the bundled default content as version 1."""

@@ -3,15 +3,12 @@ problem; symptom words in other words and spellings; an unknown word never reass
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.config import Settings
-from app.main import create_app
-from tests.conftest import ADMIN_KEY, empty_database
+from tests.conftest import ADMIN_KEY
 
 RUN = {"type": "running", "duration_min": 40, "intensity_rpe": 6}
 DISPOSITIONS = {
@@ -19,20 +16,6 @@ DISPOSITIONS = {
     "consult": {"see_clinician_soon", "see_clinician_today"},
     "urgent": {"emergency_department", "call_emergency_number"},
 }
-
-
-@pytest.fixture(scope="module")
-def api(database_url: str) -> Iterator[TestClient]:
-    empty_database(database_url)
-    module_settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        admin_api_key=ADMIN_KEY,
-        rate_limit_assess="1000000/minute",
-        log_level="WARNING",
-    )
-    with TestClient(create_app(module_settings)) as client:
-        yield client
 
 
 def assess(api: TestClient, body: dict[str, Any], **params: Any) -> Any:

@@ -7,7 +7,6 @@ bare 422; now the answer (200, or a 422 that cannot be avoided) says "seek care 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,28 +14,11 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.config import Settings
-from app.main import create_app
-from tests.conftest import ADMIN_KEY, empty_database
 from tests.rules.helpers import LEVELS, context_data
 from tests.rules.test_triage import URGENT_SYMPTOMS
 
 RUN = {"type": "running", "duration_min": 60}
 CHEST_PAIN = {"associated": ["chest_pain"]}
-
-
-@pytest.fixture(scope="module")
-def api(database_url: str) -> Iterator[TestClient]:
-    empty_database(database_url)
-    module_settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        admin_api_key=ADMIN_KEY,
-        rate_limit_assess="1000000/minute",
-        log_level="WARNING",
-    )
-    with TestClient(create_app(module_settings)) as client:
-        yield client
 
 
 BAD_BODIES: dict[str, dict[str, Any]] = {

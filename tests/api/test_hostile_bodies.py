@@ -4,7 +4,6 @@ few warnings, and the reader's work does not grow with them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -13,29 +12,11 @@ from fastapi.testclient import TestClient
 
 from app.api import assessments
 from app.api.assessments import MAX_BODY_VALUES, TOO_MANY_VALUES
-from app.core.config import Settings
-from app.main import create_app
 from app.workout import lenient
 from app.workout.lenient import MAX_LISTED, IssueCode, read_leniently
-from tests.conftest import ADMIN_KEY, empty_database
 
 RUN = {"type": "running", "duration_min": 60}
 JSON = {"content-type": "application/json"}
-
-
-@pytest.fixture(scope="module")
-def api(database_url: str) -> Iterator[TestClient]:
-    empty_database(database_url)
-    module_settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        admin_api_key=ADMIN_KEY,
-        rate_limit_assess="1000000/minute",
-        log_level="WARNING",
-        webhook_worker_enabled=False,
-    )
-    with TestClient(create_app(module_settings), raise_server_exceptions=False) as client:
-        yield client
 
 
 def nested(depth: int, as_object: bool) -> bytes:

@@ -18,7 +18,6 @@ import gzip
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,13 +29,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.api.assessments import Unassessable, _read_context, unknown_words
-from app.core.config import Settings
-from app.main import create_app
 from app.rules.fields import INPUT_FIELDS
 from app.workout.lenient import as_warnings, read_leniently
 from app.workout.plan_data import vocabulary_plan
 from tests.clients.engine_harness import read_contexts
-from tests.conftest import ADMIN_KEY, empty_database
 from tests.rules.helpers import context_data, default_bundle, default_engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -429,20 +425,6 @@ def test_generated_invalid_contexts_read_as_the_server_reads_them() -> None:
 
 
 # --- The real API's 422 -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def api(database_url: str) -> Iterator[TestClient]:
-    empty_database(database_url)
-    module_settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        admin_api_key=ADMIN_KEY,
-        rate_limit_assess="1000000/minute",
-        log_level="WARNING",
-    )
-    with TestClient(create_app(module_settings)) as client:
-        yield client
 
 
 def test_refused_bodies_get_the_problem_the_api_answers(api: TestClient) -> None:
