@@ -58,23 +58,30 @@ def built_package() -> Path:
         return DIST_INDEX
 
 
-def read_contexts(config: dict[str, Any], inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each input ({"raw", "strict", "locale"}) read by the package's `readContext`, in one
-    node process; `config` holds the vocabulary plan and the synonyms by locale."""
-    index = built_package()
-    lines = [json.dumps(config, ensure_ascii=False)]
-    lines += [json.dumps(item, allow_nan=False) for item in inputs]
+def node_filter(arguments: list[str], lines: list[str]) -> list[str]:
+    """Run `node ARGUMENTS` once as a filter: the lines in on standard input, the non-empty
+    lines of its output back (a failure shows node's error output)."""
     done = subprocess.run(
-        ["node", str(RUNNER), str(index)],
-        input="\n".join(lines) + "\n",
+        ["node", *arguments],
+        input="".join(line + "\n" for line in lines),
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=600,
         check=False,
         env={**os.environ, "NODE_OPTIONS": ""},
     )
     if done.returncode != 0:
         raise RuntimeError(f"node failed ({done.returncode}):\n{done.stderr[-4000:]}")
-    outputs = [json.loads(line) for line in done.stdout.split("\n") if line]
-    assert len(outputs) == len(inputs), (len(outputs), len(inputs), done.stderr[-2000:])
+    return [line for line in done.stdout.split("\n") if line]
+
+
+def read_contexts(config: dict[str, Any], inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each input ({"raw", "strict", "locale"}) read by the package's `readContext`, in one
+    node process; `config` holds the vocabulary plan and the synonyms by locale."""
+    index = built_package()
+    lines = [json.dumps(config, ensure_ascii=False)]
+    lines += [json.dumps(item, allow_nan=False) for item in inputs]
+    outputs = [json.loads(line) for line in node_filter([str(RUNNER), str(index)], lines)]
+    assert len(outputs) == len(inputs), (len(outputs), len(inputs))
     return outputs

@@ -17,10 +17,8 @@ one node process answers every case (`clients/engine/conformance-runner.mjs`).
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import json
-import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -36,7 +34,7 @@ from app.workout.context import WorkoutContext
 from app.workout.lenient import InputIssue, as_warnings, read_leniently
 from bench.contexts import varied
 from bench.ts_engine_inputs import reading_of
-from tests.clients.tools import require_tool
+from tests.clients.engine_harness import built_package
 from tests.rules.helpers import context_data, default_bundle, default_engine
 from tests.rules.record_answers import RECORDED
 
@@ -46,37 +44,6 @@ RUNNER = PACKAGE / "conformance-runner.mjs"
 LOCALES = ("en", "es")
 LIMITS = (1, 3, 5, 10, 50)
 UNKNOWN = ("wobbly knees", "", "mareo raro")
-
-
-def _newest(paths: Sequence[Path]) -> float:
-    return max(path.stat().st_mtime for path in paths)
-
-
-def build_package() -> None:
-    """`npm ci` when node_modules is older than the lock file, `npm run build` when dist is
-    older than a source file or the config; one test worker at a time."""
-    require_tool(shutil.which("node") is not None, "node is not installed")
-    require_tool(shutil.which("npm") is not None, "npm is not installed")
-    with (PACKAGE / "package.json").open("rb") as anchor:
-        fcntl.flock(anchor, fcntl.LOCK_EX)
-        try:
-            _build_package()
-        finally:
-            fcntl.flock(anchor, fcntl.LOCK_UN)
-
-
-def _build_package() -> None:
-    lock = PACKAGE / "package-lock.json"
-    installed = PACKAGE / "node_modules" / ".package-lock.json"
-    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PACKAGE, check=True,
-                       capture_output=True, timeout=300)  # fmt: skip
-    sources = [*PACKAGE.joinpath("src").rglob("*.ts"), PACKAGE / "tsconfig.json", lock]
-    built = PACKAGE / "dist" / "engine" / "index.js"
-    if not built.exists() or built.stat().st_mtime < _newest(sources):
-        done = subprocess.run(["npm", "run", "build"], cwd=PACKAGE, capture_output=True,
-                              text=True, timeout=300, check=False)  # fmt: skip
-        assert done.returncode == 0, done.stdout + done.stderr
 
 
 class Runner:
@@ -109,7 +76,7 @@ class Runner:
 
 @pytest.fixture(scope="module")
 def runner() -> Iterator[Runner]:
-    build_package()
+    built_package()
     engine = default_engine()
     process = Runner()
     for locale in LOCALES:

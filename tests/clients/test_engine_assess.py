@@ -32,7 +32,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from app.core.config import Settings
-from tests.clients.engine_harness import PACKAGE, built_package
+from tests.clients.engine_harness import PACKAGE, built_package, node_filter
 from tests.clients.test_engine_answers import differences
 from tests.clients.test_engine_context import HAND_WRITTEN, RUN, js_body, mutated
 from tests.rules.helpers import context_data, default_bundle
@@ -109,18 +109,9 @@ def plans(client: TestClient, tmp_path: Path) -> Iterator[dict[str, Path]]:
 
 def run_cli(plan: Path, lines: list[dict[str, Any]]) -> list[Any]:
     """Each request answered by one `node dist/cli.js PLAN` process."""
-    done = subprocess.run(
-        ["node", str(CLI), str(plan)],
-        input="".join(json.dumps(line) + "\n" for line in lines),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    outputs = [json.loads(line) for line in done.stdout.split("\n") if line]
-    assert len(outputs) == len(lines), done.stderr[-2000:]
+    answered = node_filter([str(CLI), str(plan)], [json.dumps(line) for line in lines])
+    outputs = [json.loads(line) for line in answered]
+    assert len(outputs) == len(lines), (len(outputs), len(lines))
     return outputs
 
 

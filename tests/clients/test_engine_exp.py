@@ -20,10 +20,9 @@ import math
 import os
 import random
 import struct
-import subprocess
 from array import array
 
-from tests.clients.engine_harness import built_package
+from tests.clients.engine_harness import built_package, node_filter
 
 COUNT = int(os.environ.get("EXP_SWEEP", "200000"))
 SEED = 20260510
@@ -100,19 +99,8 @@ def engine_exp(xs: list[float]) -> list[float]:
     lines = [
         json.dumps([f"{b:016x}" for b in bits[i : i + BATCH]]) for i in range(0, len(bits), BATCH)
     ]
-    done = subprocess.run(
-        ["node", runner, str(module)],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env={**os.environ, "NODE_OPTIONS": ""},
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    out = array(
-        "Q", (int(h, 16) for line in done.stdout.split("\n") if line for h in json.loads(line))
-    )
+    answered = node_filter([runner, str(module)], lines)
+    out = array("Q", (int(h, 16) for line in answered for h in json.loads(line)))
     assert len(out) == len(xs), (len(out), len(xs))
     return list(array("d", out.tobytes()))
 
