@@ -9,9 +9,7 @@ conditions' results, as the evaluator left them) and copies only the items it fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import compress
-from operator import itemgetter
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from app.rules.compiler import CompiledCause, CompiledSignal, condition_key
@@ -25,15 +23,12 @@ CONFIDENCE_MEDIUM = 0.3  # and for "medium"
 _VALUE_SCALE = 10.0**EVIDENCE_DECIMALS
 Shown = Callable[[Any], tuple[Any, str]]
 """A field's value -> (the value as answers show it, the same as a short text)."""
-PlainStep = tuple[int, float, dict[str, Any] | None, float, dict[str, Any], str, Shown]
-"""A signal of one plain test, ready once that test holds: (its index, its strength, its
-whole item or None, its shown weight, its item's template, field, how the field is shown)."""
+PlainStep = tuple[int, int, float, dict[str, Any] | None, float, dict[str, Any], str, Shown]
+"""A signal of one plain test: (its index, the test's position, its strength, its whole item
+or None, its shown weight, its item's template, field, how the field is shown)."""
 GradedStep = tuple[int, int, tuple[int, ...], float, dict[str, Any], str, Shown]
-"""Any other signal, ready once its first condition holds: (its index, that condition's
-position, the other conditions' positions (silencers negated), weight, its item's template,
-field, how the field is shown)."""
-FirstConditions = Callable[[Sequence[float]], Iterable[float]]
-"""The results of each step's first condition, picked in one C call (`itemgetter`)."""
+"""Any other signal: (its index, its first condition's position, the other conditions'
+positions (silencers negated), weight, its item's template, field, how the field is shown)."""
 
 
 def shown_number(value: Any) -> tuple[Any, str]:
@@ -115,11 +110,9 @@ class CauseWriter:
         "_fallen_cause",
         "_fallen_signals",
         "_graded",
-        "_graded_firsts",
         "_inputs",
         "_mask",
         "_plain",
-        "_plain_firsts",
         "_template",
     )
 
@@ -133,16 +126,12 @@ class CauseWriter:
         fallen_cause: str | None = None,
         fallen_signals: Sequence[str | None] = (),
     ) -> None:
-        plain: list[tuple[int, PlainStep]] = []
-        graded: list[tuple[int, GradedStep]] = []
+        plain: list[PlainStep] = []
+        graded: list[GradedStep] = []
         for index, signal in enumerate(cause.signals):
             _add_step(plain, graded, index, signal, messages[index], positions)
-        # Most signals do not fire: their first conditions are read in one call, and only
-        # the steps whose first condition holds are walked (`compress`).
-        self._plain = tuple(step for _, step in plain)
-        self._plain_firsts = _picker(tuple(first for first, _ in plain))
-        self._graded = tuple(step for _, step in graded)
-        self._graded_firsts = _picker(tuple(first for first, _ in graded))
+        self._plain = tuple(plain)
+        self._graded = tuple(graded)
         self._fallen_cause = fallen_cause
         self._fallen_signals = tuple(fallen_signals) if any(fallen_signals) else None
         mask = 0
@@ -175,9 +164,9 @@ class CauseWriter:
         first (signal order among equals); a contribution that rounds to 0 is left out.
         `seen` holds the fields this answer has shown already, as they were shown."""
         fired = []
-        for index, strength, whole, rounded, template, field, shown in compress(
-            self._plain, self._plain_firsts(conditions)
-        ):
+        for index, first, strength, whole, rounded, template, field, shown in self._plain:
+            if not conditions[first]:
+                continue
             if whole is not None:
                 fired.append((strength, index, whole))
                 continue
@@ -188,10 +177,10 @@ class CauseWriter:
             item["value"], item["display_value"] = pair
             item["weight"] = rounded
             fired.append((strength, index, item))
-        for index, first, rest, weight, template, field, shown in compress(
-            self._graded, self._graded_firsts(conditions)
-        ):
+        for index, first, rest, weight, template, field, shown in self._graded:
             activation = conditions[first]
+            if not activation:
+                continue
             for position in rest:
                 if position < 0:  # a silencer: holding, it cancels the signal
                     if conditions[~position]:
@@ -237,26 +226,16 @@ class CauseWriter:
         )
 
 
-def _picker(positions: tuple[int, ...]) -> FirstConditions:
-    """`itemgetter` returns a bare item for one position and fails for none: always a tuple."""
-    if len(positions) == 1:
-        (only,) = positions
-        return lambda conditions: (conditions[only],)
-    if not positions:
-        return lambda conditions: ()
-    return itemgetter(*positions)
-
-
 def _add_step(
-    plain: list[tuple[int, PlainStep]],
-    graded: list[tuple[int, GradedStep]],
+    plain: list[PlainStep],
+    graded: list[GradedStep],
     index: int,
     signal: CompiledSignal,
     message: str,
     positions: Mapping[str, int],
 ) -> None:
-    """Put the signal, ready to walk, with the first condition's position, among the plain
-    or the graded steps; leave out one that can never show (its weight rounds to 0)."""
+    """Put the signal, ready to walk, among the plain or the graded steps; leave out one that
+    can never show (its weight rounds to 0)."""
     weight = signal.weight
     effect = "raises" if weight > 0 else "lowers"
     field = signal.evidence_field
@@ -266,7 +245,7 @@ def _add_step(
     shown = SHOWN_BY_KIND[KNOWN_FIELDS[field].kind]
     template = evidence_item(field, None, effect, None, message)
     if not is_plain(signal):
-        graded.append((first, (index, first, tuple(rest), weight, template, field, shown)))
+        graded.append((index, first, tuple(rest), weight, template, field, shown))
         return
     rounded = round(weight * SHOWN_SCALE) / SHOWN_SCALE
     if not rounded:
@@ -274,4 +253,4 @@ def _add_step(
     known = known_value(signal)
     # the whole item is fixed when the test says what it shows: shared between answers
     whole = None if known is None else evidence_item(field, known, effect, rounded, message)
-    plain.append((first, (index, -abs(weight), whole, rounded, template, field, shown)))
+    plain.append((index, first, -abs(weight), whole, rounded, template, field, shown))
