@@ -180,9 +180,8 @@ class AnswerBuilder:
         scores = [sigmoid(logits[index]) for index in ranked]
         writers = self._cause_writers
         fallen: list[str] = []  # filled only by the writers of a partly translated locale
-        seen: dict[str, tuple[Any, str]] = {}
         causes = [
-            writers[index](values, conditions, present, rank, scores[rank - 1], fallen, seen)
+            writers[index](values, conditions, present, rank, scores[rank - 1], fallen)
             for rank, index in enumerate(order[:limit], start=1)
         ]
         top = tuple(order[:TOP_CAUSES_CONSIDERED])

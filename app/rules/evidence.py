@@ -158,11 +158,9 @@ class CauseWriter:
         rank: int,
         score: float,
         fallen: list[str],
-        seen: dict[str, tuple[Any, str]],
     ) -> dict[str, Any]:
         """The cause at `rank` with `score`; evidence items are the fired signals, strongest
-        first (signal order among equals); a contribution that rounds to 0 is left out.
-        `seen` holds the fields this answer has shown already, as they were shown."""
+        first (signal order among equals); a contribution that rounds to 0 is left out."""
         fired = []
         for index, first, strength, whole, rounded, template, field, shown in self._plain:
             if not conditions[first]:
@@ -170,11 +168,8 @@ class CauseWriter:
             if whole is not None:
                 fired.append((strength, index, whole))
                 continue
-            pair = seen.get(field)  # a field cited by several causes is shown once
-            if pair is None:
-                pair = seen[field] = shown(values.get(field))
             item = template.copy()
-            item["value"], item["display_value"] = pair
+            item["value"], item["display_value"] = shown(values.get(field))
             item["weight"] = rounded
             fired.append((strength, index, item))
         for index, first, rest, weight, template, field, shown in self._graded:
@@ -192,11 +187,8 @@ class CauseWriter:
             rounded = round(contribution * SHOWN_SCALE) / SHOWN_SCALE
             if not rounded:
                 continue
-            pair = seen.get(field)
-            if pair is None:
-                pair = seen[field] = shown(values.get(field))
             item = template.copy()
-            item["value"], item["display_value"] = pair
+            item["value"], item["display_value"] = shown(values.get(field))
             item["weight"] = rounded
             fired.append((-abs(contribution), index, item))
         fired.sort()  # (strength, index) never tie: the items are not compared
