@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-runtime run test lint spec-lint engine engine-bench format typecheck layers migrate openapi web-engine bench fuzz vignettes clean
+.PHONY: help install install-runtime run test lint spec-lint sdk-tools engine engine-bench format typecheck layers migrate openapi web-engine bench fuzz vignettes clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}' \
@@ -50,7 +50,7 @@ run: install-runtime ## migrate, load the default content and serve on $(HOST):$
 TEST_WORKERS ?= 3
 PYTEST_DIST := $(if $(filter 0,$(TEST_WORKERS)),,--dist loadgroup --no-loadscope-reorder)
 test: install ## lint, type-check, check the layers, lint the spec, build the TypeScript evaluator and run the whole test suite
-	@$(MAKE) --no-print-directory -j5 --output-sync=target lint typecheck layers spec-lint engine
+	@$(MAKE) --no-print-directory -j5 --output-sync=target lint typecheck layers spec-lint engine sdk-tools
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_DIST)
 
 lint: install ## ruff lint and format check
@@ -63,6 +63,19 @@ SPEC_LINT := openapi/lint
 $(SPEC_LINT)/node_modules/.installed: $(SPEC_LINT)/package-lock.json
 	cd $(SPEC_LINT) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The SDK tests compile what an app compiles: the generated TypeScript client with the
+# TypeScript locked in clients/typescript, the whole Kotlin client with the Kotlin compiler
+# locked in clients/kotlin-toolchain (npm ci once per lock change, as the stamps record).
+clients/typescript/node_modules/.installed: clients/typescript/package-lock.json
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+clients/kotlin-toolchain/node_modules/.installed: clients/kotlin-toolchain/package-lock.json
+	cd clients/kotlin-toolchain && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+sdk-tools: clients/typescript/node_modules/.installed clients/kotlin-toolchain/node_modules/.installed ## install the npm tools the SDK tests compile with (TypeScript, kotlinc)
 
 SPECS := ../openapi.json ../app.json ../admin.json
 spec-lint: $(SPEC_LINT)/node_modules/.installed ## Redocly, Spectral and OWASP lint of the committed specs (0 errors)
